@@ -1,0 +1,160 @@
+//! Values to colours: the colormaps the page draws with, and the value range a legend shows.
+
+use ndarray::ArrayView2;
+
+/// A colormap, from the `colorous` crate's tables.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum Colormap {
+    /// Sequential, perceptually uniform: black → purple → orange → pale yellow.
+    #[default]
+    Magma,
+    /// Sequential: black → white.
+    Gray,
+    /// Diverging and centred on 0: blue for negative, white for 0, red for positive.
+    Diverging,
+}
+
+impl Colormap {
+    /// The sequential colormaps a user can choose between.
+    pub const SEQUENTIAL: [Colormap; 2] = [Colormap::Magma, Colormap::Gray];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Colormap::Magma => "Magma",
+            Colormap::Gray => "Gray",
+            Colormap::Diverging => "Blue–white–red",
+        }
+    }
+
+    /// Colour at `t` in [0, 1] as RGB bytes.
+    pub fn rgb(self, t: f64) -> [u8; 3] {
+        let c = match self {
+            Colormap::Magma => colorous::MAGMA.eval_continuous(t),
+            Colormap::Gray => colorous::GREYS.eval_continuous(1.0 - t),
+            Colormap::Diverging => colorous::RED_BLUE.eval_continuous(1.0 - t),
+        };
+        [c.r, c.g, c.b]
+    }
+}
+
+/// The smallest and largest value of a map.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ValueRange {
+    pub min: f32,
+    pub max: f32,
+}
+
+impl ValueRange {
+    /// The range of `values`; `None` when there are none.
+    pub fn of(values: ArrayView2<f32>) -> Option<ValueRange> {
+        let mut iter = values.iter().copied();
+        let first = iter.next()?;
+        let (min, max) = iter.fold((first, first), |(lo, hi), x| (lo.min(x), hi.max(x)));
+        Some(ValueRange { min, max })
+    }
+
+    /// Whether every value is the same: the map is flat and the legend says so.
+    pub fn is_flat(&self) -> bool {
+        self.min == self.max
+    }
+}
+
+/// How values map to positions in a colormap, and back (for the legend).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Scale {
+    pub colormap: Colormap,
+    /// The values at t = 0 and t = 1.
+    pub low: f64,
+    pub high: f64,
+}
+
+impl Scale {
+    /// Sequential maps stretch from min to max; the diverging map is symmetric about 0
+    /// (±largest magnitude), so white always means exactly 0.
+    pub fn new(colormap: Colormap, range: ValueRange) -> Scale {
+        let (min, max) = (f64::from(range.min), f64::from(range.max));
+        let (low, high) = match colormap {
+            Colormap::Diverging => {
+                let m = min.abs().max(max.abs());
+                (-m, m)
+            }
+            _ => (min, max),
+        };
+        Scale {
+            colormap,
+            low,
+            high,
+        }
+    }
+
+    /// Position of `value` in [0, 1]. A flat sequential map sits at 0; in a flat diverging
+    /// map 0 stays white and any other value takes its sign's end.
+    pub fn position(&self, value: f32) -> f64 {
+        let span = self.high - self.low;
+        if span > 0.0 {
+            ((f64::from(value) - self.low) / span).clamp(0.0, 1.0)
+        } else if self.colormap == Colormap::Diverging {
+            0.5 + 0.5 * f64::from(value.signum()) * f64::from(u8::from(value != 0.0))
+        } else {
+            0.0
+        }
+    }
+
+    /// Colours `values` into RGBA bytes, row by row (as `ImageData` wants them), through a
+    /// 256-entry table so a 1024² map costs a lookup per pixel.
+    pub fn colorize(&self, values: ArrayView2<f32>) -> Vec<u8> {
+        let table: Vec<[u8; 3]> = (0..256)
+            .map(|i| self.colormap.rgb(f64::from(i) / 255.0))
+            .collect();
+        let mut rgba = Vec::with_capacity(values.len() * 4);
+        for &v in values.iter() {
+            let [r, g, b] = table[(self.position(v) * 255.0).round() as usize];
+            rgba.extend_from_slice(&[r, g, b, 255]);
+        }
+        rgba
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    #[test]
+    fn diverging_is_centred_on_zero() {
+        let values = array![[-1.0f32, 0.0, 4.0]];
+        let range = ValueRange::of(values.view()).expect("non-empty");
+        let scale = Scale::new(Colormap::Diverging, range);
+        assert_eq!((scale.low, scale.high), (-4.0, 4.0));
+        assert_eq!(scale.position(0.0), 0.5);
+        let rgba = scale.colorize(values.view());
+        // 0 is (nearly) white; 4 is red-dominant; −1 leans blue.
+        assert!(rgba[4..7].iter().all(|&c| c > 230), "{:?}", &rgba[4..7]);
+        assert!(rgba[8] > rgba[10]);
+        assert!(rgba[2] > rgba[0]);
+    }
+
+    #[test]
+    fn flat_maps_draw_without_nan() {
+        let zeros = array![[0.0f32, 0.0], [0.0, 0.0]];
+        let range = ValueRange::of(zeros.view()).expect("non-empty");
+        assert!(range.is_flat());
+        for colormap in [Colormap::Magma, Colormap::Gray, Colormap::Diverging] {
+            let scale = Scale::new(colormap, range);
+            let rgba = scale.colorize(zeros.view());
+            assert_eq!(rgba.len(), 16);
+            assert_eq!(&rgba[0..4], &rgba[12..16]);
+        }
+    }
+
+    #[test]
+    fn huge_values_stay_in_range() {
+        let values = array![[-8e30f32, 3.4e38]];
+        let scale = Scale::new(
+            Colormap::Magma,
+            ValueRange::of(values.view()).expect("non-empty"),
+        );
+        assert_eq!(scale.position(-8e30), 0.0);
+        assert_eq!(scale.position(3.4e38), 1.0);
+    }
+}

@@ -1,0 +1,296 @@
+//! From the bytes of an image file to the explorer's input: a grayscale float32 map.
+//!
+//! Decoding uses the `image` crate with limits against decompression bombs. The grayscale
+//! conversion is ITU-R BT.601 luma, `0.299 R + 0.587 G + 0.114 B`, on the 8-bit values (the
+//! `image` crate's own luma uses other weights), after compositing any alpha over white,
+//! scaled to [0, 1] by dividing by 255 and never rounded. Colour profiles and gamma are
+//! ignored, as TensorFlow's `rgb_to_grayscale` ignores them.
+
+use std::fmt;
+use std::io::Cursor;
+
+use image::codecs::gif::GifDecoder;
+use image::codecs::png::PngDecoder;
+use image::codecs::webp::WebPDecoder;
+use image::{
+    AnimationDecoder, ColorType, DynamicImage, ImageDecoder, ImageFormat,
+    ImageReader, Limits,
+};
+use ndarray::Array2;
+
+/// Files larger than this are refused before they are read.
+pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+/// Images with more pixels than this are refused before they are decoded.
+pub const MAX_PIXELS: u64 = 50_000_000;
+/// The decoder may allocate at most this much (a 50-megapixel RGBA image and change).
+const MAX_DECODER_ALLOC: u64 = 512 * 1024 * 1024;
+
+/// Why a file could not become the explorer's input. Every variant reads as a sentence.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LoadError {
+    Empty,
+    FileTooLarge { bytes: u64 },
+    NotAnImage,
+    TooManyPixels { width: u32, height: u32 },
+    Animated { format: &'static str },
+    HighBitDepth { format: &'static str },
+    Cmyk,
+    Corrupt { detail: String },
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LoadError::Empty => write!(f, "The file is empty (0 bytes): there is no image in it."),
+            LoadError::FileTooLarge { bytes } => write!(
+                f,
+                "The file is {:.0} MB; ConvLab reads image files of up to {} MB.",
+                *bytes as f64 / 1e6,
+                MAX_FILE_BYTES / (1024 * 1024)
+            ),
+            LoadError::NotAnImage => write!(
+                f,
+                "This file is not an image ConvLab can read: use a PNG, JPEG, GIF, WebP or BMP file."
+            ),
+            LoadError::TooManyPixels { width, height } => write!(
+                f,
+                "The image is {width} × {height} pixels ({:.0} megapixels); ConvLab reads images \
+                 of up to {} megapixels.",
+                f64::from(*width) * f64::from(*height) / 1e6,
+                MAX_PIXELS / 1_000_000
+            ),
+            LoadError::Animated { format } => write!(
+                f,
+                "This is an animated {format}; ConvLab works on still images: save one frame as \
+                 a PNG or JPEG and load that."
+            ),
+            LoadError::HighBitDepth { format } => write!(
+                f,
+                "This {format} has 16 bits per channel; ConvLab reads 8-bit images: save it as an \
+                 8-bit PNG or a JPEG."
+            ),
+            LoadError::Cmyk => write!(
+                f,
+                "This JPEG uses CMYK (print) colours; ConvLab reads RGB and grayscale images: \
+                 save it as an RGB JPEG or PNG."
+            ),
+            LoadError::Corrupt { detail } => write!(
+                f,
+                "The image data is truncated or corrupt, so it cannot be decoded ({detail})."
+            ),
+        }
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+fn corrupt(error: impl fmt::Display) -> LoadError {
+    LoadError::Corrupt {
+        detail: error.to_string(),
+    }
+}
+
+/// Refuses a file by its size alone, before reading it.
+pub fn check_file_size(bytes: u64) -> Result<(), LoadError> {
+    match bytes {
+        0 => Err(LoadError::Empty),
+        b if b > MAX_FILE_BYTES => Err(LoadError::FileTooLarge { bytes: b }),
+        _ => Ok(()),
+    }
+}
+
+/// Decodes an image file into BT.601 grayscale in [0, 1], shape (height, width).
+pub fn decode_grayscale(bytes: &[u8]) -> Result<Array2<f32>, LoadError> {
+    check_file_size(bytes.len() as u64)?;
+    let format = ImageReader::new(Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(corrupt)?
+        .format()
+        .filter(|f| {
+            matches!(
+                f,
+                ImageFormat::Png
+                    | ImageFormat::Jpeg
+                    | ImageFormat::Gif
+                    | ImageFormat::WebP
+                    | ImageFormat::Bmp
+            )
+        })
+        .ok_or(LoadError::NotAnImage)?;
+    refuse_animation(bytes, format)?;
+    // The decoder would silently convert CMYK without its colour profile.
+    if format == ImageFormat::Jpeg && jpeg_components(bytes) == Some(4) {
+        return Err(LoadError::Cmyk);
+    }
+
+    // The header alone tells the size: refuse a decompression bomb before decoding it.
+    let mut header = ImageReader::with_format(Cursor::new(bytes), format);
+    header.no_limits();
+    let (width, height) = header.into_dimensions().map_err(corrupt)?;
+    if u64::from(width) * u64::from(height) > MAX_PIXELS {
+        return Err(LoadError::TooManyPixels { width, height });
+    }
+    if width == 0 || height == 0 {
+        return Err(corrupt("it has no pixels"));
+    }
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
+    reader.limits(limits());
+    let decoder = reader.into_decoder().map_err(corrupt)?;
+    if !matches!(
+        decoder.color_type(),
+        ColorType::L8 | ColorType::La8 | ColorType::Rgb8 | ColorType::Rgba8
+    ) {
+        return Err(LoadError::HighBitDepth {
+            format: format_name(format),
+        });
+    }
+    let image = DynamicImage::from_decoder(decoder).map_err(corrupt)?;
+    Ok(to_grayscale(&image))
+}
+
+fn limits() -> Limits {
+    let mut limits = Limits::default();
+    limits.max_image_width = Some(65_535);
+    limits.max_image_height = Some(65_535);
+    limits.max_alloc = Some(MAX_DECODER_ALLOC);
+    limits
+}
+
+fn format_name(format: ImageFormat) -> &'static str {
+    match format {
+        ImageFormat::Png => "PNG",
+        ImageFormat::Jpeg => "JPEG",
+        ImageFormat::Gif => "GIF",
+        ImageFormat::WebP => "WebP",
+        _ => "BMP",
+    }
+}
+
+/// Animated GIF, APNG and animated WebP are refused: which frame would a student mean?
+fn refuse_animation(bytes: &[u8], format: ImageFormat) -> Result<(), LoadError> {
+    let animated = match format {
+        ImageFormat::Gif => {
+            let decoder = GifDecoder::new(Cursor::new(bytes)).map_err(corrupt)?;
+            decoder.into_frames().take(2).count() > 1
+        }
+        ImageFormat::Png => PngDecoder::new(Cursor::new(bytes))
+            .map_err(corrupt)?
+            .is_apng()
+            .map_err(corrupt)?,
+        ImageFormat::WebP => WebPDecoder::new(Cursor::new(bytes))
+            .map_err(corrupt)?
+            .has_animation(),
+        _ => false,
+    };
+    if animated {
+        Err(LoadError::Animated {
+            format: format_name(format),
+        })
+    } else {
+        Ok(())
+    }
+}
+
+/// The number of colour components a JPEG's frame header declares (4 for CMYK and YCCK),
+/// found by walking the marker segments that precede it.
+fn jpeg_components(bytes: &[u8]) -> Option<u8> {
+    let mut i = 2; // past the start-of-image marker
+    while i + 4 <= bytes.len() {
+        if bytes[i] != 0xFF {
+            return None;
+        }
+        let marker = bytes[i + 1];
+        if marker == 0xFF {
+            i += 1; // fill byte
+            continue;
+        }
+        // Start-of-frame markers: C0–CF except DHT (C4), JPG (C8) and DAC (CC).
+        if (0xC0..=0xCF).contains(&marker) && !matches!(marker, 0xC4 | 0xC8 | 0xCC) {
+            // FF Cn, length (2), precision (1), height (2), width (2), components (1).
+            return bytes.get(i + 9).copied();
+        }
+        let length = usize::from(u16::from_be_bytes([bytes[i + 2], bytes[i + 3]]));
+        i += 2 + length;
+    }
+    None
+}
+
+/// BT.601 luma of 8-bit values, alpha composited over white, divided by 255.
+fn to_grayscale(image: &DynamicImage) -> Array2<f32> {
+    let (w, h) = (image.width() as usize, image.height() as usize);
+    let values: Vec<f32> = match image {
+        DynamicImage::ImageLuma8(buf) => buf.pixels().map(|p| f32::from(p[0]) / 255.0).collect(),
+        DynamicImage::ImageLumaA8(buf) => buf
+            .pixels()
+            .map(|p| over_white(p[0], p[1]) / 255.0)
+            .collect(),
+        DynamicImage::ImageRgb8(buf) => buf.pixels().map(|p| luma(p[0], p[1], p[2])).collect(),
+        other => other
+            .to_rgba8()
+            .pixels()
+            .map(|p| {
+                luma_f32(
+                    over_white(p[0], p[3]),
+                    over_white(p[1], p[3]),
+                    over_white(p[2], p[3]),
+                )
+            })
+            .collect(),
+    };
+    Array2::from_shape_vec((h, w), values).expect("one value per pixel")
+}
+
+fn over_white(value: u8, alpha: u8) -> f32 {
+    let a = f32::from(alpha) / 255.0;
+    f32::from(value) * a + 255.0 * (1.0 - a)
+}
+
+fn luma(r: u8, g: u8, b: u8) -> f32 {
+    luma_f32(f32::from(r), f32::from(g), f32::from(b))
+}
+
+fn luma_f32(r: f32, g: f32, b: f32) -> f32 {
+    (0.299 * r + 0.587 * g + 0.114 * b) / 255.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn png(image: DynamicImage) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        image
+            .write_to(&mut Cursor::new(&mut bytes), ImageFormat::Png)
+            .expect("encode");
+        bytes
+    }
+
+    #[test]
+    fn alpha_is_composited_over_white() {
+        let mut img = image::RgbaImage::new(2, 1);
+        img.put_pixel(0, 0, image::Rgba([0, 0, 0, 0]));
+        img.put_pixel(1, 0, image::Rgba([0, 0, 0, 255]));
+        let gray = decode_grayscale(&png(DynamicImage::ImageRgba8(img))).expect("decodes");
+        assert!((gray[[0, 0]] - 1.0).abs() < 1e-6);
+        assert_eq!(gray[[0, 1]], 0.0);
+    }
+
+    #[test]
+    fn bad_files_say_what_is_wrong() {
+        assert_eq!(decode_grayscale(&[]), Err(LoadError::Empty));
+        assert_eq!(
+            decode_grayscale(b"hello, this is text"),
+            Err(LoadError::NotAnImage)
+        );
+        let bytes = png(DynamicImage::new_rgb8(64, 64));
+        assert!(matches!(
+            decode_grayscale(&bytes[..bytes.len() / 2]),
+            Err(LoadError::Corrupt { .. })
+        ));
+        let sixteen = png(DynamicImage::new_rgb16(4, 4));
+        assert_eq!(
+            decode_grayscale(&sixteen),
+            Err(LoadError::HighBitDepth { format: "PNG" })
+        );
+    }
+}

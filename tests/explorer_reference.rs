@@ -1,0 +1,157 @@
+//! The explorer's math against fixtures made by an independent reference
+//! (tests/reference/make_fixtures.py: Pillow + numpy + TensorFlow), and its refusal of bad
+//! files. Every case in tests/fixtures/explorer/manifest.json runs through the same public
+//! functions the page calls.
+
+use std::path::{Path, PathBuf};
+
+use convlab::explorer::geometry::Padding;
+use convlab::explorer::kernel::Kernel;
+use convlab::explorer::pipeline::{run, Settings};
+use convlab::explorer::resize::fit;
+use convlab::explorer::source::{decode_grayscale, LoadError};
+use ndarray::{Array2, ArrayView2};
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+struct Manifest {
+    cases: Vec<Case>,
+}
+
+#[derive(Deserialize)]
+struct Case {
+    image: String,
+    working_size: usize,
+    kernel: Vec<Vec<f32>>,
+    stride: usize,
+    padding: String,
+    files: Files,
+}
+
+#[derive(Deserialize)]
+struct Files {
+    input: String,
+    convolution: String,
+    relu: String,
+    #[serde(rename = "max-pooling")]
+    max_pooling: String,
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn fixtures() -> PathBuf {
+    root().join("tests/fixtures/explorer")
+}
+
+/// Reads a 2-D little-endian float32 `.npy` file as numpy writes it.
+fn read_npy(path: &Path) -> Array2<f32> {
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    assert_eq!(&bytes[..6], b"\x93NUMPY", "{}", path.display());
+    let header_len = u16::from_le_bytes([bytes[8], bytes[9]]) as usize;
+    let header = std::str::from_utf8(&bytes[10..10 + header_len]).expect("ascii header");
+    assert!(header.contains("'descr': '<f4'"), "{header}");
+    assert!(header.contains("'fortran_order': False"), "{header}");
+    let shape_text = header
+        .split("'shape': (")
+        .nth(1)
+        .and_then(|rest| rest.split(')').next())
+        .expect("a shape");
+    let dims: Vec<usize> = shape_text
+        .split(',')
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| s.trim().parse().expect("a dimension"))
+        .collect();
+    let values = bytes[10 + header_len..]
+        .chunks_exact(4)
+        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect();
+    Array2::from_shape_vec((dims[0], dims[1]), values).expect("shape matches data")
+}
+
+fn assert_close(what: &str, actual: ArrayView2<f32>, expected: &Array2<f32>) {
+    assert_eq!(actual.dim(), expected.dim(), "{what}: shape");
+    let worst = actual
+        .iter()
+        .zip(expected.iter())
+        .map(|(&a, &e)| (a - e).abs() / (1.0 + e.abs()))
+        .fold(0.0f32, f32::max);
+    assert!(worst <= 2e-6, "{what}: worst relative error {worst:e}");
+}
+
+#[test]
+fn every_reference_case_matches() {
+    let text = std::fs::read_to_string(fixtures().join("manifest.json")).expect("manifest");
+    let manifest: Manifest = serde_json::from_str(&text).expect("manifest parses");
+    assert!(manifest.cases.len() >= 8);
+    for (i, case) in manifest.cases.iter().enumerate() {
+        let what = format!(
+            "case {i} ({} @ {}, stride {}, {})",
+            case.image, case.working_size, case.stride, case.padding
+        );
+        let bytes = std::fs::read(root().join(&case.image)).expect("case image");
+        let gray = decode_grayscale(&bytes).expect("case image decodes");
+        let reference_input = read_npy(&fixtures().join(&case.files.input));
+        assert_close(
+            &format!("{what} input"),
+            fit(gray.view(), case.working_size).view(),
+            &reference_input,
+        );
+        let weights = Array2::from_shape_fn((3, 3), |(r, c)| case.kernel[r][c]);
+        let kernel = Kernel::from_weights(weights).expect("kernel is usable");
+        let settings = Settings {
+            stride: case.stride,
+            padding: Padding::from_name(&case.padding).expect("SAME or VALID"),
+        };
+        // Each step is checked on the reference's own input, so errors do not compound.
+        let stages = run(reference_input.view(), &kernel, settings).expect("pipeline runs");
+        for (name, actual, file) in [
+            ("convolution", &stages.convolution, &case.files.convolution),
+            ("relu", &stages.relu, &case.files.relu),
+            ("max pooling", &stages.max_pooling, &case.files.max_pooling),
+        ] {
+            assert_close(
+                &format!("{what} {name}"),
+                actual.view(),
+                &read_npy(&fixtures().join(file)),
+            );
+        }
+    }
+}
+
+#[test]
+fn bad_files_are_refused_with_their_reason() {
+    let decode = |name: &str| {
+        decode_grayscale(&std::fs::read(fixtures().join(name)).expect("fixture exists"))
+    };
+    assert_eq!(decode("bad_empty.png"), Err(LoadError::Empty));
+    assert_eq!(decode("bad_not_an_image.txt"), Err(LoadError::NotAnImage));
+    assert!(matches!(decode("bad_truncated.png"), Err(LoadError::Corrupt { .. })));
+    assert!(matches!(decode("bad_corrupt.png"), Err(LoadError::Corrupt { .. })));
+    assert_eq!(
+        decode("bad_bomb.png"),
+        Err(LoadError::TooManyPixels {
+            width: 100_000,
+            height: 100_000
+        })
+    );
+    assert_eq!(
+        decode("bad_animated.gif"),
+        Err(LoadError::Animated { format: "GIF" })
+    );
+    assert_eq!(
+        decode("bad_16bit.png"),
+        Err(LoadError::HighBitDepth { format: "PNG" })
+    );
+    assert_eq!(decode("bad_cmyk.jpg"), Err(LoadError::Cmyk));
+}
+
+#[test]
+fn bundled_samples_decode() {
+    for name in ["chelsea.jpg", "coffee.jpg", "astronaut.jpg", "camera.png"] {
+        let bytes = std::fs::read(root().join("www/samples").join(name)).expect("sample exists");
+        let gray = decode_grayscale(&bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(gray.iter().all(|v| (0.0..=1.0).contains(v)), "{name}");
+    }
+}
