@@ -127,8 +127,14 @@ fn bad_files_are_refused_with_their_reason() {
     };
     assert_eq!(decode("bad_empty.png"), Err(LoadError::Empty));
     assert_eq!(decode("bad_not_an_image.txt"), Err(LoadError::NotAnImage));
-    assert!(matches!(decode("bad_truncated.png"), Err(LoadError::Corrupt { .. })));
-    assert!(matches!(decode("bad_corrupt.png"), Err(LoadError::Corrupt { .. })));
+    assert!(matches!(
+        decode("bad_truncated.png"),
+        Err(LoadError::Corrupt { .. })
+    ));
+    assert!(matches!(
+        decode("bad_corrupt.png"),
+        Err(LoadError::Corrupt { .. })
+    ));
     assert_eq!(
         decode("bad_bomb.png"),
         Err(LoadError::TooManyPixels {

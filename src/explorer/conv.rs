@@ -89,7 +89,10 @@ fn zero_pad(input: ArrayView2<f32>, geometry: &Geometry) -> Array2<f32> {
         w + c.pad_before + c.pad_after,
     ));
     padded
-        .slice_mut(s![r.pad_before..r.pad_before + h, c.pad_before..c.pad_before + w])
+        .slice_mut(s![
+            r.pad_before..r.pad_before + h,
+            c.pad_before..c.pad_before + w
+        ])
         .assign(&input);
     padded
 }

@@ -61,7 +61,10 @@ impl Axis {
     /// Computes the output length and padding of one axis. `window` and `stride` must be
     /// at least 1; an output length of 0 means the window does not fit (VALID only).
     pub fn new(input: usize, window: usize, stride: usize, padding: Padding) -> Axis {
-        assert!(window >= 1 && stride >= 1, "window and stride must be at least 1");
+        assert!(
+            window >= 1 && stride >= 1,
+            "window and stride must be at least 1"
+        );
         let (output, pad_total) = match padding {
             Padding::Valid => {
                 let output = if window > input {

@@ -170,7 +170,11 @@ pub const PRESETS: [Preset; 9] = [
     },
     Preset {
         name: "Box blur",
-        cells: [["1/9", "1/9", "1/9"], ["1/9", "1/9", "1/9"], ["1/9", "1/9", "1/9"]],
+        cells: [
+            ["1/9", "1/9", "1/9"],
+            ["1/9", "1/9", "1/9"],
+            ["1/9", "1/9", "1/9"],
+        ],
     },
     Preset {
         name: "Gaussian blur",
@@ -232,7 +236,10 @@ mod tests {
         assert_eq!(parse_cell("inf"), Err(CellError::NotANumber("inf".into())));
         assert_eq!(parse_cell("NaN"), Err(CellError::NotANumber("NaN".into())));
         assert_eq!(parse_cell("1/"), Err(CellError::NotANumber("1/".into())));
-        assert_eq!(parse_cell("1e400"), Err(CellError::TooLarge("1e400".into())));
+        assert_eq!(
+            parse_cell("1e400"),
+            Err(CellError::TooLarge("1e400".into()))
+        );
         assert_eq!(parse_cell("1e39"), Err(CellError::TooLarge("1e39".into())));
         assert_eq!(parse_cell("1/0"), Err(CellError::TooLarge("1/0".into())));
         assert_eq!(parse_cell("0/0"), Err(CellError::TooLarge("0/0".into())));

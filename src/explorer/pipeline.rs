@@ -107,9 +107,18 @@ impl fmt::Display for TooSmall {
 impl std::error::Error for TooSmall {}
 
 /// Runs convolution, ReLU and max pooling on `input`.
-pub fn run(input: ArrayView2<f32>, kernel: &Kernel, settings: Settings) -> Result<Stages, TooSmall> {
+pub fn run(
+    input: ArrayView2<f32>,
+    kernel: &Kernel,
+    settings: Settings,
+) -> Result<Stages, TooSmall> {
     let weights = kernel.weights();
-    let conv_geometry = Geometry::new(input.dim(), weights.dim(), settings.stride, settings.padding);
+    let conv_geometry = Geometry::new(
+        input.dim(),
+        weights.dim(),
+        settings.stride,
+        settings.padding,
+    );
     if conv_geometry.is_empty() {
         return Err(TooSmall {
             stage: Stage::Convolution,

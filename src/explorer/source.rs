@@ -13,8 +13,7 @@ use image::codecs::gif::GifDecoder;
 use image::codecs::png::PngDecoder;
 use image::codecs::webp::WebPDecoder;
 use image::{
-    AnimationDecoder, ColorType, DynamicImage, ImageDecoder, ImageFormat,
-    ImageReader, Limits,
+    AnimationDecoder, ColorType, DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits,
 };
 use ndarray::Array2;
 

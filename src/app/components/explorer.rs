@@ -1,0 +1,269 @@
+//! The kernel explorer: owns the state (a reducer), listens for dropped and pasted images,
+//! lays out the controls and the four stages, and paints the stages after each change.
+
+use std::rc::Rc;
+
+use gloo_events::{EventListener, EventListenerOptions};
+use wasm_bindgen::JsCast;
+use web_sys::{ClipboardEvent, DragEvent, HtmlCanvasElement};
+use yew::prelude::*;
+
+use super::image_loader::ImageLoader;
+use super::kernel_editor::KernelEditor;
+use super::notice_bar::NoticeBar;
+use super::pipeline_controls::PipelineControls;
+use super::stage_view::{FileKind, StageView};
+use crate::app::loading::{load_file, load_sample, Dispatcher};
+use crate::app::paint::{draw_legend, draw_map};
+use crate::app::samples::DEFAULT;
+use crate::app::{download, timing};
+use crate::explorer::colormap::ValueRange;
+use crate::explorer::conv::Geometry;
+use crate::explorer::export;
+use crate::explorer::pipeline::Stage;
+use crate::explorer::session::{Action, ExplorerState, Notice, Source};
+use crate::explorer::source::decode_grayscale;
+
+impl Reducible for ExplorerState {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        Rc::new(self.apply(action))
+    }
+}
+
+fn initial_state() -> ExplorerState {
+    let gray = decode_grayscale(DEFAULT.bytes).expect("the bundled sample decodes (tested)");
+    ExplorerState::new(Source {
+        name: DEFAULT.file.into(),
+        gray,
+    })
+    .expect("the default pipeline runs on the bundled sample (tested)")
+}
+
+/// Compares by identity: effects re-run when a new map is computed, without comparing
+/// a million floats.
+#[derive(Clone)]
+struct Same<T>(Rc<T>);
+
+impl<T> PartialEq for Same<T> {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+fn formulas(what: &str, geometry: &Geometry) -> Vec<AttrValue> {
+    vec![
+        format!("{what} height: {}", geometry.rows.formula()).into(),
+        format!("{what} width: {}", geometry.cols.formula()).into(),
+    ]
+}
+
+/// Page-wide listeners: dropping a file anywhere, or pasting one, loads it.
+fn listen_for_files(dispatch: Dispatcher, dragging: UseStateHandle<bool>) -> Vec<EventListener> {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return Vec::new();
+    };
+    let active = EventListenerOptions::enable_prevent_default();
+    let drag_over = {
+        let dragging = dragging.clone();
+        EventListener::new_with_options(&document, "dragover", active, move |event| {
+            event.prevent_default();
+            dragging.set(true);
+        })
+    };
+    let drag_leave = {
+        let dragging = dragging.clone();
+        EventListener::new(&document, "dragleave", move |event| {
+            let left_page = event
+                .dyn_ref::<DragEvent>()
+                .is_some_and(|e| e.related_target().is_none());
+            if left_page {
+                dragging.set(false);
+            }
+        })
+    };
+    let drop = {
+        let dispatch = dispatch.clone();
+        EventListener::new_with_options(&document, "drop", active, move |event| {
+            event.prevent_default();
+            dragging.set(false);
+            let file = event
+                .dyn_ref::<DragEvent>()
+                .and_then(DragEvent::data_transfer)
+                .and_then(|t| t.files())
+                .and_then(|files| files.get(0));
+            if let Some(file) = file {
+                load_file(file, dispatch.clone());
+            }
+        })
+    };
+    let paste = EventListener::new(&document, "paste", move |event| {
+        let file = event
+            .dyn_ref::<ClipboardEvent>()
+            .and_then(ClipboardEvent::clipboard_data)
+            .and_then(|data| data.files())
+            .and_then(|files| files.get(0));
+        if let Some(file) = file {
+            load_file(file, dispatch.clone());
+        }
+    });
+    vec![drag_over, drag_leave, drop, paste]
+}
+
+#[function_component(Explorer)]
+pub fn explorer() -> Html {
+    let state = use_reducer(initial_state);
+    let dragging = use_state(|| false);
+    let canvases: [NodeRef; 4] = [
+        use_node_ref(),
+        use_node_ref(),
+        use_node_ref(),
+        use_node_ref(),
+    ];
+    let legends: [NodeRef; 4] = [
+        use_node_ref(),
+        use_node_ref(),
+        use_node_ref(),
+        use_node_ref(),
+    ];
+
+    {
+        let dispatch = state.dispatcher();
+        let dragging = dragging.clone();
+        use_effect_with((), move |_| {
+            let listeners = listen_for_files(dispatch, dragging);
+            move || drop(listeners)
+        });
+    }
+
+    // Paint after every change: the input only when it or the colormap changed, then the
+    // three computed stages; the update's measure ends after the last canvas.
+    {
+        let state = state.clone();
+        let (canvases, legends) = (canvases.clone(), legends.clone());
+        use_effect_with(
+            (
+                Same(Rc::clone(&state.stages)),
+                Same(Rc::clone(&state.input)),
+                state.colormap,
+            ),
+            move |_| {
+                for (i, stage) in Stage::ALL.into_iter().enumerate() {
+                    paint_stage(&state, stage, &canvases[i], &legends[i]);
+                }
+                timing::finish_update();
+            },
+        );
+    }
+
+    let on_action = {
+        let dispatch = state.dispatcher();
+        Callback::from(move |action: Action| {
+            timing::start_update();
+            dispatch.dispatch(action);
+        })
+    };
+    let on_edit = on_action.reform(|(row, col, text)| Action::EditCell { row, col, text });
+    let on_preset = on_action.reform(Action::ApplyPreset);
+    let on_file = {
+        let dispatch = state.dispatcher();
+        Callback::from(move |file| load_file(file, dispatch.clone()))
+    };
+    let on_sample = {
+        let dispatch = state.dispatcher();
+        Callback::from(move |sample| load_sample(sample, dispatch.clone()))
+    };
+    let on_download = {
+        let state = state.clone();
+        Callback::from(move |(stage, kind): (Stage, FileKind)| save_stage(&state, stage, kind))
+    };
+
+    let busy = matches!(state.notice, Some(Notice::Busy(_)));
+    let (src_h, src_w) = state.source.gray.dim();
+    let (in_h, in_w) = state.input.dim();
+    let stages = &state.stages;
+    let stride = state.settings.stride;
+    let padding = state.settings.padding;
+    let stage_view = |i: usize, stage: Stage, caption: String, formulas: Vec<AttrValue>| {
+        let values = state.values(stage);
+        html! {
+            <StageView stage={stage} shape={values.dim()} range={ValueRange::of(values.view())}
+                caption={caption} formulas={formulas}
+                canvas={canvases[i].clone()} legend={legends[i].clone()}
+                on_download={on_download.clone()} />
+        }
+    };
+    html! {
+        <div class={classes!("explorer", (*dragging).then_some("dragging"))}>
+            <div class="controls">
+                <ImageLoader on_file={on_file} on_sample={on_sample} busy={busy} />
+                <KernelEditor cells={state.cells.clone()}
+                    error={state.kernel_error.as_ref().map(ToString::to_string)}
+                    sum={state.kernel.sum()} on_edit={on_edit} on_preset={on_preset} />
+                <PipelineControls settings={state.settings} working_size={state.working_size}
+                    colormap={state.colormap} on_action={on_action} />
+            </div>
+            <div class="results">
+                <NoticeBar notice={state.notice.clone()} />
+                <p class="source-line">
+                    { format!("“{}”, {src_h} × {src_w} pixels", state.source.name) }
+                    { if (src_h, src_w) == (in_h, in_w) {
+                        format!(", used at its own size (working size {}).", state.working_size)
+                    } else {
+                        format!(", scaled to {in_h} × {in_w} (working size {}).", state.working_size)
+                    } }
+                </p>
+                <div class="stages">
+                    { stage_view(0, Stage::Input,
+                        "Grayscale, (0.299 R + 0.587 G + 0.114 B) / 255: float32 in [0, 1]".into(),
+                        vec![]) }
+                    { stage_view(1, Stage::Convolution,
+                        format!("3×3 kernel, stride {stride}, {padding} padding; blue < 0 < red"),
+                        formulas("Output", &stages.conv_geometry)) }
+                    { stage_view(2, Stage::Relu,
+                        "ReLU: max(0, x) keeps the positive half".into(), vec![]) }
+                    { stage_view(3, Stage::MaxPooling,
+                        format!("2×2 window, stride 2, {padding} padding: the largest of each window"),
+                        formulas("Output", &stages.pool_geometry)) }
+                </div>
+            </div>
+            <div class="drop-overlay" aria-hidden="true">{ "Drop the image to load it" }</div>
+        </div>
+    }
+}
+
+fn paint_stage(state: &ExplorerState, stage: Stage, canvas: &NodeRef, legend: &NodeRef) {
+    let Some(scale) = state.scale(stage) else {
+        return;
+    };
+    let values = state.values(stage);
+    if let Some(canvas) = canvas.cast::<HtmlCanvasElement>() {
+        // A canvas error leaves the previous picture; there is nothing better to show.
+        let _ = draw_map(&canvas, values.view(), &scale);
+    }
+    if let Some(legend) = legend.cast::<HtmlCanvasElement>() {
+        let flat = ValueRange::of(values.view()).filter(ValueRange::is_flat);
+        draw_legend(&legend, &scale, flat.map(|r| r.min));
+    }
+}
+
+fn save_stage(state: &ExplorerState, stage: Stage, kind: FileKind) {
+    let values = state.values(stage);
+    let (h, w) = values.dim();
+    let base = format!("convlab-{}-{h}x{w}", stage.slug());
+    let _ = match kind {
+        FileKind::Npy => download::save(
+            &export::npy(values.view()),
+            &format!("{base}.npy"),
+            "application/octet-stream",
+        ),
+        FileKind::Png => match state
+            .scale(stage)
+            .map(|s| export::png(s.colorize(values.view()), w, h))
+        {
+            Some(Ok(bytes)) => download::save(&bytes, &format!("{base}.png"), "image/png"),
+            _ => Ok(()),
+        },
+    };
+}

@@ -1,0 +1,71 @@
+//! Padding, stride, working size and colormap.
+
+use yew::prelude::*;
+
+use super::labeled_select::LabeledSelect;
+use crate::explorer::colormap::Colormap;
+use crate::explorer::geometry::Padding;
+use crate::explorer::pipeline::{Settings, STRIDES};
+use crate::explorer::resize::WORKING_SIZES;
+use crate::explorer::session::Action;
+
+#[derive(Properties, PartialEq)]
+pub struct PipelineControlsProps {
+    pub settings: Settings,
+    pub working_size: usize,
+    pub colormap: Colormap,
+    pub on_action: Callback<Action>,
+}
+
+fn numbers(values: &[usize]) -> Vec<(AttrValue, AttrValue)> {
+    values
+        .iter()
+        .map(|v| (v.to_string().into(), v.to_string().into()))
+        .collect()
+}
+
+#[function_component(PipelineControls)]
+pub fn pipeline_controls(props: &PipelineControlsProps) -> Html {
+    let emit = |make: fn(&str) -> Option<Action>| {
+        let on_action = props.on_action.clone();
+        Callback::from(move |value: String| {
+            if let Some(action) = make(&value) {
+                on_action.emit(action);
+            }
+        })
+    };
+    let paddings = Padding::ALL
+        .iter()
+        .map(|p| (p.name().into(), p.name().into()))
+        .collect::<Vec<_>>();
+    let colormaps = Colormap::SEQUENTIAL
+        .iter()
+        .map(|c| (c.name().into(), c.name().into()))
+        .collect::<Vec<_>>();
+    html! {
+        <section class="panel pipeline-controls" aria-labelledby="settings-heading">
+            <h2 id="settings-heading">{ "Settings" }</h2>
+            <LabeledSelect label="Padding" options={paddings}
+                selected={props.settings.padding.name()}
+                on_change={emit(|v| Padding::from_name(v).map(Action::SetPadding))} />
+            <LabeledSelect label="Stride" options={numbers(&STRIDES)}
+                selected={props.settings.stride.to_string()}
+                on_change={emit(|v| v.parse().ok().map(Action::SetStride))} />
+            <LabeledSelect label="Working size" options={numbers(&WORKING_SIZES)}
+                selected={props.working_size.to_string()}
+                on_change={emit(|v| v.parse().ok().map(Action::SetWorkingSize))} />
+            <LabeledSelect label="Colormap" options={colormaps}
+                selected={props.colormap.name()}
+                on_change={emit(|v| {
+                    Colormap::SEQUENTIAL.into_iter().find(|c| c.name() == v).map(Action::SetColormap)
+                })} />
+            <p class="hint">
+                { "Padding follows TensorFlow: SAME pads with zeros so the output is ⌈n / s⌉; \
+                   VALID does not pad. It applies to the convolution and to the 2×2, stride-2 \
+                   max pooling. Stride applies to the convolution. Working size is the longer \
+                   side of the image the math sees; larger images are scaled down by area \
+                   averaging, smaller ones are never enlarged." }
+            </p>
+        </section>
+    }
+}

@@ -1,0 +1,89 @@
+//! Getting an image into the explorer: from a file (picker, drop, paste) or a bundled
+//! sample. Decoding a large photo takes a moment, so the page shows a busy notice first and
+//! lets the browser paint it before the work starts.
+
+use std::rc::Rc;
+
+use js_sys::{Promise, Uint8Array};
+use wasm_bindgen::{closure::Closure, JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use yew::UseReducerDispatcher;
+
+use super::samples::Sample;
+use super::timing;
+use crate::explorer::session::{Action, ExplorerState, Source};
+use crate::explorer::source::{check_file_size, decode_grayscale};
+
+pub type Dispatcher = UseReducerDispatcher<ExplorerState>;
+
+/// Loads a file the user chose, dropped or pasted.
+pub fn load_file(file: web_sys::File, dispatch: Dispatcher) {
+    let name = file.name();
+    if let Err(error) = check_file_size(file.size() as u64) {
+        dispatch.dispatch(Action::LoadFailed {
+            name,
+            reason: error.to_string(),
+        });
+        return;
+    }
+    wasm_bindgen_futures::spawn_local(async move {
+        dispatch.dispatch(Action::Busy(format!("Loading “{name}”…")));
+        match read_bytes(&file).await {
+            Ok(bytes) => {
+                after_next_paint().await;
+                decode_and_show(name, &bytes, &dispatch);
+            }
+            Err(_) => dispatch.dispatch(Action::LoadFailed {
+                name,
+                reason: "The browser could not read the file.".into(),
+            }),
+        }
+    });
+}
+
+/// Loads a bundled sample.
+pub fn load_sample(sample: &'static Sample, dispatch: Dispatcher) {
+    wasm_bindgen_futures::spawn_local(async move {
+        dispatch.dispatch(Action::Busy(format!("Loading sample “{}”…", sample.name)));
+        after_next_paint().await;
+        decode_and_show(sample.file.to_string(), sample.bytes, &dispatch);
+    });
+}
+
+fn decode_and_show(name: String, bytes: &[u8], dispatch: &Dispatcher) {
+    match decode_grayscale(bytes) {
+        Ok(gray) => {
+            timing::start_update();
+            dispatch.dispatch(Action::ImageLoaded(Rc::new(Source { name, gray })));
+        }
+        Err(error) => dispatch.dispatch(Action::LoadFailed {
+            name,
+            reason: error.to_string(),
+        }),
+    }
+}
+
+async fn read_bytes(file: &web_sys::File) -> Result<Vec<u8>, JsValue> {
+    let buffer = JsFuture::from(file.array_buffer()).await?;
+    Ok(Uint8Array::new(&buffer).to_vec())
+}
+
+/// Resolves after the browser has painted the current DOM: a timeout queued from an
+/// animation frame runs after that frame's paint. Hidden tabs get no animation frames, so
+/// a plain timeout resolves it too.
+async fn after_next_paint() {
+    let promise = Promise::new(&mut |resolve, _reject| {
+        let Some(window) = web_sys::window() else {
+            let _ = resolve.call0(&JsValue::NULL);
+            return;
+        };
+        let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 100);
+        let queue_timeout = Closure::once_into_js(move || {
+            if let Some(window) = web_sys::window() {
+                let _ = window.set_timeout_with_callback(&resolve);
+            }
+        });
+        let _ = window.request_animation_frame(queue_timeout.unchecked_ref());
+    });
+    let _ = JsFuture::from(promise).await;
+}

@@ -1,0 +1,15 @@
+//! The browser front end (compiled for wasm32 only): Yew components that draw the
+//! explorer's state, and the small web helpers they use.
+
+mod components;
+mod download;
+mod loading;
+mod paint;
+mod samples;
+mod timing;
+
+/// Starts the page: panic messages go to the console, then Yew renders the app.
+pub fn start() {
+    console_error_panic_hook::set_once();
+    yew::Renderer::<components::app::App>::new().render();
+}

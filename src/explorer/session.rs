@@ -1,0 +1,314 @@
+//! The explorer's one place for state, and how every [`Action`] changes it.
+//!
+//! Each change to the image, kernel or settings goes through [`ExplorerState::apply`], which
+//! recomputes the pipeline; whenever an input is refused, the last good state stays and a
+//! [`Notice`] says why. No web code: the front end implements Yew's `Reducible` on top.
+
+use std::rc::Rc;
+
+use ndarray::Array2;
+
+use super::colormap::{Colormap, Scale, ValueRange};
+use super::geometry::Padding;
+use super::kernel::{CellTexts, Kernel, KernelError, Preset, OUTLINE};
+use super::pipeline::{self, Settings, Stage, Stages};
+use super::resize::{fit, DEFAULT_WORKING_SIZE};
+
+/// A picture the explorer works on: its name and full-resolution grayscale values.
+#[derive(Debug, PartialEq)]
+pub struct Source {
+    pub name: String,
+    pub gray: Array2<f32>,
+}
+
+/// What the page tells the user about the last thing they did.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Notice {
+    /// Work under way (decoding a large photo).
+    Busy(String),
+    /// Something was refused; the previous state stays.
+    Error(String),
+}
+
+#[derive(Clone, Debug)]
+pub enum Action {
+    EditCell {
+        row: usize,
+        col: usize,
+        text: String,
+    },
+    ApplyPreset(&'static Preset),
+    SetPadding(Padding),
+    SetStride(usize),
+    SetWorkingSize(usize),
+    SetColormap(Colormap),
+    Busy(String),
+    ImageLoaded(Rc<Source>),
+    LoadFailed {
+        name: String,
+        reason: String,
+    },
+}
+
+/// Everything the explorer shows. Large values sit behind `Rc`, so a clone is cheap.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExplorerState {
+    pub source: Rc<Source>,
+    /// The source fitted to the working size: the pipeline's input.
+    pub input: Rc<Array2<f32>>,
+    /// The kernel cells exactly as typed, valid or not.
+    pub cells: CellTexts,
+    /// The last kernel whose cells all parsed: the one in use.
+    pub kernel: Kernel,
+    /// Why the typed cells are not the kernel in use, if they are not.
+    pub kernel_error: Option<KernelError>,
+    pub settings: Settings,
+    pub working_size: usize,
+    pub colormap: Colormap,
+    pub stages: Rc<Stages>,
+    pub notice: Option<Notice>,
+}
+
+impl ExplorerState {
+    /// The explorer with `source` loaded and every control at its default.
+    pub fn new(source: Source) -> Result<ExplorerState, String> {
+        let cells = OUTLINE.cell_texts();
+        let kernel = Kernel::parse(&cells).map_err(|e| e.to_string())?;
+        let settings = Settings::default();
+        let input = fit(source.gray.view(), DEFAULT_WORKING_SIZE);
+        let stages = pipeline::run(input.view(), &kernel, settings).map_err(|e| e.to_string())?;
+        Ok(ExplorerState {
+            source: Rc::new(source),
+            input: Rc::new(input),
+            cells,
+            kernel,
+            kernel_error: None,
+            settings,
+            working_size: DEFAULT_WORKING_SIZE,
+            colormap: Colormap::default(),
+            stages: Rc::new(stages),
+            notice: None,
+        })
+    }
+
+    /// The values of one stage.
+    pub fn values(&self, stage: Stage) -> &Array2<f32> {
+        match stage {
+            Stage::Input => &self.input,
+            Stage::Convolution => &self.stages.convolution,
+            Stage::Relu => &self.stages.relu,
+            Stage::MaxPooling => &self.stages.max_pooling,
+        }
+    }
+
+    /// How one stage is coloured: the convolution (signed) with the diverging map centred
+    /// on 0, the others with the chosen sequential map, each stretched over its own range.
+    pub fn scale(&self, stage: Stage) -> Option<Scale> {
+        let colormap = if stage.is_signed() {
+            Colormap::Diverging
+        } else {
+            self.colormap
+        };
+        ValueRange::of(self.values(stage).view()).map(|range| Scale::new(colormap, range))
+    }
+
+    /// The state after `action`.
+    pub fn apply(&self, action: Action) -> ExplorerState {
+        match action {
+            Action::EditCell { row, col, text } => {
+                let mut cells = self.cells.clone();
+                match cells.get_mut(row).and_then(|r| r.get_mut(col)) {
+                    Some(cell) => *cell = text,
+                    None => return self.clone(),
+                }
+                self.with_cells(cells)
+            }
+            Action::ApplyPreset(preset) => self.with_cells(preset.cell_texts()),
+            Action::SetPadding(padding) => self.recompute(Candidate {
+                settings: Settings {
+                    padding,
+                    ..self.settings
+                },
+                ..self.candidate()
+            }),
+            Action::SetStride(stride) => self.recompute(Candidate {
+                settings: Settings {
+                    stride,
+                    ..self.settings
+                },
+                ..self.candidate()
+            }),
+            Action::SetWorkingSize(working_size) => self.recompute(Candidate {
+                working_size,
+                ..self.candidate()
+            }),
+            Action::SetColormap(colormap) => ExplorerState {
+                colormap,
+                ..self.clone()
+            },
+            Action::Busy(what) => self.with_notice(Notice::Busy(what)),
+            Action::ImageLoaded(source) => self.recompute(Candidate {
+                source,
+                ..self.candidate()
+            }),
+            Action::LoadFailed { name, reason } => self.with_notice(Notice::Error(format!(
+                "Could not load “{name}”: {reason} The previous image stays."
+            ))),
+        }
+    }
+
+    fn candidate(&self) -> Candidate {
+        Candidate {
+            source: Rc::clone(&self.source),
+            working_size: self.working_size,
+            kernel: self.kernel.clone(),
+            settings: self.settings,
+        }
+    }
+
+    /// Runs the pipeline on a candidate; on success it becomes current, otherwise only the
+    /// notice changes.
+    fn recompute(&self, next: Candidate) -> ExplorerState {
+        let same_input =
+            Rc::ptr_eq(&next.source, &self.source) && next.working_size == self.working_size;
+        let input = if same_input {
+            Rc::clone(&self.input)
+        } else {
+            Rc::new(fit(next.source.gray.view(), next.working_size))
+        };
+        match pipeline::run(input.view(), &next.kernel, next.settings) {
+            Ok(stages) => ExplorerState {
+                source: next.source,
+                input,
+                kernel: next.kernel,
+                settings: next.settings,
+                working_size: next.working_size,
+                stages: Rc::new(stages),
+                notice: None,
+                ..self.clone()
+            },
+            Err(too_small) => self.with_notice(Notice::Error(format!(
+                "{too_small}. The previous result stays."
+            ))),
+        }
+    }
+
+    fn with_notice(&self, notice: Notice) -> ExplorerState {
+        ExplorerState {
+            notice: Some(notice),
+            ..self.clone()
+        }
+    }
+
+    /// New cells are kept as typed; the kernel in use changes only if they all parse.
+    fn with_cells(&self, cells: CellTexts) -> ExplorerState {
+        match Kernel::parse(&cells) {
+            Ok(kernel) => {
+                let next = self.recompute(Candidate {
+                    kernel,
+                    ..self.candidate()
+                });
+                ExplorerState {
+                    cells,
+                    kernel_error: None,
+                    ..next
+                }
+            }
+            Err(error) => ExplorerState {
+                cells,
+                kernel_error: Some(error),
+                ..self.clone()
+            },
+        }
+    }
+}
+
+/// What a recomputation would make current.
+struct Candidate {
+    source: Rc<Source>,
+    working_size: usize,
+    kernel: Kernel,
+    settings: Settings,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::explorer::kernel::PRESETS;
+
+    fn state(h: usize, w: usize) -> ExplorerState {
+        let gray = Array2::from_shape_fn((h, w), |(i, j)| ((i * 7 + j * 3) % 10) as f32 / 10.0);
+        ExplorerState::new(Source {
+            name: "test".into(),
+            gray,
+        })
+        .expect("a valid start")
+    }
+
+    fn edit(state: &ExplorerState, row: usize, col: usize, text: &str) -> ExplorerState {
+        state.apply(Action::EditCell {
+            row,
+            col,
+            text: text.into(),
+        })
+    }
+
+    #[test]
+    fn a_bad_cell_keeps_the_last_valid_kernel() {
+        let start = state(20, 30);
+        for bad in ["abc", "1e400", ""] {
+            let next = edit(&start, 1, 1, bad);
+            assert_eq!(next.cells[1][1], bad);
+            assert!(next.kernel_error.is_some(), "{bad:?}");
+            assert_eq!(next.kernel, start.kernel);
+            assert!(Rc::ptr_eq(&next.stages, &start.stages));
+        }
+        let fixed = edit(&edit(&start, 1, 1, "abc"), 1, 1, "9");
+        assert_eq!(fixed.kernel_error, None);
+        assert_eq!(fixed.kernel.weights()[[1, 1]], 9.0);
+        assert_ne!(fixed.stages, start.stages);
+    }
+
+    #[test]
+    fn valid_on_a_tiny_image_is_refused_and_nothing_changes() {
+        let start = state(2, 40);
+        let next = start.apply(Action::SetPadding(Padding::Valid));
+        assert_eq!(next.settings, start.settings);
+        assert!(Rc::ptr_eq(&next.stages, &start.stages));
+        assert!(matches!(next.notice, Some(Notice::Error(ref m)) if m.contains("VALID")));
+    }
+
+    #[test]
+    fn a_new_image_keeps_the_controls() {
+        let start = state(20, 30)
+            .apply(Action::ApplyPreset(&PRESETS[5]))
+            .apply(Action::SetStride(2))
+            .apply(Action::SetPadding(Padding::Valid))
+            .apply(Action::SetWorkingSize(128));
+        let loaded = start.apply(Action::ImageLoaded(Rc::new(Source {
+            name: "big".into(),
+            gray: Array2::from_elem((400, 200), 0.5),
+        })));
+        assert_eq!(loaded.cells, PRESETS[5].cell_texts());
+        assert_eq!(loaded.settings, start.settings);
+        assert_eq!(loaded.working_size, 128);
+        assert_eq!(loaded.input.dim(), (128, 64));
+        assert_eq!(loaded.stages.conv_geometry.output_shape(), (63, 31));
+    }
+
+    #[test]
+    fn a_failed_load_keeps_the_image() {
+        let start = state(20, 30);
+        let next = start.apply(Action::LoadFailed {
+            name: "x.gif".into(),
+            reason: "It is animated.".into(),
+        });
+        assert!(Rc::ptr_eq(&next.source, &start.source));
+        assert_eq!(
+            next.notice,
+            Some(Notice::Error(
+                "Could not load “x.gif”: It is animated. The previous image stays.".into()
+            ))
+        );
+    }
+}
