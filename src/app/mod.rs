@@ -8,6 +8,9 @@ mod paint;
 mod samples;
 mod timing;
 
+#[cfg(test)]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
 /// Starts the page: panic messages go to the console, then Yew renders the app.
 pub fn start() {
     console_error_panic_hook::set_once();

@@ -105,3 +105,87 @@ fn draw_colorbar<DB: DrawingBackend>(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::explorer::colormap::ValueRange;
+    use ndarray::array;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    fn canvas() -> HtmlCanvasElement {
+        let document = web_sys::window()
+            .and_then(|w| w.document())
+            .expect("a document");
+        let canvas: HtmlCanvasElement = document
+            .create_element("canvas")
+            .expect("canvas")
+            .dyn_into()
+            .expect("a canvas element");
+        document
+            .body()
+            .expect("a body")
+            .append_child(&canvas)
+            .expect("appended");
+        canvas
+    }
+
+    fn pixels(canvas: &HtmlCanvasElement) -> Vec<u8> {
+        let context: CanvasRenderingContext2d = canvas
+            .get_context("2d")
+            .expect("context")
+            .expect("2d")
+            .dyn_into()
+            .expect("a 2d context");
+        context
+            .get_image_data(0.0, 0.0, canvas.width().into(), canvas.height().into())
+            .expect("pixels")
+            .data()
+            .0
+    }
+
+    #[wasm_bindgen_test]
+    fn a_map_becomes_one_pixel_per_value() {
+        let values = array![[-2.0f32, 0.0, 2.0], [1.0, -1.0, 0.5]];
+        let range = ValueRange::of(values.view()).expect("values");
+        let scale = Scale::new(Colormap::Diverging, range);
+        let canvas = canvas();
+        draw_map(&canvas, values.view(), &scale).expect("draws");
+        assert_eq!((canvas.width(), canvas.height()), (3, 2));
+        let px = pixels(&canvas);
+        let at = |row: usize, col: usize| &px[(row * 3 + col) * 4..(row * 3 + col) * 4 + 4];
+        // −2: strongly blue; 0: near white; 2: strongly red; every pixel opaque.
+        assert!(at(0, 0)[2] > at(0, 0)[0] + 60, "{:?}", at(0, 0));
+        assert!(at(0, 1)[..3].iter().all(|&c| c > 230), "{:?}", at(0, 1));
+        assert!(at(0, 2)[0] > at(0, 2)[2] + 60, "{:?}", at(0, 2));
+        assert!(px.chunks(4).all(|p| p[3] == 255));
+    }
+
+    #[wasm_bindgen_test]
+    fn a_legend_fills_its_canvas_at_device_resolution() {
+        let canvas = canvas();
+        canvas
+            .style()
+            .set_property("width", "200px")
+            .expect("style");
+        let values = array![[0.0f32, 3.0]];
+        let scale = Scale::new(
+            Colormap::Magma,
+            ValueRange::of(values.view()).expect("values"),
+        );
+        draw_legend(&canvas, &scale, None);
+        let ratio = web_sys::window().expect("window").device_pixel_ratio();
+        assert_eq!(canvas.width(), (200.0 * ratio).round() as u32);
+        // The bar's left end is magma's dark end, its right end the pale end.
+        let px = pixels(&canvas);
+        let row = (9.0 * ratio) as usize * canvas.width() as usize * 4;
+        let left = &px[row + (8.0 * ratio) as usize * 4..][..3];
+        let right_x = canvas.width() as usize - (8.0 * ratio) as usize;
+        let right = &px[row + right_x * 4..][..3];
+        assert!(left.iter().all(|&c| c < 60), "{left:?}");
+        assert!(
+            right.iter().map(|&c| u32::from(c)).sum::<u32>() > 600,
+            "{right:?}"
+        );
+    }
+}

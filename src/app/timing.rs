@@ -34,3 +34,28 @@ pub fn finish_update() {
         performance.clear_marks_with_mark_name(START_MARK);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    fn measures() -> u32 {
+        performance()
+            .expect("performance")
+            .get_entries_by_name_with_entry_type(MEASURE, "measure")
+            .length()
+    }
+
+    #[wasm_bindgen_test]
+    fn an_update_records_one_measure_and_only_when_started() {
+        let before = measures();
+        finish_update();
+        assert_eq!(measures(), before, "no update was started");
+        start_update();
+        finish_update();
+        assert_eq!(measures(), before + 1);
+        finish_update();
+        assert_eq!(measures(), before + 1, "the start mark is used once");
+    }
+}

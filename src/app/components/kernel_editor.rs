@@ -82,3 +82,79 @@ pub fn kernel_editor(props: &KernelEditorProps) -> Html {
         </section>
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::explorer::kernel::OUTLINE;
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    use std::time::Duration;
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    #[wasm_bindgen_test]
+    async fn typing_in_a_cell_reports_the_text_and_marks_bad_cells() {
+        let document = web_sys::window()
+            .and_then(|w| w.document())
+            .expect("a document");
+        let root = document.create_element("div").expect("div");
+        document
+            .body()
+            .expect("body")
+            .append_child(&root)
+            .expect("appended");
+        let edits = Rc::new(RefCell::new(Vec::new()));
+        let mut cells = OUTLINE.cell_texts();
+        cells[2][0] = "abc".into();
+        let props = KernelEditorProps {
+            cells,
+            error: Some("Row 3, column 1 “abc” is not a number".into()),
+            sum: 0.0,
+            on_edit: {
+                let edits = Rc::clone(&edits);
+                Callback::from(move |edit| edits.borrow_mut().push(edit))
+            },
+            on_preset: Callback::noop(),
+        };
+        yew::Renderer::<KernelEditor>::with_root_and_props(root.clone(), props).render();
+        yew::platform::time::sleep(Duration::from_millis(10)).await;
+
+        let cell = |r: usize, c: usize| -> HtmlInputElement {
+            root.query_selector(&format!("input[aria-label='Kernel row {r} column {c}']"))
+                .expect("query")
+                .expect("the cell")
+                .dyn_into()
+                .expect("an input")
+        };
+        assert_eq!(cell(2, 2).value(), "8");
+        assert_eq!(
+            cell(2, 2).get_attribute("inputmode").as_deref(),
+            Some("decimal")
+        );
+        assert_eq!(
+            cell(3, 1).get_attribute("aria-invalid").as_deref(),
+            Some("true")
+        );
+        assert_eq!(
+            cell(1, 1).get_attribute("aria-invalid").as_deref(),
+            Some("false")
+        );
+        let message = root
+            .query_selector("#kernel-message")
+            .expect("query")
+            .expect("message")
+            .text_content()
+            .unwrap_or_default();
+        assert!(
+            message.contains("The last valid kernel stays in use"),
+            "{message}"
+        );
+
+        let centre = cell(2, 2);
+        centre.set_value("−4");
+        let input = web_sys::InputEvent::new("input").expect("event");
+        centre.dispatch_event(&input).expect("dispatched");
+        assert_eq!(*edits.borrow(), vec![(1, 1, "−4".to_string())]);
+    }
+}

@@ -56,3 +56,69 @@ pub fn labeled_select(props: &LabeledSelectProps) -> Html {
         </div>
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    /// A parent that re-renders on every change but never accepts one, like the explorer
+    /// refusing VALID padding on a tiny image.
+    #[function_component(Refusing)]
+    fn refusing() -> Html {
+        let changes = use_state(|| 0);
+        let on_change = {
+            let changes = changes.clone();
+            Callback::from(move |_value: String| changes.set(*changes + 1))
+        };
+        html! {
+            <>
+                <LabeledSelect label="Padding" selected="SAME" on_change={on_change}
+                    options={vec![("SAME".into(), "SAME".into()), ("VALID".into(), "VALID".into())]} />
+                <output>{ *changes }</output>
+            </>
+        }
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_refused_choice_snaps_back() {
+        let document = web_sys::window()
+            .and_then(|w| w.document())
+            .expect("a document");
+        let root = document.create_element("div").expect("div");
+        document
+            .body()
+            .expect("body")
+            .append_child(&root)
+            .expect("appended");
+        yew::Renderer::<Refusing>::with_root(root.clone()).render();
+        yew::platform::time::sleep(Duration::from_millis(10)).await;
+
+        let select: HtmlSelectElement = root
+            .query_selector("select")
+            .expect("query")
+            .expect("a select")
+            .dyn_into()
+            .expect("a select element");
+        let label = root
+            .query_selector("label")
+            .expect("query")
+            .expect("a label");
+        assert_eq!(label.get_attribute("for"), Some(select.id()));
+        assert_eq!(select.value(), "SAME");
+
+        select.set_value("VALID");
+        let change = web_sys::Event::new("change").expect("event");
+        select.dispatch_event(&change).expect("dispatched");
+        yew::platform::time::sleep(Duration::from_millis(10)).await;
+
+        let output = root
+            .query_selector("output")
+            .expect("query")
+            .expect("output");
+        assert_eq!(output.text_content().as_deref(), Some("1"));
+        assert_eq!(select.value(), "SAME");
+    }
+}

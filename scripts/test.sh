@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Runs every test suite ConvLab has, installing whatever is missing first (idempotent):
+#   1. formatting and lints (native and wasm32),
+#   2. native unit and reference tests of the math (cargo test),
+#   3. component tests in headless Chromium (wasm-bindgen-test),
+#   4. end-to-end tests of the built app, release and debug builds (Playwright + Chromium).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+root="$PWD"
+scripts/install-tools.sh --test
+export PATH="$HOME/.cargo/bin:$PATH"
+export CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
+step() { printf '\n==> %s\n' "$*"; }
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "clippy (native and wasm32)"
+cargo clippy --all-targets --locked -- -D warnings
+cargo clippy --target wasm32-unknown-unknown --lib --bins --locked -- -D warnings
+
+step "native tests"
+cargo test --locked
+
+step "component tests in headless Chromium (wasm-bindgen-test)"
+cargo test --target wasm32-unknown-unknown --lib --locked
+
+step "release build (trunk build --release) and its end-to-end tests"
+trunk build --release --dist "$root/dist"
+(cd tests/e2e && CONVLAB_DIST="$root/dist" npm test)
+
+step "debug build (trunk build) and its end-to-end tests"
+trunk build --dist "$root/target/dist-debug"
+(cd tests/e2e && CONVLAB_DIST="$root/target/dist-debug" npm test)
