@@ -18,6 +18,7 @@ pub type Dispatcher = UseReducerDispatcher<ExplorerState>;
 
 /// Loads a file the user chose, dropped or pasted.
 pub fn load_file(file: web_sys::File, dispatch: Dispatcher) {
+    timing::start_load();
     let name = file.name();
     if let Err(error) = check_file_size(file.size() as u64) {
         dispatch.dispatch(Action::LoadFailed {
@@ -43,6 +44,7 @@ pub fn load_file(file: web_sys::File, dispatch: Dispatcher) {
 
 /// Loads a bundled sample.
 pub fn load_sample(sample: &'static Sample, dispatch: Dispatcher) {
+    timing::start_load();
     wasm_bindgen_futures::spawn_local(async move {
         dispatch.dispatch(Action::Busy(format!("Loading sample “{}”…", sample.name)));
         after_next_paint().await;
@@ -53,7 +55,6 @@ pub fn load_sample(sample: &'static Sample, dispatch: Dispatcher) {
 fn decode_and_show(name: String, bytes: &[u8], dispatch: &Dispatcher) {
     match decode_grayscale(bytes) {
         Ok(gray) => {
-            timing::start_update();
             dispatch.dispatch(Action::ImageLoaded(Rc::new(Source { name, gray })));
         }
         Err(error) => dispatch.dispatch(Action::LoadFailed {

@@ -96,8 +96,15 @@ fn draw_colorbar<DB: DrawingBackend>(
             HPos::Center,
         ))?,
         None => {
-            root.draw(&label(number(scale.low), left, HPos::Left))?;
-            root.draw(&label(number(scale.high), right, HPos::Right))?;
+            // A clipped end stands for itself and everything beyond it.
+            let (low, high) = (number(scale.low), number(scale.high));
+            let (low, high) = match (scale.clipped, scale.colormap) {
+                (true, Colormap::Diverging) => (format!("≤ {low}"), format!("≥ {high}")),
+                (true, _) => (low, format!("≥ {high}")),
+                (false, _) => (low, high),
+            };
+            root.draw(&label(low, left, HPos::Left))?;
+            root.draw(&label(high, right, HPos::Right))?;
             if scale.colormap == Colormap::Diverging {
                 root.draw(&label("0".into(), (left + right) / 2, HPos::Center))?;
             }

@@ -59,6 +59,31 @@ impl ValueRange {
     }
 }
 
+/// Which values the colormap spans.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum ColorRange {
+    /// From the smallest to the largest value.
+    Full,
+    /// Up to the 98th percentile: the rare extreme values saturate, so the rest of the
+    /// map gets the colours (an outline map is mostly near 0 with a few bright edges).
+    #[default]
+    Clipped,
+}
+
+impl ColorRange {
+    pub const ALL: [ColorRange; 2] = [ColorRange::Clipped, ColorRange::Full];
+    /// The share of values (by size) that a clipped range keeps unsaturated (as xarray's
+    /// `robust=True` plots do).
+    pub const CLIPPED_QUANTILE: f64 = 0.98;
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ColorRange::Full => "Full range",
+            ColorRange::Clipped => "Clip top 2 %",
+        }
+    }
+}
+
 /// How values map to positions in a colormap, and back (for the legend).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Scale {
@@ -66,6 +91,8 @@ pub struct Scale {
     /// The values at t = 0 and t = 1.
     pub low: f64,
     pub high: f64,
+    /// Whether values beyond `low` or `high` exist (they take the end colours).
+    pub clipped: bool,
 }
 
 impl Scale {
@@ -84,7 +111,40 @@ impl Scale {
             colormap,
             low,
             high,
+            clipped: false,
         }
+    }
+
+    /// The scale for `values` with `range`: a clipped range ends at the 98th percentile of
+    /// the values (of their sizes, for the diverging map) instead of the extreme, unless that
+    /// would leave nothing to show.
+    pub fn fit(colormap: Colormap, values: ArrayView2<f32>, range: ColorRange) -> Option<Scale> {
+        let full = Scale::new(colormap, ValueRange::of(values)?);
+        if range == ColorRange::Full || full.high <= full.low {
+            return Some(full);
+        }
+        let quantile = match colormap {
+            Colormap::Diverging => quantile(values, |v| v.abs(), 0.0, full.high),
+            _ => quantile(values, |v| v, full.low, full.high),
+        };
+        let Some(high) = quantile else {
+            return Some(full);
+        };
+        let low = if colormap == Colormap::Diverging {
+            -high
+        } else {
+            full.low
+        };
+        Some(if high > low && high < full.high {
+            Scale {
+                low,
+                high,
+                clipped: true,
+                ..full
+            }
+        } else {
+            full
+        })
     }
 
     /// Position of `value` in [0, 1]. A flat sequential map sits at 0; in a flat diverging
@@ -113,6 +173,34 @@ impl Scale {
         }
         rgba
     }
+}
+
+/// The value below which [`ColorRange::CLIPPED_QUANTILE`] of `measure(values)` lie, all of
+/// them within `[lo, hi]`: read off a 4,096-bin histogram (one pass; exact to 1/4096 of
+/// the range, plenty for choosing colours). `None` when it falls in the lowest bin: the
+/// map is almost all one value, and only the full range shows the rest.
+fn quantile(
+    values: ArrayView2<f32>,
+    measure: impl Fn(f32) -> f32,
+    lo: f64,
+    hi: f64,
+) -> Option<f64> {
+    const BINS: usize = 4096;
+    let mut counts = vec![0u32; BINS];
+    let scale = BINS as f64 / (hi - lo);
+    for &v in values.iter() {
+        let bin = ((f64::from(measure(v)) - lo) * scale) as usize;
+        counts[bin.min(BINS - 1)] += 1;
+    }
+    let wanted = (values.len() as f64 * ColorRange::CLIPPED_QUANTILE).ceil() as u64;
+    let mut seen = 0u64;
+    for (bin, &count) in counts.iter().enumerate() {
+        seen += u64::from(count);
+        if seen >= wanted {
+            return (bin > 0).then(|| lo + (bin + 1) as f64 / scale);
+        }
+    }
+    None
 }
 
 #[cfg(test)]
@@ -145,6 +233,35 @@ mod tests {
             assert_eq!(rgba.len(), 16);
             assert_eq!(&rgba[0..4], &rgba[12..16]);
         }
+    }
+
+    #[test]
+    fn clipping_ignores_rare_extremes() {
+        // 1,000 values in [0, 1) and one huge outlier.
+        let mut values = ndarray::Array2::from_shape_fn((1, 1001), |(_, j)| j as f32 / 1000.0);
+        values[[0, 1000]] = 1000.0;
+        let full = Scale::fit(Colormap::Magma, values.view(), ColorRange::Full).expect("values");
+        assert_eq!((full.low, full.high, full.clipped), (0.0, 1000.0, false));
+        let clipped =
+            Scale::fit(Colormap::Magma, values.view(), ColorRange::Clipped).expect("values");
+        assert!(clipped.clipped);
+        assert!((clipped.high - 1.0).abs() < 0.3, "{}", clipped.high);
+        assert_eq!(clipped.position(1000.0), 1.0);
+
+        let signed = values.mapv(|v| if v > 0.5 { v } else { -v });
+        let diverging =
+            Scale::fit(Colormap::Diverging, signed.view(), ColorRange::Clipped).expect("values");
+        assert_eq!(diverging.low, -diverging.high);
+        assert!(diverging.high < 2.0);
+    }
+
+    #[test]
+    fn clipping_never_empties_a_mostly_zero_map() {
+        // 99.9 % zeros: the 98th percentile is 0, so the full range is kept.
+        let mut values = ndarray::Array2::<f32>::zeros((1, 1000));
+        values[[0, 0]] = 5.0;
+        let scale = Scale::fit(Colormap::Gray, values.view(), ColorRange::Clipped).expect("values");
+        assert_eq!((scale.low, scale.high, scale.clipped), (0.0, 5.0, false));
     }
 
     #[test]

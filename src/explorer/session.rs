@@ -8,7 +8,7 @@ use std::rc::Rc;
 
 use ndarray::Array2;
 
-use super::colormap::{Colormap, Scale, ValueRange};
+use super::colormap::{ColorRange, Colormap, Scale};
 use super::geometry::Padding;
 use super::kernel::{CellTexts, Kernel, KernelError, Preset, OUTLINE};
 use super::pipeline::{self, Settings, Stage, Stages};
@@ -42,6 +42,7 @@ pub enum Action {
     SetStride(usize),
     SetWorkingSize(usize),
     SetColormap(Colormap),
+    SetColorRange(ColorRange),
     Busy(String),
     ImageLoaded(Rc<Source>),
     LoadFailed {
@@ -65,6 +66,7 @@ pub struct ExplorerState {
     pub settings: Settings,
     pub working_size: usize,
     pub colormap: Colormap,
+    pub color_range: ColorRange,
     pub stages: Rc<Stages>,
     pub notice: Option<Notice>,
 }
@@ -86,6 +88,7 @@ impl ExplorerState {
             settings,
             working_size: DEFAULT_WORKING_SIZE,
             colormap: Colormap::default(),
+            color_range: ColorRange::default(),
             stages: Rc::new(stages),
             notice: None,
         })
@@ -102,14 +105,15 @@ impl ExplorerState {
     }
 
     /// How one stage is coloured: the convolution (signed) with the diverging map centred
-    /// on 0, the others with the chosen sequential map, each stretched over its own range.
+    /// on 0, the others with the chosen sequential map, each stretched over its own values
+    /// as the chosen colour range says.
     pub fn scale(&self, stage: Stage) -> Option<Scale> {
         let colormap = if stage.is_signed() {
             Colormap::Diverging
         } else {
             self.colormap
         };
-        ValueRange::of(self.values(stage).view()).map(|range| Scale::new(colormap, range))
+        Scale::fit(colormap, self.values(stage).view(), self.color_range)
     }
 
     /// The state after `action`.
@@ -144,6 +148,10 @@ impl ExplorerState {
             }),
             Action::SetColormap(colormap) => ExplorerState {
                 colormap,
+                ..self.clone()
+            },
+            Action::SetColorRange(color_range) => ExplorerState {
+                color_range,
                 ..self.clone()
             },
             Action::Busy(what) => self.with_notice(Notice::Busy(what)),

@@ -28,7 +28,7 @@ impl Reducible for ExplorerState {
     type Action = Action;
 
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
-        Rc::new(self.apply(action))
+        Rc::new(timing::compute(|| self.apply(action)))
     }
 }
 
@@ -202,7 +202,8 @@ pub fn explorer() -> Html {
                     error={state.kernel_error.as_ref().map(ToString::to_string)}
                     sum={state.kernel.sum()} on_edit={on_edit} on_preset={on_preset} />
                 <PipelineControls settings={state.settings} working_size={state.working_size}
-                    colormap={state.colormap} on_action={on_action} />
+                    colormap={state.colormap} color_range={state.color_range}
+                    on_action={on_action} />
             </div>
             <div class="results">
                 <NoticeBar notice={state.notice.clone()} />

@@ -3,7 +3,7 @@
 use yew::prelude::*;
 
 use super::labeled_select::LabeledSelect;
-use crate::explorer::colormap::Colormap;
+use crate::explorer::colormap::{ColorRange, Colormap};
 use crate::explorer::geometry::Padding;
 use crate::explorer::pipeline::{Settings, STRIDES};
 use crate::explorer::resize::WORKING_SIZES;
@@ -14,6 +14,7 @@ pub struct PipelineControlsProps {
     pub settings: Settings,
     pub working_size: usize,
     pub colormap: Colormap,
+    pub color_range: ColorRange,
     pub on_action: Callback<Action>,
 }
 
@@ -42,6 +43,10 @@ pub fn pipeline_controls(props: &PipelineControlsProps) -> Html {
         .iter()
         .map(|c| (c.name().into(), c.name().into()))
         .collect::<Vec<_>>();
+    let color_ranges = ColorRange::ALL
+        .iter()
+        .map(|c| (c.name().into(), c.name().into()))
+        .collect::<Vec<_>>();
     html! {
         <section class="panel pipeline-controls" aria-labelledby="settings-heading">
             <h2 id="settings-heading">{ "Settings" }</h2>
@@ -59,12 +64,18 @@ pub fn pipeline_controls(props: &PipelineControlsProps) -> Html {
                 on_change={emit(|v| {
                     Colormap::SEQUENTIAL.into_iter().find(|c| c.name() == v).map(Action::SetColormap)
                 })} />
+            <LabeledSelect label="Color range" options={color_ranges}
+                selected={props.color_range.name()}
+                on_change={emit(|v| {
+                    ColorRange::ALL.into_iter().find(|c| c.name() == v).map(Action::SetColorRange)
+                })} />
             <p class="hint">
                 { "Padding follows TensorFlow: SAME pads with zeros so the output is ⌈n / s⌉; \
                    VALID does not pad. It applies to the convolution and to the 2×2, stride-2 \
                    max pooling. Stride applies to the convolution. Working size is the longer \
                    side of the image the math sees; larger images are scaled down by area \
-                   averaging, smaller ones are never enlarged." }
+                   averaging, smaller ones are never enlarged. Clipping the color range saturates the \
+                   2 % most extreme values so the rest stay visible; downloads keep every value." }
             </p>
         </section>
     }
