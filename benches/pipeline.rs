@@ -3,8 +3,11 @@
 
 use std::hint::black_box;
 
+use convlab::explorer::conv::conv2d;
+use convlab::explorer::geometry::Padding;
 use convlab::explorer::kernel::{Kernel, OUTLINE};
 use convlab::explorer::pipeline::{run, Settings};
+use convlab::explorer::pool::max_pool2d;
 use convlab::explorer::resize::fit;
 use convlab::explorer::source::decode_grayscale;
 use criterion::{criterion_group, criterion_main, Criterion};
@@ -25,6 +28,27 @@ fn pipeline(c: &mut Criterion) {
         });
     }
     group.finish();
+
+    // Each step alone at 1024², so a regression shows where it is.
+    let input = fit(large.view(), 1024);
+    let mut steps = c.benchmark_group("step-1024x1024");
+    steps.bench_function("conv2d", |b| {
+        b.iter(|| {
+            conv2d(
+                black_box(input.view()),
+                kernel.weights().view(),
+                1,
+                Padding::Same,
+            )
+        })
+    });
+    let conv = conv2d(input.view(), kernel.weights().view(), 1, Padding::Same);
+    steps.bench_function("relu", |b| b.iter(|| black_box(&conv).mapv(|x| x.max(0.0))));
+    let relu = conv.mapv(|x| x.max(0.0));
+    steps.bench_function("max_pool2d", |b| {
+        b.iter(|| max_pool2d(black_box(relu.view()), 2, 2, Padding::Same))
+    });
+    steps.finish();
 }
 
 criterion_group!(benches, pipeline);

@@ -88,3 +88,57 @@ async fn after_next_paint() {
     });
     let _ = JsFuture::from(promise).await;
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::explorer::source::{decode_grayscale, LoadError};
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    /// The bad files again, in 32-bit wasm, where decoders fail differently from native
+    /// (a 100,000² PNG overflowed the PNG decoder's buffer size before our check ran).
+    #[wasm_bindgen_test]
+    fn bad_files_are_refused_with_their_reason_in_wasm() {
+        macro_rules! fixture {
+            ($name:literal) => {
+                include_bytes!(concat!("../../tests/fixtures/explorer/", $name)).as_slice()
+            };
+        }
+        assert_eq!(
+            decode_grayscale(fixture!("bad_bomb.png")),
+            Err(LoadError::TooManyPixels {
+                width: 100_000,
+                height: 100_000
+            })
+        );
+        assert_eq!(
+            decode_grayscale(fixture!("bad_empty.png")),
+            Err(LoadError::Empty)
+        );
+        assert_eq!(
+            decode_grayscale(fixture!("bad_not_an_image.txt")),
+            Err(LoadError::NotAnImage)
+        );
+        assert!(matches!(
+            decode_grayscale(fixture!("bad_truncated.png")),
+            Err(LoadError::Corrupt { .. })
+        ));
+        assert!(matches!(
+            decode_grayscale(fixture!("bad_corrupt.png")),
+            Err(LoadError::Corrupt { .. })
+        ));
+        assert_eq!(
+            decode_grayscale(fixture!("bad_animated.gif")),
+            Err(LoadError::Animated { format: "GIF" })
+        );
+        assert_eq!(
+            decode_grayscale(fixture!("bad_16bit.png")),
+            Err(LoadError::HighBitDepth { format: "PNG" })
+        );
+        assert_eq!(
+            decode_grayscale(fixture!("bad_cmyk.jpg")),
+            Err(LoadError::Cmyk)
+        );
+        let sample = decode_grayscale(fixture!("odd_rgb.png")).expect("a good file decodes");
+        assert_eq!(sample.dim(), (23, 37));
+    }
+}

@@ -35,17 +35,25 @@ pub fn draw_map(
     context.put_image_data(&image, 0.0, 0.0)
 }
 
-/// Draws a horizontal colorbar labelled with the scale's ends (and 0 for the diverging
-/// map), sharp on HiDPI screens; a flat map gets a bar of one colour and says so.
-pub fn draw_legend(canvas: &HtmlCanvasElement, scale: &Scale, flat_value: Option<f32>) {
+/// Draws a horizontal colorbar `css_width` CSS pixels wide, labelled with the scale's ends
+/// (and 0 for the diverging map), sharp on HiDPI screens; a flat map gets a bar of one
+/// colour and says so.
+pub fn draw_legend(
+    canvas: &HtmlCanvasElement,
+    css_width: i32,
+    scale: &Scale,
+    flat_value: Option<f32>,
+) {
     let ratio = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio());
-    let css_width = canvas.client_width().max(120) as f64;
     let (width, height) = (
-        (css_width * ratio).round() as u32,
+        (f64::from(css_width.max(120)) * ratio).round() as u32,
         (f64::from(LEGEND_HEIGHT) * ratio).round() as u32,
     );
-    canvas.set_width(width);
-    canvas.set_height(height);
+    // Resizing a canvas costs a new backing store and a layout: only when it changed.
+    if canvas.width() != width || canvas.height() != height {
+        canvas.set_width(width);
+        canvas.set_height(height);
+    }
     let Some(backend) = CanvasBackend::with_canvas_object(canvas.clone()) else {
         return;
     };
@@ -180,7 +188,7 @@ mod tests {
             Colormap::Magma,
             ValueRange::of(values.view()).expect("values"),
         );
-        draw_legend(&canvas, &scale, None);
+        draw_legend(&canvas, canvas.client_width(), &scale, None);
         let ratio = web_sys::window().expect("window").device_pixel_ratio();
         assert_eq!(canvas.width(), (200.0 * ratio).round() as u32);
         // The bar's left end is magma's dark end, its right end the pale end.

@@ -47,9 +47,23 @@ pub struct ValueRange {
 impl ValueRange {
     /// The range of `values`; `None` when there are none.
     pub fn of(values: ArrayView2<f32>) -> Option<ValueRange> {
-        let mut iter = values.iter().copied();
-        let first = iter.next()?;
-        let (min, max) = iter.fold((first, first), |(lo, hi), x| (lo.min(x), hi.max(x)));
+        let first = *values.iter().next()?;
+        let (mut min, mut max) = (first, first);
+        let mut visit = |slice: &[f32]| {
+            // Plain comparisons (not f32::min, whose NaN rules cost extra code): this is a
+            // pass over every pixel of every map on every edit.
+            for &x in slice {
+                min = if x < min { x } else { min };
+                max = if x > max { x } else { max };
+            }
+        };
+        match values.as_slice() {
+            Some(slice) => visit(slice),
+            None => values
+                .rows()
+                .into_iter()
+                .for_each(|row| visit(&row.to_vec())),
+        }
         Some(ValueRange { min, max })
     }
 
@@ -118,24 +132,30 @@ impl Scale {
     /// The scale for `values` with `range`: a clipped range ends at the 98th percentile of
     /// the values (of their sizes, for the diverging map) instead of the extreme, unless that
     /// would leave nothing to show.
-    pub fn fit(colormap: Colormap, values: ArrayView2<f32>, range: ColorRange) -> Option<Scale> {
-        let full = Scale::new(colormap, ValueRange::of(values)?);
-        if range == ColorRange::Full || full.high <= full.low {
-            return Some(full);
+    /// `range` must be the `ValueRange` of `values`.
+    pub fn fit(
+        colormap: Colormap,
+        values: ArrayView2<f32>,
+        range: ValueRange,
+        mode: ColorRange,
+    ) -> Scale {
+        let full = Scale::new(colormap, range);
+        if mode == ColorRange::Full || full.high <= full.low {
+            return full;
         }
         let quantile = match colormap {
             Colormap::Diverging => quantile(values, |v| v.abs(), 0.0, full.high),
             _ => quantile(values, |v| v, full.low, full.high),
         };
         let Some(high) = quantile else {
-            return Some(full);
+            return full;
         };
         let low = if colormap == Colormap::Diverging {
             -high
         } else {
             full.low
         };
-        Some(if high > low && high < full.high {
+        if high > low && high < full.high {
             Scale {
                 low,
                 high,
@@ -144,7 +164,7 @@ impl Scale {
             }
         } else {
             full
-        })
+        }
     }
 
     /// Position of `value` in [0, 1]. A flat sequential map sits at 0; in a flat diverging
@@ -163,13 +183,24 @@ impl Scale {
     /// Colours `values` into RGBA bytes, row by row (as `ImageData` wants them), through a
     /// 256-entry table so a 1024² map costs a lookup per pixel.
     pub fn colorize(&self, values: ArrayView2<f32>) -> Vec<u8> {
-        let table: Vec<[u8; 3]> = (0..256)
-            .map(|i| self.colormap.rgb(f64::from(i) / 255.0))
-            .collect();
-        let mut rgba = Vec::with_capacity(values.len() * 4);
-        for &v in values.iter() {
-            let [r, g, b] = table[(self.position(v) * 255.0).round() as usize];
-            rgba.extend_from_slice(&[r, g, b, 255]);
+        let table: [[u8; 4]; 256] = std::array::from_fn(|i| {
+            let [r, g, b] = self.colormap.rgb(i as f64 / 255.0);
+            [r, g, b, 255]
+        });
+        let span = self.high - self.low;
+        let mut rgba = vec![0u8; values.len() * 4];
+        let pixels = rgba.chunks_exact_mut(4).zip(values.iter());
+        if span > 0.0 {
+            // Same mapping as `position`, in f32: this runs once per pixel. The cast to u8
+            // saturates, so out-of-range values take the end colours.
+            let (low, to_index) = (self.low as f32, (255.0 / span) as f32);
+            for (px, &v) in pixels {
+                px.copy_from_slice(&table[usize::from(((v - low) * to_index + 0.5) as u8)]);
+            }
+        } else {
+            for (px, &v) in pixels {
+                px.copy_from_slice(&table[(self.position(v) * 255.0).round() as usize]);
+            }
         }
         rgba
     }
@@ -186,18 +217,20 @@ fn quantile(
     hi: f64,
 ) -> Option<f64> {
     const BINS: usize = 4096;
-    let mut counts = vec![0u32; BINS];
-    let scale = BINS as f64 / (hi - lo);
+    let mut counts = [0u32; BINS];
+    let to_bin = (BINS as f64 / (hi - lo)) as f32;
+    let lo32 = lo as f32;
     for &v in values.iter() {
-        let bin = ((f64::from(measure(v)) - lo) * scale) as usize;
-        counts[bin.min(BINS - 1)] += 1;
+        // Saturating cast: a value rounding past `hi` lands in the last bin.
+        let bin = usize::from(((measure(v) - lo32) * to_bin) as u16).min(BINS - 1);
+        counts[bin] += 1;
     }
     let wanted = (values.len() as f64 * ColorRange::CLIPPED_QUANTILE).ceil() as u64;
     let mut seen = 0u64;
     for (bin, &count) in counts.iter().enumerate() {
         seen += u64::from(count);
         if seen >= wanted {
-            return (bin > 0).then(|| lo + (bin + 1) as f64 / scale);
+            return (bin > 0).then(|| lo + (bin + 1) as f64 * (hi - lo) / BINS as f64);
         }
     }
     None
@@ -240,17 +273,19 @@ mod tests {
         // 1,000 values in [0, 1) and one huge outlier.
         let mut values = ndarray::Array2::from_shape_fn((1, 1001), |(_, j)| j as f32 / 1000.0);
         values[[0, 1000]] = 1000.0;
-        let full = Scale::fit(Colormap::Magma, values.view(), ColorRange::Full).expect("values");
+        let fit = |colormap, values: &ndarray::Array2<f32>, mode| {
+            let range = ValueRange::of(values.view()).expect("values");
+            Scale::fit(colormap, values.view(), range, mode)
+        };
+        let full = fit(Colormap::Magma, &values, ColorRange::Full);
         assert_eq!((full.low, full.high, full.clipped), (0.0, 1000.0, false));
-        let clipped =
-            Scale::fit(Colormap::Magma, values.view(), ColorRange::Clipped).expect("values");
+        let clipped = fit(Colormap::Magma, &values, ColorRange::Clipped);
         assert!(clipped.clipped);
         assert!((clipped.high - 1.0).abs() < 0.3, "{}", clipped.high);
         assert_eq!(clipped.position(1000.0), 1.0);
 
         let signed = values.mapv(|v| if v > 0.5 { v } else { -v });
-        let diverging =
-            Scale::fit(Colormap::Diverging, signed.view(), ColorRange::Clipped).expect("values");
+        let diverging = fit(Colormap::Diverging, &signed, ColorRange::Clipped);
         assert_eq!(diverging.low, -diverging.high);
         assert!(diverging.high < 2.0);
     }
@@ -260,7 +295,8 @@ mod tests {
         // 99.9 % zeros: the 98th percentile is 0, so the full range is kept.
         let mut values = ndarray::Array2::<f32>::zeros((1, 1000));
         values[[0, 0]] = 5.0;
-        let scale = Scale::fit(Colormap::Gray, values.view(), ColorRange::Clipped).expect("values");
+        let range = ValueRange::of(values.view()).expect("values");
+        let scale = Scale::fit(Colormap::Gray, values.view(), range, ColorRange::Clipped);
         assert_eq!((scale.low, scale.high, scale.clipped), (0.0, 5.0, false));
     }
 

@@ -8,7 +8,7 @@ use std::rc::Rc;
 
 use ndarray::Array2;
 
-use super::colormap::{ColorRange, Colormap, Scale};
+use super::colormap::{ColorRange, Colormap, Scale, ValueRange};
 use super::geometry::Padding;
 use super::kernel::{CellTexts, Kernel, KernelError, Preset, OUTLINE};
 use super::pipeline::{self, Settings, Stage, Stages};
@@ -107,13 +107,14 @@ impl ExplorerState {
     /// How one stage is coloured: the convolution (signed) with the diverging map centred
     /// on 0, the others with the chosen sequential map, each stretched over its own values
     /// as the chosen colour range says.
-    pub fn scale(&self, stage: Stage) -> Option<Scale> {
+    /// `range` is the stage's `ValueRange` (callers compute it once per change).
+    pub fn scale(&self, stage: Stage, range: ValueRange) -> Scale {
         let colormap = if stage.is_signed() {
             Colormap::Diverging
         } else {
             self.colormap
         };
-        Scale::fit(colormap, self.values(stage).view(), self.color_range)
+        Scale::fit(colormap, self.values(stage).view(), range, self.color_range)
     }
 
     /// The state after `action`.

@@ -34,6 +34,7 @@ pub enum LoadError {
     Animated { format: &'static str },
     HighBitDepth { format: &'static str },
     Cmyk,
+    OverMemoryLimit,
     Corrupt { detail: String },
 }
 
@@ -73,6 +74,12 @@ impl fmt::Display for LoadError {
                 "This JPEG uses CMYK (print) colours; ConvLab reads RGB and grayscale images: \
                  save it as an RGB JPEG or PNG."
             ),
+            LoadError::OverMemoryLimit => write!(
+                f,
+                "Decoding this image would need more than the {} MB of memory ConvLab allows \
+                 for one image: save a smaller version of it.",
+                MAX_DECODER_ALLOC / (1024 * 1024)
+            ),
             LoadError::Corrupt { detail } => write!(
                 f,
                 "The image data is truncated or corrupt, so it cannot be decoded ({detail})."
@@ -86,6 +93,14 @@ impl std::error::Error for LoadError {}
 fn corrupt(error: impl fmt::Display) -> LoadError {
     LoadError::Corrupt {
         detail: error.to_string(),
+    }
+}
+
+/// A decoder's error: a limit it hit is not corruption.
+fn decode_error(error: image::ImageError) -> LoadError {
+    match error {
+        image::ImageError::Limits(_) => LoadError::OverMemoryLimit,
+        other => corrupt(other),
     }
 }
 
@@ -116,25 +131,31 @@ pub fn decode_grayscale(bytes: &[u8]) -> Result<Array2<f32>, LoadError> {
             )
         })
         .ok_or(LoadError::NotAnImage)?;
-    refuse_animation(bytes, format)?;
-    // The decoder would silently convert CMYK without its colour profile.
-    if format == ImageFormat::Jpeg && jpeg_components(bytes) == Some(4) {
-        return Err(LoadError::Cmyk);
-    }
-
-    // The header alone tells the size: refuse a decompression bomb before decoding it.
-    let mut header = ImageReader::with_format(Cursor::new(bytes), format);
-    header.no_limits();
-    let (width, height) = header.into_dimensions().map_err(corrupt)?;
+    // The header alone tells the size: refuse a decompression bomb before any decoder
+    // sees it (in 32-bit wasm, some decoders fail on huge sizes before saying why).
+    let (width, height) = match header_dimensions(bytes, format) {
+        Some(dimensions) => dimensions,
+        None => {
+            let mut header = ImageReader::with_format(Cursor::new(bytes), format);
+            header.no_limits();
+            header.into_dimensions().map_err(decode_error)?
+        }
+    };
     if u64::from(width) * u64::from(height) > MAX_PIXELS {
         return Err(LoadError::TooManyPixels { width, height });
     }
     if width == 0 || height == 0 {
         return Err(corrupt("it has no pixels"));
     }
+    refuse_animation(bytes, format)?;
+    // The decoder would silently convert CMYK without its colour profile.
+    if format == ImageFormat::Jpeg && jpeg_frame(bytes).is_some_and(|f| f.components == 4) {
+        return Err(LoadError::Cmyk);
+    }
+
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
     reader.limits(limits());
-    let decoder = reader.into_decoder().map_err(corrupt)?;
+    let decoder = reader.into_decoder().map_err(decode_error)?;
     if !matches!(
         decoder.color_type(),
         ColorType::L8 | ColorType::La8 | ColorType::Rgb8 | ColorType::Rgba8
@@ -143,7 +164,7 @@ pub fn decode_grayscale(bytes: &[u8]) -> Result<Array2<f32>, LoadError> {
             format: format_name(format),
         });
     }
-    let image = DynamicImage::from_decoder(decoder).map_err(corrupt)?;
+    let image = DynamicImage::from_decoder(decoder).map_err(decode_error)?;
     Ok(to_grayscale(&image))
 }
 
@@ -169,15 +190,15 @@ fn format_name(format: ImageFormat) -> &'static str {
 fn refuse_animation(bytes: &[u8], format: ImageFormat) -> Result<(), LoadError> {
     let animated = match format {
         ImageFormat::Gif => {
-            let decoder = GifDecoder::new(Cursor::new(bytes)).map_err(corrupt)?;
+            let decoder = GifDecoder::new(Cursor::new(bytes)).map_err(decode_error)?;
             decoder.into_frames().take(2).count() > 1
         }
         ImageFormat::Png => PngDecoder::new(Cursor::new(bytes))
-            .map_err(corrupt)?
+            .map_err(decode_error)?
             .is_apng()
-            .map_err(corrupt)?,
+            .map_err(decode_error)?,
         ImageFormat::WebP => WebPDecoder::new(Cursor::new(bytes))
-            .map_err(corrupt)?
+            .map_err(decode_error)?
             .has_animation(),
         _ => false,
     };
@@ -190,9 +211,36 @@ fn refuse_animation(bytes: &[u8], format: ImageFormat) -> Result<(), LoadError> 
     }
 }
 
-/// The number of colour components a JPEG's frame header declares (4 for CMYK and YCCK),
-/// found by walking the marker segments that precede it.
-fn jpeg_components(bytes: &[u8]) -> Option<u8> {
+/// Width and height as the file's header states them, read without a decoder, for the
+/// formats whose header is simple to read (WebP is left to its decoder).
+fn header_dimensions(bytes: &[u8], format: ImageFormat) -> Option<(u32, u32)> {
+    let be32 = |at: usize| Some(u32::from_be_bytes(bytes.get(at..at + 4)?.try_into().ok()?));
+    let le16 = |at: usize| Some(u16::from_le_bytes(bytes.get(at..at + 2)?.try_into().ok()?));
+    let le32 = |at: usize| Some(i32::from_le_bytes(bytes.get(at..at + 4)?.try_into().ok()?));
+    match format {
+        // Signature (8), IHDR length and type (8), then width and height.
+        ImageFormat::Png if bytes.get(12..16) == Some(b"IHDR") => Some((be32(16)?, be32(20)?)),
+        // "GIF89a", then the logical screen's width and height.
+        ImageFormat::Gif => Some((u32::from(le16(6)?), u32::from(le16(8)?))),
+        // File header (14), then a BITMAPINFOHEADER's width and (signed) height.
+        ImageFormat::Bmp if le32(14)? >= 40 => {
+            Some((le32(18)?.unsigned_abs(), le32(22)?.unsigned_abs()))
+        }
+        ImageFormat::Jpeg => jpeg_frame(bytes).map(|frame| (frame.width, frame.height)),
+        _ => None,
+    }
+}
+
+/// What a JPEG's frame header declares.
+struct JpegFrame {
+    width: u32,
+    height: u32,
+    /// 4 for CMYK and YCCK.
+    components: u8,
+}
+
+/// Finds a JPEG's frame header by walking the marker segments that precede it.
+fn jpeg_frame(bytes: &[u8]) -> Option<JpegFrame> {
     let mut i = 2; // past the start-of-image marker
     while i + 4 <= bytes.len() {
         if bytes[i] != 0xFF {
@@ -206,7 +254,12 @@ fn jpeg_components(bytes: &[u8]) -> Option<u8> {
         // Start-of-frame markers: C0–CF except DHT (C4), JPG (C8) and DAC (CC).
         if (0xC0..=0xCF).contains(&marker) && !matches!(marker, 0xC4 | 0xC8 | 0xCC) {
             // FF Cn, length (2), precision (1), height (2), width (2), components (1).
-            return bytes.get(i + 9).copied();
+            let frame = bytes.get(i + 5..i + 10)?;
+            return Some(JpegFrame {
+                height: u32::from(u16::from_be_bytes([frame[0], frame[1]])),
+                width: u32::from(u16::from_be_bytes([frame[2], frame[3]])),
+                components: frame[4],
+            });
         }
         let length = usize::from(u16::from_be_bytes([bytes[i + 2], bytes[i + 3]]));
         i += 2 + length;

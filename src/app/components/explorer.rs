@@ -1,6 +1,7 @@
 //! The kernel explorer: owns the state (a reducer), listens for dropped and pasted images,
 //! lays out the controls and the four stages, and paints the stages after each change.
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use gloo_events::{EventListener, EventListenerOptions};
@@ -137,21 +138,63 @@ pub fn explorer() -> Html {
         });
     }
 
-    // Paint after every change: the input only when it or the colormap changed, then the
+    // The legends' width in CSS pixels: reading it forces a layout, so it is read once and
+    // again only after the window is resized.
+    let legend_width = use_mut_ref(|| None::<i32>);
+    {
+        let legend_width = Rc::clone(&legend_width);
+        use_effect_with((), move |_| {
+            let listener = web_sys::window().map(|window| {
+                EventListener::new(&window, "resize", move |_| {
+                    *legend_width.borrow_mut() = None
+                })
+            });
+            move || drop(listener)
+        });
+    }
+
+    // Each stage's value range, once per change: the summaries and the painting share it.
+    let ranges = {
+        let state = state.clone();
+        use_memo(
+            (
+                Same(Rc::clone(&state.input)),
+                Same(Rc::clone(&state.stages)),
+            ),
+            move |_| Stage::ALL.map(|stage| ValueRange::of(state.values(stage).view())),
+        )
+    };
+
+    // Paint after every change: the input only when it or the colours changed, then the
     // three computed stages; the update's measure ends after the last canvas.
     {
-        let state = state.clone();
+        let (state, ranges) = (state.clone(), Rc::clone(&ranges));
+        let (canvases, legends) = (canvases.clone(), legends.clone());
+        let legend_width = Rc::clone(&legend_width);
+        use_effect_with(
+            (
+                Same(Rc::clone(&state.input)),
+                state.colormap,
+                state.color_range,
+            ),
+            move |_| {
+                let width = cached_width(&legend_width, &legends[0]);
+                paint_stages(&state, &ranges, &[0], width, &canvases, &legends);
+            },
+        );
+    }
+    {
+        let (state, ranges) = (state.clone(), Rc::clone(&ranges));
         let (canvases, legends) = (canvases.clone(), legends.clone());
         use_effect_with(
             (
                 Same(Rc::clone(&state.stages)),
-                Same(Rc::clone(&state.input)),
                 state.colormap,
+                state.color_range,
             ),
             move |_| {
-                for (i, stage) in Stage::ALL.into_iter().enumerate() {
-                    paint_stage(&state, stage, &canvases[i], &legends[i]);
-                }
+                let width = cached_width(&legend_width, &legends[0]);
+                paint_stages(&state, &ranges, &[1, 2, 3], width, &canvases, &legends);
                 timing::finish_update();
             },
         );
@@ -175,8 +218,14 @@ pub fn explorer() -> Html {
         Callback::from(move |sample| load_sample(sample, dispatch.clone()))
     };
     let on_download = {
-        let state = state.clone();
-        Callback::from(move |(stage, kind): (Stage, FileKind)| save_stage(&state, stage, kind))
+        let (state, ranges) = (state.clone(), Rc::clone(&ranges));
+        Callback::from(move |(stage, kind): (Stage, FileKind)| {
+            let index = Stage::ALL
+                .iter()
+                .position(|&s| s == stage)
+                .unwrap_or_default();
+            save_stage(&state, stage, ranges[index], kind);
+        })
     };
 
     let busy = matches!(state.notice, Some(Notice::Busy(_)));
@@ -186,9 +235,8 @@ pub fn explorer() -> Html {
     let stride = state.settings.stride;
     let padding = state.settings.padding;
     let stage_view = |i: usize, stage: Stage, caption: String, formulas: Vec<AttrValue>| {
-        let values = state.values(stage);
         html! {
-            <StageView stage={stage} shape={values.dim()} range={ValueRange::of(values.view())}
+            <StageView stage={stage} shape={state.values(stage).dim()} range={ranges[i]}
                 caption={caption} formulas={formulas}
                 canvas={canvases[i].clone()} legend={legends[i].clone()}
                 on_download={on_download.clone()} />
@@ -234,22 +282,42 @@ pub fn explorer() -> Html {
     }
 }
 
-fn paint_stage(state: &ExplorerState, stage: Stage, canvas: &NodeRef, legend: &NodeRef) {
-    let Some(scale) = state.scale(stage) else {
-        return;
-    };
-    let values = state.values(stage);
-    if let Some(canvas) = canvas.cast::<HtmlCanvasElement>() {
-        // A canvas error leaves the previous picture; there is nothing better to show.
-        let _ = draw_map(&canvas, values.view(), &scale);
-    }
-    if let Some(legend) = legend.cast::<HtmlCanvasElement>() {
-        let flat = ValueRange::of(values.view()).filter(ValueRange::is_flat);
-        draw_legend(&legend, &scale, flat.map(|r| r.min));
+/// The width of `element` in CSS pixels, read (forcing a layout) only when not cached.
+fn cached_width(cache: &RefCell<Option<i32>>, element: &NodeRef) -> i32 {
+    *cache.borrow_mut().get_or_insert_with(|| {
+        element
+            .cast::<HtmlCanvasElement>()
+            .map_or(0, |c| c.client_width())
+    })
+}
+
+/// Paints the stages at `indices` (into `Stage::ALL`), with legends `legend_width` CSS
+/// pixels wide (the stages share one column width).
+fn paint_stages(
+    state: &ExplorerState,
+    ranges: &[Option<ValueRange>; 4],
+    indices: &[usize],
+    legend_width: i32,
+    canvases: &[NodeRef; 4],
+    legends: &[NodeRef; 4],
+) {
+    for &i in indices {
+        let (stage, Some(range)) = (Stage::ALL[i], ranges[i]) else {
+            continue;
+        };
+        let scale = state.scale(stage, range);
+        if let Some(canvas) = canvases[i].cast::<HtmlCanvasElement>() {
+            // A canvas error leaves the previous picture; there is nothing better to show.
+            let _ = draw_map(&canvas, state.values(stage).view(), &scale);
+        }
+        if let Some(legend) = legends[i].cast::<HtmlCanvasElement>() {
+            let flat = range.is_flat().then_some(range.min);
+            draw_legend(&legend, legend_width, &scale, flat);
+        }
     }
 }
 
-fn save_stage(state: &ExplorerState, stage: Stage, kind: FileKind) {
+fn save_stage(state: &ExplorerState, stage: Stage, range: Option<ValueRange>, kind: FileKind) {
     let values = state.values(stage);
     let (h, w) = values.dim();
     let base = format!("convlab-{}-{h}x{w}", stage.slug());
@@ -259,9 +327,8 @@ fn save_stage(state: &ExplorerState, stage: Stage, kind: FileKind) {
             &format!("{base}.npy"),
             "application/octet-stream",
         ),
-        FileKind::Png => match state
-            .scale(stage)
-            .map(|s| export::png(s.colorize(values.view()), w, h))
+        FileKind::Png => match range
+            .map(|range| export::png(state.scale(stage, range).colorize(values.view()), w, h))
         {
             Some(Ok(bytes)) => download::save(&bytes, &format!("{base}.png"), "image/png"),
             _ => Ok(()),
