@@ -1,0 +1,1098 @@
+// End-to-end tests of the kernel explorer (issue 3) against the BUILT app: a static server
+// for the dist/ folder (CONVLAB_DIST, default <repo>/dist) and Debian's headless Chromium
+// driven by playwright-core. Run: node --test --test-concurrency=1 explorer.test.mjs
+//
+// Every test opens its own browser context and page, and checks at the end that the page
+// logged no console error, threw no page error and had no failed request.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { dirname, join, basename, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { deflateSync } from 'node:zlib';
+import { serve, launch } from './harness.mjs';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const REPO = resolve(HERE, '..', '..');
+const DIST = resolve(process.env.CONVLAB_DIST ?? join(REPO, 'dist'));
+const FIXTURES = join(REPO, 'tests', 'fixtures', 'explorer');
+const MANIFEST = JSON.parse(await readFile(join(FIXTURES, 'manifest.json'), 'utf8'));
+
+const STAGES = ['input', 'convolution', 'relu', 'max-pooling'];
+const STAGE_NAMES = {
+  input: 'Input',
+  convolution: 'Convolution',
+  relu: 'ReLU',
+  'max-pooling': 'Max pooling',
+};
+const PRESET_NAMES = {
+  outline: 'Outline',
+  identity: 'Identity',
+  sobel_x: 'Sobel x',
+  sobel_y: 'Sobel y',
+  emboss: 'Emboss',
+  laplacian: 'Laplacian',
+  sharpen: 'Sharpen',
+};
+const OUTLINE = [
+  [-1, -1, -1],
+  [-1, 8, -1],
+  [-1, -1, -1],
+];
+// Generous but bounded.
+const LOAD_TIMEOUT = 20_000;
+const STEP_TIMEOUT = 10_000;
+
+let server;
+let browser;
+
+/** A test with a bound: no single test may hang the suite. */
+const e2e = (name, fn) => test(name, { timeout: 90_000 }, fn);
+
+before(async () => {
+  assert.ok(
+    existsSync(join(DIST, 'index.html')),
+    `no built app in ${DIST}: run \`trunk build --release\` first (or set CONVLAB_DIST)`,
+  );
+  server = await serve(DIST);
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+// ---------------------------------------------------------------------------------------
+// Page helpers
+
+/** Opens the app in a fresh context; collects every console error, page error and failed
+ * request (a favicon 404 counts). Resolves once the first screen is processed. */
+async function openPage(t) {
+  const context = await browser.newContext({
+    acceptDownloads: true,
+    viewport: { width: 1280, height: 900 },
+  });
+  const page = await context.newPage();
+  page.setDefaultTimeout(STEP_TIMEOUT);
+  const problems = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);
+  });
+  page.on('pageerror', (error) => problems.push(`page error: ${error.stack ?? error}`));
+  page.on('response', (response) => {
+    if (response.status() >= 400) problems.push(`HTTP ${response.status()} ${response.url()}`);
+  });
+  page.on('requestfailed', (request) => {
+    if (!request.url().startsWith('blob:')) {
+      problems.push(`request failed: ${request.url()} (${request.failure()?.errorText})`);
+    }
+  });
+  t.after(() => context.close());
+  await page.goto(server.url, { waitUntil: 'load', timeout: LOAD_TIMEOUT });
+  await waitIdle(page, LOAD_TIMEOUT);
+  return { page, problems };
+}
+
+/** Fails the test if the page logged an error or panicked. */
+function assertNoProblems(problems) {
+  assert.deepEqual(problems, [], 'the page logged errors or had failed requests');
+}
+
+/** Waits until no load is under way and all four stage canvases have a size, then lets
+ * the browser run the paint effects (two animation frames). */
+async function waitIdle(page, timeout = STEP_TIMEOUT) {
+  await page.waitForFunction(
+    (stages) =>
+      !document.querySelector('p.notice.busy') &&
+      stages.every((s) => {
+        const c = document.querySelector(`figure.stage[data-stage="${s}"] canvas.map`);
+        return c && c.width > 0 && c.height > 0;
+      }),
+    STAGES,
+    { timeout },
+  );
+  await settle(page);
+}
+
+async function settle(page) {
+  await page.evaluate(
+    () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(r, 0)))),
+  );
+}
+
+const stage = (page, s) => page.locator(`figure.stage[data-stage="${s}"]`);
+const cell = (page, r, c) => page.getByLabel(`Kernel row ${r} column ${c}`, { exact: true });
+const select = (page, label) => page.getByLabel(label, { exact: true });
+const button = (page, name) => page.getByRole('button', { name, exact: true });
+
+/** The shape a stage shows, as [H, W]. */
+async function shownShape(page, s) {
+  const text = (await stage(page, s).locator('.shape').textContent()).trim();
+  const m = /^(\d+)\s*×\s*(\d+)$/.exec(text);
+  assert.ok(m, `${s}: shape text ${JSON.stringify(text)} is not "H × W"`);
+  return [Number(m[1]), Number(m[2])];
+}
+
+async function shownShapes(page) {
+  const out = {};
+  for (const s of STAGES) out[s] = await shownShape(page, s);
+  return out;
+}
+
+async function sourceLine(page) {
+  return (await page.locator('p.source-line').textContent()).trim();
+}
+
+/** Size, FNV-1a hash and a few facts about the pixels of one stage's canvas. */
+async function canvasInfo(page, s) {
+  return page.evaluate((s) => {
+    const c = document.querySelector(`figure.stage[data-stage="${s}"] canvas.map`);
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let hash = 2166136261;
+    let uniform = true;
+    let opaque = true;
+    for (let i = 0; i < d.length; i++) {
+      hash = Math.imul(hash ^ d[i], 16777619);
+      if (d[i] !== d[i & 3]) uniform = false;
+      if ((i & 3) === 3 && d[i] !== 255) opaque = false;
+    }
+    return {
+      width: c.width,
+      height: c.height,
+      hash: hash >>> 0,
+      uniform,
+      opaque,
+      first: Array.from(d.slice(0, 4)),
+    };
+  }, s);
+}
+
+async function allCanvases(page) {
+  const out = {};
+  for (const s of STAGES) out[s] = await canvasInfo(page, s);
+  return out;
+}
+
+// Chromium drops a download started by script when more than about ten come in quick
+// succession (seen here: with back-to-back clicks the 11th–14th never start, on any page,
+// with or without the app); a user never clicks that fast, so the tests pace their clicks.
+const DOWNLOAD_INTERVAL_MS = 200;
+const lastDownload = new WeakMap();
+
+/** Clicks a download button and resolves to the file's bytes and suggested name. */
+async function download(page, name) {
+  const wait = (lastDownload.get(page) ?? 0) + DOWNLOAD_INTERVAL_MS - Date.now();
+  if (wait > 0) await page.waitForTimeout(wait);
+  lastDownload.set(page, Date.now());
+  const [dl] = await Promise.all([
+    page.waitForEvent('download', { timeout: STEP_TIMEOUT }),
+    button(page, name).click(),
+  ]);
+  const path = await dl.path();
+  assert.ok(path, `${name}: the download failed (${await dl.failure()})`);
+  return { bytes: await readFile(path), filename: dl.suggestedFilename() };
+}
+
+async function downloadNpy(page, s) {
+  const { bytes, filename } = await download(page, `${STAGE_NAMES[s]} .npy`);
+  assert.match(filename, /\.npy$/, `${s}: downloaded file name ${filename}`);
+  return parseNpy(bytes, `${STAGE_NAMES[s]} .npy`);
+}
+
+/** Sets the nine cells by typing into each (fill → one input event per cell). */
+async function setKernel(page, kernel) {
+  for (let r = 0; r < 3; r++) {
+    for (let c = 0; c < 3; c++) {
+      await cell(page, r + 1, c + 1).fill(String(kernel[r][c]));
+    }
+  }
+}
+
+async function kernelTexts(page) {
+  const out = [];
+  for (let r = 1; r <= 3; r++) {
+    const row = [];
+    for (let c = 1; c <= 3; c++) row.push(await cell(page, r, c).inputValue());
+    out.push(row);
+  }
+  return out;
+}
+
+/** Loads a file through the `Load image` input and waits for it to be shown. */
+async function upload(page, path) {
+  await page.getByLabel('Load image', { exact: true }).setInputFiles(path);
+  await waitForLoaded(page, basename(path));
+}
+
+/** Waits until the source line names `name` (success) or an error names it (failure). */
+async function waitForLoaded(page, name, timeout = LOAD_TIMEOUT) {
+  const handle = await page.waitForFunction(
+    (name) => {
+      if (document.querySelector('p.notice.busy')) return false;
+      const error = document.querySelector('p.notice.error');
+      if (error && error.textContent.includes(name)) return { error: error.textContent };
+      const line = document.querySelector('p.source-line');
+      if (line && line.textContent.includes(`“${name}”`)) return { ok: true };
+      return false;
+    },
+    name,
+    { timeout },
+  );
+  const result = await handle.jsonValue();
+  assert.ok(result.ok, `loading ${name} failed: ${result.error}`);
+  await waitIdle(page);
+}
+
+/** Uploads a file that must be refused; resolves to the error notice's text. */
+async function uploadBad(page, path) {
+  const name = basename(path);
+  await page.getByLabel('Load image', { exact: true }).setInputFiles(path);
+  const notice = page.locator('p.notice.error[role="alert"]', { hasText: name });
+  await notice.waitFor({ timeout: LOAD_TIMEOUT });
+  await page.waitForFunction(() => !document.querySelector('p.notice.busy'));
+  await settle(page);
+  return (await notice.textContent()).trim();
+}
+
+// ---------------------------------------------------------------------------------------
+// File formats
+
+/** A minimal .npy reader: magic, version, header dict, little-endian float data. */
+function parseNpy(buf, what = 'npy') {
+  assert.ok(buf.length >= 10, `${what}: too short for a .npy file`);
+  assert.deepEqual([...buf.subarray(0, 6)], [0x93, ...Buffer.from('NUMPY')], `${what}: bad magic`);
+  const major = buf[6];
+  assert.ok([1, 2, 3].includes(major), `${what}: unknown .npy version ${major}`);
+  const headerLen = major === 1 ? buf.readUInt16LE(8) : buf.readUInt32LE(8);
+  const start = major === 1 ? 10 : 12;
+  const header = buf.toString('latin1', start, start + headerLen);
+  assert.equal((start + headerLen) % 16, 0, `${what}: header not aligned`);
+  assert.ok(header.endsWith('\n'), `${what}: header must end with a newline`);
+  const descr = /'descr':\s*'([^']*)'/.exec(header)?.[1];
+  const fortran = /'fortran_order':\s*(True|False)/.exec(header)?.[1];
+  const shapeText = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1];
+  assert.ok(descr && fortran && shapeText !== undefined, `${what}: bad header ${header}`);
+  const shape = shapeText
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map(Number);
+  const size = shape.reduce((a, b) => a * b, 1);
+  const itemSize = { '<f4': 4, '<f8': 8 }[descr];
+  assert.ok(itemSize, `${what}: unsupported dtype ${descr}`);
+  const offset = start + headerLen;
+  assert.equal(buf.length - offset, size * itemSize, `${what}: data length does not match shape`);
+  const data = new Float64Array(size);
+  for (let i = 0; i < size; i++) {
+    data[i] =
+      itemSize === 4 ? buf.readFloatLE(offset + 4 * i) : buf.readDoubleLE(offset + 8 * i);
+  }
+  return { descr, fortranOrder: fortran === 'True', shape, data, header };
+}
+
+/** Asserts a downloaded map is what the spec promises: `<f4`, C order, 2-D. */
+function assertNpyFormat(npy, what) {
+  assert.equal(npy.descr, '<f4', `${what}: dtype`);
+  assert.equal(npy.fortranOrder, false, `${what}: fortran_order`);
+  assert.equal(npy.shape.length, 2, `${what}: not 2-D: ${npy.header}`);
+}
+
+/** max |a − e| / (1 + |e|), with where it happens. */
+function maxRelError(actual, expected) {
+  let worst = 0;
+  let at = -1;
+  for (let i = 0; i < expected.length; i++) {
+    const err = Math.abs(actual[i] - expected[i]) / (1 + Math.abs(expected[i]));
+    if (!(err <= worst)) {
+      worst = err;
+      at = i;
+      if (Number.isNaN(err)) break;
+    }
+  }
+  return { worst, at };
+}
+
+function assertClose(actual, expected, tolerance, what) {
+  assert.deepEqual(actual.shape, expected.shape, `${what}: shape`);
+  const { worst, at } = maxRelError(actual.data, expected.data);
+  const W = expected.shape[1];
+  assert.ok(
+    worst <= tolerance,
+    `${what}: max |a−e|/(1+|e|) = ${worst} > ${tolerance} at (${Math.floor(at / W)}, ${at % W}): ` +
+      `got ${actual.data[at]}, expected ${expected.data[at]}`,
+  );
+}
+
+function assertAllFinite(npy, what) {
+  const bad = npy.data.findIndex((v) => !Number.isFinite(v));
+  assert.equal(bad, -1, `${what}: non-finite value ${npy.data[bad]} at index ${bad}`);
+}
+
+/** Width and height from a PNG's IHDR chunk (after checking the signature). */
+function pngSize(buf, what = 'png') {
+  const signature = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+  assert.deepEqual([...buf.subarray(0, 8)], signature, `${what}: not a PNG`);
+  assert.equal(buf.toString('latin1', 12, 16), 'IHDR', `${what}: first chunk is not IHDR`);
+  return { width: buf.readUInt32BE(16), height: buf.readUInt32BE(20) };
+}
+
+const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+
+function crc32(buf) {
+  let c = 0xffffffff;
+  for (const b of buf) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+function pngChunk(type, data) {
+  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(data.length);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(body));
+  return Buffer.concat([length, body, crc]);
+}
+
+/** A minimal 8-bit RGB PNG encoder: `rgb(x, y)` → [r, g, b]. */
+function encodePng(width, height, rgb) {
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8); // 8 bits, truecolour, deflate, no filter, no interlace
+  const raw = Buffer.alloc(height * (1 + 3 * width));
+  for (let y = 0; y < height; y++) {
+    const row = y * (1 + 3 * width);
+    raw[row] = 0; // filter: none
+    for (let x = 0; x < width; x++) raw.set(rgb(x, y), row + 1 + 3 * x);
+  }
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    pngChunk('IHDR', ihdr),
+    pngChunk('IDAT', deflateSync(raw)),
+    pngChunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+/** TensorFlow-style conv2d (cross-correlation, zero padding, SAME or VALID) in plain JS. */
+function conv2d(input, [H, W], kernel, stride, padding) {
+  const f = 3;
+  const out = (n) => (padding === 'SAME' ? Math.ceil(n / stride) : Math.floor((n - f) / stride) + 1);
+  const pad = (n, o) => (padding === 'SAME' ? Math.floor(Math.max((o - 1) * stride + f - n, 0) / 2) : 0);
+  const [OH, OW] = [out(H), out(W)];
+  const [pt, pl] = [pad(H, OH), pad(W, OW)];
+  const data = new Float64Array(OH * OW);
+  for (let i = 0; i < OH; i++) {
+    for (let j = 0; j < OW; j++) {
+      let sum = 0;
+      for (let a = 0; a < f; a++) {
+        for (let b = 0; b < f; b++) {
+          const y = i * stride - pt + a;
+          const x = j * stride - pl + b;
+          if (y >= 0 && y < H && x >= 0 && x < W) sum += kernel[a][b] * input[y * W + x];
+        }
+      }
+      data[i * OW + j] = sum;
+    }
+  }
+  return { shape: [OH, OW], data };
+}
+
+// ---------------------------------------------------------------------------------------
+// 1. First screen
+
+e2e('first screen: a bundled sample is already processed, four canvases, no errors', async (t) => {
+  const { page, problems } = await openPage(t);
+  await page.waitForLoadState('networkidle', { timeout: LOAD_TIMEOUT });
+  assert.match(await page.title(), /ConvLab/);
+
+  const figures = page.locator('figure.stage');
+  assert.equal(await figures.count(), 4, 'four stages');
+  const order = await figures.evaluateAll((fs) => fs.map((f) => f.dataset.stage));
+  assert.deepEqual(order, STAGES);
+
+  const source = await sourceLine(page);
+  assert.match(source, /^“[^”]+\.(jpg|png)”, \d+ × \d+ pixels/, `source line: ${source}`);
+
+  const shapes = await shownShapes(page);
+  for (const s of STAGES) {
+    const [h, w] = shapes[s];
+    assert.ok(h > 0 && w > 0, `${s}: shape ${h} × ${w}`);
+    const canvas = await canvasInfo(page, s);
+    assert.deepEqual([canvas.height, canvas.width], [h, w], `${s}: one canvas pixel per value`);
+    assert.ok(canvas.opaque, `${s}: every drawn pixel is opaque`);
+    assert.ok(!canvas.uniform, `${s}: the sample's map is not blank`);
+    const box = await stage(page, s).locator('canvas.map').boundingBox();
+    assert.ok(box && box.width > 0 && box.height > 0, `${s}: the canvas is laid out`);
+
+    const name = STAGE_NAMES[s];
+    const canvasEl = page.getByRole('img', {
+      name: `${name} feature map, ${h} × ${w} (height × width)`,
+      exact: true,
+    });
+    assert.equal(await canvasEl.count(), 1, `${s}: canvas accessible name`);
+    const summary = (await stage(page, s).locator('.summary').textContent()).trim();
+    assert.ok(summary.startsWith(`${name}: ${h} × ${w}`), `${s}: summary ${summary}`);
+    for (const kind of ['.npy', 'PNG']) {
+      assert.equal(await button(page, `${name} ${kind}`).count(), 1, `${name} ${kind} button`);
+    }
+  }
+  // The default pipeline: outline kernel, SAME, stride 1 → conv keeps the input's shape.
+  assert.deepEqual(shapes.convolution, shapes.input);
+  assert.deepEqual(shapes['max-pooling'], shapes.input.map((n) => Math.ceil(n / 2)));
+  assert.deepEqual(await kernelTexts(page), OUTLINE.map((r) => r.map(String)));
+  assert.equal(await select(page, 'Padding').inputValue(), 'SAME');
+  assert.equal(await select(page, 'Stride').inputValue(), '1');
+  assert.equal(await select(page, 'Working size').inputValue(), '300');
+  assert.equal(await page.locator('p.notice.error').count(), 0, 'no error notice');
+
+  // Give late requests (favicon) a moment, then nothing may have gone wrong.
+  await page.waitForTimeout(300);
+  assertNoProblems(problems);
+});
+
+// ---------------------------------------------------------------------------------------
+// 2. Reference numbers from TensorFlow
+
+for (const [index, testCase] of MANIFEST.cases.entries()) {
+  const label =
+    `case ${index}: ${basename(testCase.image)} at ${testCase.working_size}, ` +
+    `${testCase.kernel_name}, stride ${testCase.stride}, ${testCase.padding}`;
+  e2e(`reference numbers, ${label}`, async (t) => {
+    const { page, problems } = await openPage(t);
+    const imagePath = join(REPO, testCase.image);
+    await upload(page, imagePath);
+
+    await select(page, 'Working size').selectOption(String(testCase.working_size));
+    await setKernel(page, testCase.kernel);
+    await select(page, 'Stride').selectOption(String(testCase.stride));
+    await select(page, 'Padding').selectOption(testCase.padding);
+    await waitIdle(page);
+
+    assert.equal(await page.locator('p.notice.error').count(), 0, 'no error notice');
+    assert.equal(await select(page, 'Working size').inputValue(), String(testCase.working_size));
+    assert.equal(await select(page, 'Stride').inputValue(), String(testCase.stride));
+    assert.equal(await select(page, 'Padding').inputValue(), testCase.padding);
+    const presetName = PRESET_NAMES[testCase.kernel_name];
+    if (presetName) assert.equal(await select(page, 'Preset').inputValue(), presetName);
+    assert.ok((await sourceLine(page)).includes(`“${basename(testCase.image)}”`));
+    assert.match(
+      await stage(page, 'convolution').locator('.caption').textContent(),
+      new RegExp(`stride ${testCase.stride}, ${testCase.padding} padding`),
+    );
+
+    const shapes = await shownShapes(page);
+    for (const s of STAGES) {
+      assert.deepEqual(shapes[s], testCase.shapes[s], `${s}: shown shape`);
+      const canvas = await canvasInfo(page, s);
+      assert.deepEqual([canvas.height, canvas.width], testCase.shapes[s], `${s}: canvas size`);
+    }
+
+    for (const s of STAGES) {
+      const actual = await downloadNpy(page, s);
+      assertNpyFormat(actual, `${s}.npy`);
+      const expected = parseNpy(await readFile(join(FIXTURES, testCase.files[s])), testCase.files[s]);
+      assert.deepEqual(actual.shape, testCase.shapes[s], `${s}.npy: shape`);
+      assertClose(actual, expected, s === 'input' ? 2e-5 : 1e-4, `${label}, ${s}`);
+    }
+
+    // One PNG per case, rotating through the stages: a valid PNG of the stage's shape
+    // holding exactly the colours drawn on the canvas.
+    const s = STAGES[index % STAGES.length];
+    const { bytes, filename } = await download(page, `${STAGE_NAMES[s]} PNG`);
+    assert.match(filename, /\.png$/);
+    const { width, height } = pngSize(bytes, `${s}.png`);
+    assert.deepEqual([height, width], testCase.shapes[s], `${s}.png: IHDR size`);
+    const decoded = await page.evaluate(
+      async ({ b64, s }) => {
+        const bytes = Uint8Array.from(atob(b64), (ch) => ch.charCodeAt(0));
+        const bitmap = await createImageBitmap(new Blob([bytes], { type: 'image/png' }), {
+          colorSpaceConversion: 'none',
+          premultiplyAlpha: 'none',
+        });
+        const scratch = document.createElement('canvas');
+        scratch.width = bitmap.width;
+        scratch.height = bitmap.height;
+        const ctx = scratch.getContext('2d');
+        ctx.drawImage(bitmap, 0, 0);
+        const png = ctx.getImageData(0, 0, bitmap.width, bitmap.height).data;
+        const c = document.querySelector(`figure.stage[data-stage="${s}"] canvas.map`);
+        const drawn = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        let differing = 0;
+        for (let i = 0; i < drawn.length; i++) if (png[i] !== drawn[i]) differing++;
+        return { differing, sameLength: png.length === drawn.length };
+      },
+      { b64: bytes.toString('base64'), s },
+    );
+    assert.ok(decoded.sameLength, `${s}.png decodes to the canvas size`);
+    assert.equal(decoded.differing, 0, `${s}.png holds the colours drawn on the canvas`);
+
+    assertNoProblems(problems);
+  });
+}
+
+// ---------------------------------------------------------------------------------------
+// 3. Live edit
+
+e2e('live edit: a cell applies as you type, records convlab:update, accepts −', async (t) => {
+  const { page, problems } = await openPage(t);
+  const measures = () =>
+    page.evaluate(() =>
+      performance.getEntriesByName('convlab:update', 'measure').map((m) => ({
+        start: m.startTime,
+        end: m.startTime + m.duration,
+        type: m.entryType,
+      })),
+    );
+  const before = await canvasInfo(page, 'convolution');
+  const beforeOthers = await allCanvases(page);
+  const measuresBefore = (await measures()).length;
+
+  // Centre 8 → 4, typed with the keyboard.
+  const centre = cell(page, 2, 2);
+  await centre.click();
+  await page.keyboard.press('Control+A');
+  const editStart = await page.evaluate(() => performance.now());
+  await page.keyboard.type('4');
+  await page.waitForFunction(
+    ({ hash }) => {
+      const c = document.querySelector('figure.stage[data-stage="convolution"] canvas.map');
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      let h = 2166136261;
+      for (let i = 0; i < d.length; i++) h = Math.imul(h ^ d[i], 16777619);
+      return h >>> 0 !== hash;
+    },
+    before,
+  );
+  await settle(page);
+  const after = await canvasInfo(page, 'convolution');
+  assert.notEqual(after.hash, before.hash, 'the convolution canvas changed');
+  assert.equal(await centre.getAttribute('aria-invalid'), 'false');
+  assert.equal((await allCanvases(page)).input.hash, beforeOthers.input.hash, 'input unchanged');
+
+  await page.waitForFunction(
+    (n) => performance.getEntriesByName('convlab:update', 'measure').length > n,
+    measuresBefore,
+  );
+  const recorded = await measures();
+  const last = recorded.at(-1);
+  assert.equal(last.type, 'measure');
+  assert.ok(last.start >= editStart, `the measure starts at the edit (${last.start} ≥ ${editStart})`);
+  assert.ok(last.end >= last.start, 'a measure with a duration');
+  assert.match(await page.locator('.kernel-sum').textContent(), /Sum of weights: −4\b/);
+  assert.equal(await select(page, 'Preset').inputValue(), 'Custom');
+
+  // A typographic minus, as textbooks print it.
+  const corner = cell(page, 1, 1);
+  await corner.click();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type('−2');
+  await page.waitForFunction(
+    (hash) => {
+      const c = document.querySelector('figure.stage[data-stage="convolution"] canvas.map');
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      let h = 2166136261;
+      for (let i = 0; i < d.length; i++) h = Math.imul(h ^ d[i], 16777619);
+      return h >>> 0 !== hash;
+    },
+    after.hash,
+  );
+  await settle(page);
+  assert.equal(await corner.inputValue(), '−2');
+  assert.equal(await corner.getAttribute('aria-invalid'), 'false', '−2 is accepted');
+  assert.equal(await page.locator('#kernel-message[role="alert"]').count(), 0, 'no kernel error');
+  assert.match(await page.locator('.kernel-sum').textContent(), /Sum of weights: −5\b/);
+
+  // The numbers: the convolution of the downloaded input by the typed kernel.
+  const input = await downloadNpy(page, 'input');
+  const conv = await downloadNpy(page, 'convolution');
+  const kernel = [
+    [-2, -1, -1],
+    [-1, 4, -1],
+    [-1, -1, -1],
+  ];
+  const expected = conv2d(input.data, input.shape, kernel, 1, 'SAME');
+  assertClose(conv, expected, 1e-4, 'convolution after the edits');
+
+  assertNoProblems(problems);
+});
+
+// ---------------------------------------------------------------------------------------
+// 4. Bad kernel input, a zero kernel and huge weights
+
+e2e('bad kernel input: the cell is marked, a message says why, nothing else changes', async (t) => {
+  const { page, problems } = await openPage(t);
+  const canvasesBefore = await allCanvases(page);
+  const npyBefore = {};
+  for (const s of STAGES) npyBefore[s] = await downloadNpy(page, s);
+
+  const centre = cell(page, 2, 2);
+  const message = page.locator('#kernel-message');
+  const cases = [
+    { text: 'abc', says: /not a number/i, quoted: true },
+    { text: '1e400', says: /too large/i, quoted: true },
+    { text: '', says: /empty/i, quoted: false },
+  ];
+  for (const { text, says, quoted } of cases) {
+    await centre.fill(text);
+    await page.waitForFunction(() =>
+      document.querySelector('[aria-label="Kernel row 2 column 2"]')?.getAttribute('aria-invalid') === 'true',
+    );
+    await settle(page);
+    assert.equal(await centre.inputValue(), text, 'the cell keeps what was typed');
+    assert.equal(await message.getAttribute('role'), 'alert', `${JSON.stringify(text)}: message is an alert`);
+    const said = (await message.textContent()).trim();
+    assert.match(said, says, `${JSON.stringify(text)}: message ${said}`);
+    assert.match(said, /row 2, column 2/i, `${JSON.stringify(text)}: message names the cell`);
+    if (quoted) assert.ok(said.includes(text), `${JSON.stringify(text)}: message quotes the text`);
+    assert.match(said, /last valid kernel stays/i);
+    assert.equal(
+      await centre.getAttribute('aria-describedby'),
+      'kernel-message',
+      'the message describes the cell',
+    );
+
+    const canvasesNow = await allCanvases(page);
+    for (const s of STAGES) {
+      assert.equal(canvasesNow[s].hash, canvasesBefore[s].hash, `${JSON.stringify(text)}: ${s} canvas unchanged`);
+    }
+    for (const s of STAGES) {
+      const now = await downloadNpy(page, s);
+      assert.deepEqual(now.shape, npyBefore[s].shape);
+      assert.deepEqual(now.data, npyBefore[s].data, `${JSON.stringify(text)}: ${s}.npy keeps the old values`);
+    }
+  }
+
+  // Fixing the cell clears the error.
+  await centre.fill('8');
+  await page.waitForFunction(() => !document.querySelector('#kernel-message[role="alert"]'));
+  assert.equal(await centre.getAttribute('aria-invalid'), 'false');
+  assert.equal(await select(page, 'Preset').inputValue(), 'Outline');
+  await settle(page);
+  assert.equal((await canvasInfo(page, 'convolution')).hash, canvasesBefore.convolution.hash);
+
+  assertNoProblems(problems);
+});
+
+e2e('a kernel of all zeros draws a flat map that says so, never NaN', async (t) => {
+  const { page, problems } = await openPage(t);
+  await setKernel(page, [
+    [0, 0, 0],
+    [0, 0, 0],
+    [0, 0, 0],
+  ]);
+  await waitIdle(page);
+  await page.waitForFunction(() =>
+    /every value is 0\b/.test(
+      document.querySelector('figure.stage[data-stage="convolution"] .summary')?.textContent ?? '',
+    ),
+  );
+  assert.equal(await page.locator('#kernel-message[role="alert"]').count(), 0, 'zeros are valid');
+  for (const s of ['convolution', 'relu', 'max-pooling']) {
+    const summary = await stage(page, s).locator('.summary').textContent();
+    assert.match(summary, /every value is 0\b/, `${s}: summary says the map is flat: ${summary}`);
+    assert.doesNotMatch(summary, /NaN/);
+    const canvas = await canvasInfo(page, s);
+    assert.ok(canvas.uniform, `${s}: one colour everywhere`);
+    assert.ok(canvas.opaque, `${s}: opaque (no NaN → transparent pixels)`);
+    const npy = await downloadNpy(page, s);
+    assertAllFinite(npy, `${s}.npy`);
+    assert.ok(npy.data.every((v) => v === 0), `${s}.npy: all zero`);
+  }
+  // Diverging map centred on 0: a flat 0 is its white middle, not an end colour.
+  const conv = await canvasInfo(page, 'convolution');
+  assert.ok(conv.first.slice(0, 3).every((c) => c >= 200), `0 drawn near-white: ${conv.first}`);
+  // The legend says it is flat: its bar is one colour (plotters text is not in the DOM).
+  const legend = await page.evaluate(() => {
+    const c = document.querySelector('figure.stage[data-stage="convolution"] canvas.legend');
+    const ratio = window.devicePixelRatio;
+    const y = Math.round(9 * ratio);
+    const d = c.getContext('2d').getImageData(0, y, c.width, 1).data;
+    const x0 = Math.round(8 * ratio);
+    const x1 = c.width - Math.round(8 * ratio);
+    const colours = new Set();
+    for (let x = x0; x < x1; x++) colours.add(`${d[4 * x]},${d[4 * x + 1]},${d[4 * x + 2]}`);
+    return { width: c.width, colours: colours.size };
+  });
+  assert.ok(legend.width > 0, 'a legend is drawn');
+  assert.equal(legend.colours, 1, 'a flat legend bar');
+  assertNoProblems(problems);
+});
+
+e2e('huge weights (1e30) draw, and the downloads stay finite', async (t) => {
+  const { page, problems } = await openPage(t);
+  const before = await canvasInfo(page, 'convolution');
+  await page.evaluate(() => {
+    const c = document.querySelector('figure.stage[data-stage="convolution"] canvas.map');
+    window.__outlinePixels = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  });
+  await setKernel(page, [
+    ['-1e30', '-1e30', '-1e30'],
+    ['-1e30', '8e30', '-1e30'],
+    ['-1e30', '-1e30', '-1e30'],
+  ]);
+  await waitIdle(page);
+  assert.equal(await page.locator('#kernel-message[role="alert"]').count(), 0, '1e30 is valid');
+  for (const s of STAGES) {
+    const summary = await stage(page, s).locator('.summary').textContent();
+    assert.doesNotMatch(summary, /NaN|inf/i, `${s}: ${summary}`);
+    const canvas = await canvasInfo(page, s);
+    assert.ok(canvas.opaque, `${s}: opaque`);
+    const npy = await downloadNpy(page, s);
+    assertAllFinite(npy, `${s}.npy`);
+  }
+  // Same picture as the outline kernel (1e30 × the same weights), same colours.
+  const conv = await canvasInfo(page, 'convolution');
+  assert.ok(!conv.uniform, 'an edge map, not a flat one');
+  assert.deepEqual([conv.width, conv.height], [before.width, before.height]);
+  // Scaling every weight by 1e30 keeps the picture (up to float32 rounding at colour steps).
+  const differing = await page.evaluate(() => {
+    const c = document.querySelector('figure.stage[data-stage="convolution"] canvas.map');
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i++) if (Math.abs(d[i] - window.__outlinePixels[i]) > 2) n++;
+    return n / d.length;
+  });
+  assert.ok(differing < 0.01, `the 1e30 outline looks like the outline (${differing} differ)`);
+  const convNpy = await downloadNpy(page, 'convolution');
+  const peak = Math.max(...convNpy.data.map(Math.abs));
+  assert.ok(peak > 1e29, `values scale with the weights (peak ${peak})`);
+  const summary = await stage(page, 'convolution').locator('.summary').textContent();
+  assert.match(summary, /e30/, `the summary shows the huge range: ${summary}`);
+  assertNoProblems(problems);
+});
+
+// ---------------------------------------------------------------------------------------
+// 5. Bad files
+
+const BAD_FILES = [
+  ['bad_empty.png', /empty/i],
+  ['bad_not_an_image.txt', /not an image/i],
+  ['bad_truncated.png', /truncated or corrupt/i],
+  ['bad_corrupt.png', /truncated or corrupt/i],
+  ['bad_bomb.png', /megapixels/i],
+  ['bad_animated.gif', /animated/i],
+  ['bad_16bit.png', /16 bits/i],
+  ['bad_cmyk.jpg', /CMYK/],
+];
+
+e2e('every bad file gets a clear message, and the previous image and results stay', async (t) => {
+  const { page, problems } = await openPage(t);
+  // Start from a known, non-default image.
+  await upload(page, join(FIXTURES, 'odd_rgb.png'));
+  const source = await sourceLine(page);
+  const canvases = await allCanvases(page);
+  const shapes = await shownShapes(page);
+  const inputNpy = await downloadNpy(page, 'input');
+
+  // One subtest per file on the same page, so a wrong message for one file does not hide
+  // the others; each starts from the same, unchanged state.
+  for (const [file, says] of BAD_FILES) {
+    await t.test(file, async () => {
+      const text = await uploadBad(page, join(FIXTURES, file));
+      assert.match(text, says, `${file}: message ${text}`);
+      assert.match(text, /previous image stays/i, `${file}: says nothing was lost`);
+      assert.equal(await sourceLine(page), source, `${file}: source line unchanged`);
+      assert.deepEqual(await shownShapes(page), shapes, `${file}: shapes unchanged`);
+      const now = await allCanvases(page);
+      for (const s of STAGES) {
+        assert.equal(now[s].hash, canvases[s].hash, `${file}: ${s} canvas unchanged`);
+      }
+      // The controls are usable again after the attempt.
+      assert.equal(await page.getByLabel('Load image', { exact: true }).isEnabled(), true);
+    });
+  }
+  const inputAfter = await downloadNpy(page, 'input');
+  assert.deepEqual(inputAfter.data, inputNpy.data, 'input values unchanged');
+
+  // Nothing panicked: a good file still loads and clears the message.
+  await upload(page, join(FIXTURES, 'alpha_rgba.png'));
+  assert.equal(await page.locator('p.notice.error').count(), 0, 'the error notice is gone');
+  assert.deepEqual(await shownShape(page, 'input'), [28, 19]);
+  assertNoProblems(problems);
+});
+
+// ---------------------------------------------------------------------------------------
+// 6. VALID on an image too small
+
+e2e('VALID padding on a 2×2 image is refused: message, SAME again, results unchanged', async (t) => {
+  const { page, problems } = await openPage(t);
+  const tiny = encodePng(2, 2, (x, y) => [x * 200, y * 200, 90]);
+  await page.getByLabel('Load image', { exact: true }).setInputFiles({
+    name: 'tiny-2x2.png',
+    mimeType: 'image/png',
+    buffer: tiny,
+  });
+  await waitForLoaded(page, 'tiny-2x2.png');
+  assert.deepEqual(await shownShapes(page), {
+    input: [2, 2],
+    convolution: [2, 2],
+    relu: [2, 2],
+    'max-pooling': [1, 1],
+  });
+  const canvases = await allCanvases(page);
+  const convBefore = await downloadNpy(page, 'convolution');
+
+  await select(page, 'Padding').selectOption('VALID');
+  const notice = page.locator('p.notice.error[role="alert"]');
+  await notice.waitFor();
+  const text = await notice.textContent();
+  assert.match(text, /VALID/, `message: ${text}`);
+  assert.match(text, /2×2|2 × 2/, `the message gives the size: ${text}`);
+  await settle(page);
+  assert.equal(await select(page, 'Padding').inputValue(), 'SAME', 'padding reverts to SAME');
+  assert.match(await stage(page, 'convolution').locator('.caption').textContent(), /SAME padding/);
+  assert.deepEqual(await shownShape(page, 'convolution'), [2, 2]);
+  const now = await allCanvases(page);
+  for (const s of STAGES) assert.equal(now[s].hash, canvases[s].hash, `${s} canvas unchanged`);
+  assert.deepEqual((await downloadNpy(page, 'convolution')).data, convBefore.data);
+
+  // The other way round: VALID set, then a too-small image is refused and the old one stays.
+  await upload(page, join(FIXTURES, 'odd_rgb.png'));
+  await select(page, 'Padding').selectOption('VALID');
+  await waitIdle(page);
+  assert.equal(await page.locator('p.notice.error').count(), 0);
+  const source = await sourceLine(page);
+  const validCanvases = await allCanvases(page);
+  await page.getByLabel('Load image', { exact: true }).setInputFiles({
+    name: 'tiny-again.png',
+    mimeType: 'image/png',
+    buffer: tiny,
+  });
+  await page.locator('p.notice.error[role="alert"]', { hasText: 'VALID' }).waitFor({ timeout: LOAD_TIMEOUT });
+  await settle(page);
+  assert.equal(await sourceLine(page), source, 'the previous image stays');
+  assert.equal(await select(page, 'Padding').inputValue(), 'VALID');
+  const after = await allCanvases(page);
+  for (const s of STAGES) assert.equal(after[s].hash, validCanvases[s].hash, `${s} canvas unchanged`);
+  assertNoProblems(problems);
+});
+
+// ---------------------------------------------------------------------------------------
+// 7. Drag and drop, paste
+
+async function pageFile(file) {
+  return { b64: (await readFile(join(FIXTURES, file))).toString('base64'), name: file, type: 'image/png' };
+}
+
+e2e('dropping an image file on the page loads it', async (t) => {
+  const { page, problems } = await openPage(t);
+  const file = await pageFile('odd_rgb.png');
+  const result = await page.evaluate(({ b64, name, type }) => {
+    const bytes = Uint8Array.from(atob(b64), (ch) => ch.charCodeAt(0));
+    const transfer = new DataTransfer();
+    transfer.items.add(new File([bytes], name, { type }));
+    const target = document.querySelector('figure.stage[data-stage="relu"]');
+    const over = new DragEvent('dragover', { dataTransfer: transfer, bubbles: true, cancelable: true });
+    target.dispatchEvent(over);
+    const drop = new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true });
+    target.dispatchEvent(drop);
+    return { overPrevented: over.defaultPrevented, dropPrevented: drop.defaultPrevented };
+  }, file);
+  assert.ok(result.overPrevented, 'dragover is accepted (preventDefault), so a drop is allowed');
+  assert.ok(result.dropPrevented, 'the drop is handled, not opened by the browser');
+  await waitForLoaded(page, 'odd_rgb.png');
+  assert.deepEqual(await shownShape(page, 'input'), [23, 37]);
+  assert.equal(await page.locator('.explorer.dragging').count(), 0, 'the drop overlay goes away');
+  assertNoProblems(problems);
+});
+
+e2e('pasting an image file loads it', async (t) => {
+  const { page, problems } = await openPage(t);
+  const file = await pageFile('alpha_rgba.png');
+  await page.evaluate(({ b64, name, type }) => {
+    const bytes = Uint8Array.from(atob(b64), (ch) => ch.charCodeAt(0));
+    const transfer = new DataTransfer();
+    transfer.items.add(new File([bytes], name, { type }));
+    const paste = new ClipboardEvent('paste', { clipboardData: transfer, bubbles: true, cancelable: true });
+    (document.activeElement ?? document.body).dispatchEvent(paste);
+  }, file);
+  await waitForLoaded(page, 'alpha_rgba.png');
+  assert.deepEqual(await shownShape(page, 'input'), [28, 19]);
+  assertNoProblems(problems);
+});
+
+// ---------------------------------------------------------------------------------------
+// 8. Controls keep their values
+
+e2e('controls keep their values when a new image loads', async (t) => {
+  const { page, problems } = await openPage(t);
+  await select(page, 'Preset').selectOption('Sobel x');
+  await cell(page, 1, 1).fill('−1.0'); // the same weight, typed differently: Custom
+  await select(page, 'Stride').selectOption('2');
+  await select(page, 'Padding').selectOption('VALID');
+  await select(page, 'Working size').selectOption('128');
+  await select(page, 'Colormap').selectOption('Gray');
+  await waitIdle(page);
+  const kernel = [
+    ['−1.0', '0', '1'],
+    ['-2', '0', '2'],
+    ['-1', '0', '1'],
+  ];
+  const expectControls = async (when) => {
+    assert.deepEqual(await kernelTexts(page), kernel, `${when}: kernel cells`);
+    assert.equal(await select(page, 'Preset').inputValue(), 'Custom', `${when}: preset`);
+    assert.equal(await select(page, 'Stride').inputValue(), '2', `${when}: stride`);
+    assert.equal(await select(page, 'Padding').inputValue(), 'VALID', `${when}: padding`);
+    assert.equal(await select(page, 'Working size').inputValue(), '128', `${when}: working size`);
+    assert.equal(await select(page, 'Colormap').inputValue(), 'Gray', `${when}: colormap`);
+    assert.match(
+      await stage(page, 'convolution').locator('.caption').textContent(),
+      /stride 2, VALID padding/,
+      `${when}: caption`,
+    );
+  };
+  await expectControls('before');
+
+  await button(page, 'Sample: Camera').click();
+  await waitForLoaded(page, 'camera.png');
+  await expectControls('after a sample');
+  assert.deepEqual(await shownShapes(page), {
+    input: [128, 128],
+    convolution: [63, 63],
+    relu: [63, 63],
+    'max-pooling': [31, 31],
+  });
+
+  // A file: the kept controls are the fixture case's (Sobel x, stride 2, VALID, 128), so the
+  // numbers must be TensorFlow's.
+  const reference = MANIFEST.cases.find(
+    (c) =>
+      c.image.endsWith('wide_rgb.png') &&
+      c.kernel_name === 'sobel_x' &&
+      c.stride === 2 &&
+      c.padding === 'VALID' &&
+      c.working_size === 128,
+  );
+  assert.ok(reference, 'the manifest has the wide Sobel x case');
+  await upload(page, join(REPO, reference.image));
+  await expectControls('after a file');
+  assert.deepEqual(await shownShapes(page), reference.shapes);
+  for (const s of ['convolution', 'max-pooling']) {
+    const expected = parseNpy(await readFile(join(FIXTURES, reference.files[s])));
+    assertClose(await downloadNpy(page, s), expected, 1e-4, `kept controls, ${s}`);
+  }
+  assertNoProblems(problems);
+});
+
+// ---------------------------------------------------------------------------------------
+// 9. Keyboard
+
+e2e('keyboard: Tab reaches every control in order, and they work from the keyboard', async (t) => {
+  const { page, problems } = await openPage(t);
+  const fileChooser = new Promise((resolve, reject) => {
+    page.once('filechooser', resolve);
+    setTimeout(() => reject(new Error('no file chooser opened')), 30_000).unref();
+  });
+  fileChooser.catch(() => {});
+  const expected = [
+    'Load image',
+    'Sample: Cat',
+    'Sample: Coffee',
+    'Sample: Astronaut',
+    'Sample: Camera',
+    'Preset',
+    ...[1, 2, 3].flatMap((r) => [1, 2, 3].map((c) => `Kernel row ${r} column ${c}`)),
+    'Padding',
+    'Stride',
+    'Working size',
+    'Colormap',
+    ...STAGES.flatMap((s) => [`${STAGE_NAMES[s]} .npy`, `${STAGE_NAMES[s]} PNG`]),
+  ];
+  const focusedName = () =>
+    page.evaluate(() => {
+      const el = document.activeElement;
+      if (!el || el === document.body) return null;
+      return (
+        el.getAttribute('aria-label') ??
+        (el.labels && el.labels[0] ? el.labels[0].textContent.trim() : null) ??
+        el.textContent.trim()
+      );
+    });
+
+  // From the top of the document, Tab through everything.
+  await page.evaluate(() => {
+    document.activeElement?.blur();
+    window.scrollTo(0, 0);
+  });
+  const seen = [];
+  for (let i = 0; i < 80; i++) {
+    await page.keyboard.press('Tab');
+    const name = await focusedName();
+    if (name === null || (seen.length > 0 && name === seen[0])) break;
+    seen.push(name);
+    if (name === 'Load image') {
+      // The input itself is visually hidden: its label must show the keyboard focus.
+      const outline = await page.evaluate(() => {
+        const label = document.querySelector('label[for="file-input"]');
+        const style = getComputedStyle(label);
+        return { style: style.outlineStyle, width: parseFloat(style.outlineWidth) };
+      });
+      assert.ok(
+        outline.style !== 'none' && outline.width > 0,
+        `the focused file input shows a focus ring on its label: ${JSON.stringify(outline)}`,
+      );
+    }
+    if (name === expected.at(-1)) break;
+  }
+  const reached = seen.filter((n) => expected.includes(n));
+  assert.deepEqual(reached, expected, `tab order: ${JSON.stringify(seen)}`);
+  // And every other control on the page (e.g. ones added later) is in the tab order too.
+  const controls = await page.evaluate(() =>
+    [...document.querySelectorAll('input, select, button, textarea, a[href]')]
+      .filter((el) => !el.disabled && el.getClientRects().length > 0)
+      .map(
+        (el) =>
+          el.getAttribute('aria-label') ??
+          (el.labels && el.labels[0] ? el.labels[0].textContent.trim() : null) ??
+          el.textContent.trim(),
+      ),
+  );
+  for (const name of controls) assert.ok(seen.includes(name), `Tab never reaches ${JSON.stringify(name)}`);
+
+  // Operable: Enter on the focused file input opens the file chooser. (The listener was
+  // added at the start: Playwright turns on file-chooser interception asynchronously.)
+  await page.getByLabel('Load image', { exact: true }).focus();
+  await page.keyboard.press('Enter');
+  const chooser = await fileChooser;
+  await chooser.setFiles(join(FIXTURES, 'odd_rgb.png'));
+  await waitForLoaded(page, 'odd_rgb.png');
+
+  // A sample button with the keyboard.
+  await button(page, 'Sample: Coffee').focus();
+  await page.keyboard.press('Enter');
+  await waitForLoaded(page, 'coffee.jpg');
+
+  // A kernel cell: type a new weight.
+  const before = await canvasInfo(page, 'convolution');
+  await cell(page, 2, 2).focus();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type('9');
+  await page.waitForFunction(() =>
+    /Sum of weights: 1\b/.test(document.querySelector('.kernel-sum')?.textContent ?? ''),
+  );
+  await settle(page);
+  assert.notEqual((await canvasInfo(page, 'convolution')).hash, before.hash);
+
+  // A select: arrow keys change the stride.
+  await select(page, 'Stride').focus();
+  await page.keyboard.press('ArrowDown');
+  await page.waitForFunction(() =>
+    /stride 2,/.test(
+      document.querySelector('figure.stage[data-stage="convolution"] .caption')?.textContent ?? '',
+    ),
+  );
+  assert.equal(await select(page, 'Stride').inputValue(), '2');
+
+  // A download button: Enter downloads.
+  await button(page, 'Max pooling .npy').focus();
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.keyboard.press('Enter')]);
+  const npy = parseNpy(await readFile(await dl.path()));
+  assert.deepEqual(npy.shape, await shownShape(page, 'max-pooling'));
+  assertNoProblems(problems);
+});
