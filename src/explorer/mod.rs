@@ -11,6 +11,7 @@ pub mod geometry;
 pub mod kernel;
 pub mod pipeline;
 pub mod pool;
+pub mod probe;
 pub mod resize;
 pub mod session;
 pub mod source;

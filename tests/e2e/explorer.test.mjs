@@ -7,7 +7,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, basename, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deflateSync } from 'node:zlib';
@@ -69,7 +70,7 @@ after(async () => {
 
 /** Opens the app in a fresh context; collects every console error, page error and failed
  * request (a favicon 404 counts). Resolves once the first screen is processed. */
-async function openPage(t) {
+async function openPage(t, url = server.url) {
   const context = await browser.newContext({
     acceptDownloads: true,
     viewport: { width: 1280, height: 900 },
@@ -90,7 +91,7 @@ async function openPage(t) {
     }
   });
   t.after(() => context.close());
-  await page.goto(server.url, { waitUntil: 'load', timeout: LOAD_TIMEOUT });
+  await page.goto(url, { waitUntil: 'load', timeout: LOAD_TIMEOUT });
   await waitIdle(page, LOAD_TIMEOUT);
   return { page, problems };
 }
@@ -538,6 +539,59 @@ for (const [index, testCase] of MANIFEST.cases.entries()) {
 
 // ---------------------------------------------------------------------------------------
 // 3. Live edit
+
+e2e('dist/ works from a sub-folder of a plain static server (how a school hosts it)', async (t) => {
+  const root = mkdtempSync(join(tmpdir(), 'convlab-host-'));
+  mkdirSync(join(root, 'courses'));
+  symlinkSync(DIST, join(root, 'courses', 'convlab'));
+  const host = await serve(root);
+  t.after(() => host.close());
+  const { page, problems } = await openPage(t, `${host.url}courses/convlab/`);
+  const shape = await page.locator('figure.stage[data-stage="convolution"] .shape').textContent();
+  assert.match(shape, /^\d+ × \d+$/);
+  assertNoProblems(problems);
+});
+
+e2e('the probe spells out the numbers of the pixel under the pointer', async (t) => {
+  const { page, problems } = await openPage(t);
+  const canvas = page.locator('figure.stage[data-stage="convolution"] canvas.map');
+  const box = await canvas.boundingBox();
+  const [h, w] = (await page.locator('figure.stage[data-stage="convolution"] .shape').textContent())
+    .split(' × ')
+    .map(Number);
+  // Point at the pixel 30 % across and 40 % down.
+  const [row, col] = [Math.floor(0.4 * h), Math.floor(0.3 * w)];
+  await page.mouse.move(box.x + ((col + 0.5) / w) * box.width, box.y + ((row + 0.5) / h) * box.height);
+  const heading = page.locator('#probe-heading');
+  await assert.doesNotReject(
+    heading.filter({ hasText: `output row ${row + 1}, column ${col + 1}` }).waitFor(),
+    `probe heading: ${await heading.textContent()}`,
+  );
+  const num = (text) => Number(text.replace('−', '-').replace(' (pad)', ''));
+  const cells = async (cls) =>
+    (await page.locator(`.probe .mini-grid.${cls} .cells span`).allTextContents()).map(num);
+  const [patch, weights] = [await cells('patch'), await cells('weights')];
+  assert.deepEqual(weights, OUTLINE.flat());
+  // The patch is the input under the kernel: compare with the downloaded input.
+  const input = await downloadNpy(page, 'input');
+  const conv = await downloadNpy(page, 'convolution');
+  for (let r = 0; r < 3; r++) {
+    for (let c = 0; c < 3; c++) {
+      const [y, x] = [row - 1 + r, col - 1 + c];
+      const expected = y < 0 || x < 0 || y >= h || x >= w ? 0 : input.data[y * w + x];
+      assert.ok(Math.abs(patch[r * 3 + c] - expected) < 5e-4, `patch ${r},${c}`);
+    }
+  }
+  const results = await page.locator('.probe .probe-result').allTextContents();
+  const shown = num(/= (\S+)$/.exec(results[0])[1]);
+  const actual = conv.data[row * w + col];
+  assert.ok(Math.abs(shown - actual) <= 5e-4 * (1 + Math.abs(actual)), `${shown} vs ${actual}`);
+  assert.match(results[1], /^ReLU = max\(0, /);
+  assert.match(results[2], /^Max pooling, cell row \d+, column \d+ = /);
+  // The probed regions are outlined on every stage.
+  assert.equal(await page.locator('.probe-box').count(), 4);
+  assertNoProblems(problems);
+});
 
 e2e('live edit: a cell applies as you type, records convlab:update, accepts −', async (t) => {
   const { page, problems } = await openPage(t);

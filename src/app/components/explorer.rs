@@ -13,6 +13,7 @@ use super::image_loader::ImageLoader;
 use super::kernel_editor::KernelEditor;
 use super::notice_bar::NoticeBar;
 use super::pipeline_controls::PipelineControls;
+use super::probe_panel::ProbePanel;
 use super::stage_view::{FileKind, StageView};
 use crate::app::loading::{load_file, load_sample, Dispatcher};
 use crate::app::paint::{draw_legend, draw_map};
@@ -22,6 +23,7 @@ use crate::explorer::colormap::ValueRange;
 use crate::explorer::conv::Geometry;
 use crate::explorer::export;
 use crate::explorer::pipeline::Stage;
+use crate::explorer::probe::{Position, Probe};
 use crate::explorer::session::{Action, ExplorerState, Notice, Source};
 use crate::explorer::source::decode_grayscale;
 
@@ -228,6 +230,19 @@ pub fn explorer() -> Html {
         })
     };
 
+    // The probed position: where the pointer last was, or the centre of the convolution.
+    let pointed = use_state(|| None::<(Stage, Position)>);
+    let on_point = {
+        let pointed = pointed.clone();
+        Callback::from(move |at| pointed.set(Some(at)))
+    };
+    let probe = (*pointed)
+        .and_then(|(stage, at)| Probe::at(&state, stage, at))
+        .or_else(|| {
+            let (h, w) = state.stages.convolution.dim();
+            Probe::at(&state, Stage::Convolution, (h / 2, w / 2))
+        });
+
     let busy = matches!(state.notice, Some(Notice::Busy(_)));
     let (src_h, src_w) = state.source.gray.dim();
     let (in_h, in_w) = state.input.dim();
@@ -237,6 +252,8 @@ pub fn explorer() -> Html {
     let stage_view = |i: usize, stage: Stage, caption: String, formulas: Vec<AttrValue>| {
         html! {
             <StageView stage={stage} shape={state.values(stage).dim()} range={ranges[i]}
+                highlight={probe.as_ref().and_then(|p| p.highlight(stage, state.values(stage).dim()))}
+                on_point={on_point.clone()}
                 caption={caption} formulas={formulas}
                 canvas={canvases[i].clone()} legend={legends[i].clone()}
                 on_download={on_download.clone()} />
@@ -276,6 +293,9 @@ pub fn explorer() -> Html {
                         format!("2×2 window, stride 2, {padding} padding: the largest of each window"),
                         formulas("Output", &stages.pool_geometry)) }
                 </div>
+                if let Some(probe) = probe.clone() {
+                    <ProbePanel probe={probe} />
+                }
             </div>
             <div class="drop-overlay" aria-hidden="true">{ "Drop the image to load it" }</div>
         </div>

@@ -7,4 +7,5 @@ pub mod kernel_editor;
 pub mod labeled_select;
 pub mod notice_bar;
 pub mod pipeline_controls;
+pub mod probe_panel;
 pub mod stage_view;

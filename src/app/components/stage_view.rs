@@ -1,6 +1,7 @@
 //! One stage of the pipeline: its name, shape, picture, legend, how its size came about, and
 //! its downloads. The explorer paints the two canvases; this component only lays them out.
 
+use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
 
 use crate::app::paint::LEGEND_HEIGHT;
@@ -29,6 +30,10 @@ pub struct StageViewProps {
     pub canvas: NodeRef,
     pub legend: NodeRef,
     pub on_download: Callback<(Stage, FileKind)>,
+    /// The probed region, `(top, left, height, width)` in map cells.
+    pub highlight: Option<(usize, usize, usize, usize)>,
+    /// The map cell under the pointer.
+    pub on_point: Callback<(Stage, (usize, usize))>,
 }
 
 #[function_component(StageView)]
@@ -54,6 +59,37 @@ pub fn stage_view(props: &StageViewProps) -> Html {
             </button>
         }
     };
+    let onpointermove = {
+        let on_point = props.on_point.clone();
+        Callback::from(move |event: PointerEvent| {
+            let canvas: HtmlCanvasElement = event.target_unchecked_into();
+            let (css_w, css_h) = (canvas.client_width(), canvas.client_height());
+            if css_w <= 0 || css_h <= 0 {
+                return;
+            }
+            let cell = |offset: i32, css: i32, cells: u32| {
+                ((f64::from(offset.max(0)) / f64::from(css) * f64::from(cells)) as usize)
+                    .min(cells.saturating_sub(1) as usize)
+            };
+            on_point.emit((
+                stage,
+                (
+                    cell(event.offset_y(), css_h, canvas.height()),
+                    cell(event.offset_x(), css_w, canvas.width()),
+                ),
+            ));
+        })
+    };
+    let highlight = props.highlight.map(|(top, left, height, width)| {
+        let pct = |v: usize, of: usize| 100.0 * v as f64 / of.max(1) as f64;
+        format!(
+            "top: {:.3}%; left: {:.3}%; height: {:.3}%; width: {:.3}%",
+            pct(top, h),
+            pct(left, w),
+            pct(height, h),
+            pct(width, w)
+        )
+    });
     html! {
         <figure class="stage" data-stage={stage.slug()}>
             <figcaption>
@@ -63,11 +99,18 @@ pub fn stage_view(props: &StageViewProps) -> Html {
             <p class="caption">{ props.caption.clone() }</p>
             <div class="canvas-frame">
                 <canvas ref={props.canvas.clone()} class="map" role="img"
-                    aria-label={format!("{name} feature map, {shape} (height × width)")} />
+                    aria-label={format!("{name} feature map, {shape} (height × width)")}
+                    {onpointermove} />
+                if let Some(style) = highlight {
+                    <div class="probe-box" style={style} aria-hidden="true"></div>
+                }
             </div>
             <canvas ref={props.legend.clone()} class="legend" aria-hidden="true"
                 style={format!("height: {LEGEND_HEIGHT}px")} />
             <p class="summary">{ format!("{name}: {shape} (height × width), {values}") }</p>
+            if !props.formulas.is_empty() {
+                <p class="formula rule">{ "Output size = ⌊(n + 2p − f) / s⌋ + 1" }</p>
+            }
             { for props.formulas.iter().map(|f| html! { <p class="formula">{ f.clone() }</p> }) }
             <div class="downloads">
                 { download(FileKind::Npy, ".npy") }
