@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The explorer's speed: criterion benchmarks of the native pipeline, then the browser
+# benchmark of the release build in headless Chromium (tests/e2e/bench.mjs).
+# Run on an otherwise idle machine; results print as tables.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+scripts/install-tools.sh --test
+export PATH="$HOME/.cargo/bin:$PATH"
+cargo bench --locked --bench pipeline -- --warm-up-time 1 --measurement-time 5
+trunk build --release --dist "$PWD/dist"
+(cd tests/e2e && CONVLAB_DIST="$PWD/../../dist" node bench.mjs)
