@@ -11,6 +11,24 @@ mod timing;
 #[cfg(test)]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
+/// Helpers for the component tests, which run in headless Chromium.
+#[cfg(test)]
+mod test_dom {
+    /// A new `<tag>` appended to the page's body.
+    pub fn attach(tag: &str) -> web_sys::Element {
+        let document = web_sys::window()
+            .and_then(|w| w.document())
+            .expect("a document");
+        let element = document.create_element(tag).expect("an element");
+        document
+            .body()
+            .expect("a body")
+            .append_child(&element)
+            .expect("appended");
+        element
+    }
+}
+
 /// Starts the page: panic messages go to the console, then Yew renders the app.
 pub fn start() {
     console_error_panic_hook::set_once();

@@ -7,12 +7,12 @@ use plotters_canvas::CanvasBackend;
 use wasm_bindgen::{Clamped, JsCast, JsValue};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
 
-use crate::explorer::colormap::{Colormap, Scale};
+use crate::explorer::colormap::{Colormap, Scale, ValueRange};
 use crate::explorer::format::number;
 use ndarray::ArrayView2;
 
 /// Height of a legend in CSS pixels.
-pub const LEGEND_HEIGHT: u32 = 40;
+pub const LEGEND_HEIGHT: u32 = 56;
 
 /// Draws `values` through `scale`, one canvas pixel per value.
 pub fn draw_map(
@@ -36,14 +36,9 @@ pub fn draw_map(
 }
 
 /// Draws a horizontal colorbar `css_width` CSS pixels wide, labelled with the scale's ends
-/// (and 0 for the diverging map), sharp on HiDPI screens; a flat map gets a bar of one
-/// colour and says so.
-pub fn draw_legend(
-    canvas: &HtmlCanvasElement,
-    css_width: i32,
-    scale: &Scale,
-    flat_value: Option<f32>,
-) {
+/// (and 0 for the diverging map), and below it the map's min and max; sharp on HiDPI
+/// screens. A flat map gets a bar of one colour and says so.
+pub fn draw_legend(canvas: &HtmlCanvasElement, css_width: i32, scale: &Scale, range: ValueRange) {
     let ratio = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio());
     let (width, height) = (
         (f64::from(css_width.max(120)) * ratio).round() as u32,
@@ -59,17 +54,18 @@ pub fn draw_legend(
     };
     let root = backend.into_drawing_area();
     // Drawing errors on a canvas only mean a blank legend; the map itself is unaffected.
-    let _ = draw_colorbar(&root, scale, flat_value, ratio, width);
+    let _ = draw_colorbar(&root, scale, range, ratio, width);
     let _ = root.present();
 }
 
 fn draw_colorbar<DB: DrawingBackend>(
     root: &DrawingArea<DB, plotters::coord::Shift>,
     scale: &Scale,
-    flat_value: Option<f32>,
+    range: ValueRange,
     ratio: f64,
     width: u32,
 ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    let flat_value = range.is_flat().then_some(range.min);
     let px = |v: f64| (v * ratio).round() as i32;
     let (left, right) = (px(4.0), width as i32 - px(4.0));
     let (bar_top, bar_bottom) = (px(2.0), px(16.0));
@@ -116,6 +112,17 @@ fn draw_colorbar<DB: DrawingBackend>(
             if scale.colormap == Colormap::Diverging {
                 root.draw(&label("0".into(), (left + right) / 2, HPos::Center))?;
             }
+            let extremes = format!(
+                "min {}   max {}",
+                number(f64::from(range.min)),
+                number(f64::from(range.max))
+            );
+            let second_row = label_y + px(17.0);
+            root.draw(&Text::new(
+                extremes,
+                ((left + right) / 2, second_row),
+                font.pos(Pos::new(HPos::Center, VPos::Top)),
+            ))?;
         }
     }
     Ok(())
@@ -124,25 +131,13 @@ fn draw_colorbar<DB: DrawingBackend>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::explorer::colormap::ValueRange;
     use ndarray::array;
     use wasm_bindgen_test::wasm_bindgen_test;
 
     fn canvas() -> HtmlCanvasElement {
-        let document = web_sys::window()
-            .and_then(|w| w.document())
-            .expect("a document");
-        let canvas: HtmlCanvasElement = document
-            .create_element("canvas")
-            .expect("canvas")
+        crate::app::test_dom::attach("canvas")
             .dyn_into()
-            .expect("a canvas element");
-        document
-            .body()
-            .expect("a body")
-            .append_child(&canvas)
-            .expect("appended");
-        canvas
+            .expect("a canvas element")
     }
 
     fn pixels(canvas: &HtmlCanvasElement) -> Vec<u8> {
@@ -184,11 +179,9 @@ mod tests {
             .set_property("width", "200px")
             .expect("style");
         let values = array![[0.0f32, 3.0]];
-        let scale = Scale::new(
-            Colormap::Magma,
-            ValueRange::of(values.view()).expect("values"),
-        );
-        draw_legend(&canvas, canvas.client_width(), &scale, None);
+        let range = ValueRange::of(values.view()).expect("values");
+        let scale = Scale::new(Colormap::Magma, range);
+        draw_legend(&canvas, canvas.client_width(), &scale, range);
         let ratio = web_sys::window().expect("window").device_pixel_ratio();
         assert_eq!(canvas.width(), (200.0 * ratio).round() as u32);
         // The bar's left end is magma's dark end, its right end the pale end.

@@ -11,8 +11,8 @@ use ndarray::Array2;
 use super::colormap::{ColorRange, Colormap, Scale, ValueRange};
 use super::geometry::Padding;
 use super::kernel::{CellTexts, Kernel, KernelError, Preset, OUTLINE};
-use super::pipeline::{self, Settings, Stage, Stages};
-use super::resize::{fit, DEFAULT_WORKING_SIZE};
+use super::pipeline::{self, Settings, Stage, Stages, STRIDES};
+use super::resize::{fit, DEFAULT_WORKING_SIZE, WORKING_SIZES};
 
 /// A picture the explorer works on: its name and full-resolution grayscale values.
 #[derive(Debug, PartialEq)]
@@ -136,6 +136,14 @@ impl ExplorerState {
                 },
                 ..self.candidate()
             }),
+            Action::SetStride(stride) if !STRIDES.contains(&stride) => self.with_notice(
+                Notice::Error(format!("Stride {stride} is not offered: choose 1, 2 or 3.")),
+            ),
+            Action::SetWorkingSize(size) if !WORKING_SIZES.contains(&size) => {
+                self.with_notice(Notice::Error(format!(
+                    "Working size {size} is not offered: choose 128, 300, 512 or 1024."
+                )))
+            }
             Action::SetStride(stride) => self.recompute(Candidate {
                 settings: Settings {
                     stride,
@@ -303,6 +311,19 @@ mod tests {
         assert_eq!(loaded.working_size, 128);
         assert_eq!(loaded.input.dim(), (128, 64));
         assert_eq!(loaded.stages.conv_geometry.output_shape(), (63, 31));
+    }
+
+    #[test]
+    fn settings_that_are_not_offered_are_refused() {
+        let start = state(20, 30);
+        for next in [
+            start.apply(Action::SetStride(0)),
+            start.apply(Action::SetWorkingSize(0)),
+        ] {
+            assert_eq!(next.settings, start.settings);
+            assert_eq!(next.working_size, start.working_size);
+            assert!(matches!(next.notice, Some(Notice::Error(_))));
+        }
     }
 
     #[test]

@@ -331,8 +331,7 @@ fn paint_stages(
             let _ = draw_map(&canvas, state.values(stage).view(), &scale);
         }
         if let Some(legend) = legends[i].cast::<HtmlCanvasElement>() {
-            let flat = range.is_flat().then_some(range.min);
-            draw_legend(&legend, legend_width, &scale, flat);
+            draw_legend(&legend, legend_width, &scale, range);
         }
     }
 }

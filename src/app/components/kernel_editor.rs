@@ -95,15 +95,7 @@ mod tests {
 
     #[wasm_bindgen_test]
     async fn typing_in_a_cell_reports_the_text_and_marks_bad_cells() {
-        let document = web_sys::window()
-            .and_then(|w| w.document())
-            .expect("a document");
-        let root = document.create_element("div").expect("div");
-        document
-            .body()
-            .expect("body")
-            .append_child(&root)
-            .expect("appended");
+        let root = crate::app::test_dom::attach("div");
         let edits = Rc::new(RefCell::new(Vec::new()));
         let mut cells = OUTLINE.cell_texts();
         cells[2][0] = "abc".into();

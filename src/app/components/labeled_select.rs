@@ -84,15 +84,7 @@ mod tests {
 
     #[wasm_bindgen_test]
     async fn a_refused_choice_snaps_back() {
-        let document = web_sys::window()
-            .and_then(|w| w.document())
-            .expect("a document");
-        let root = document.create_element("div").expect("div");
-        document
-            .body()
-            .expect("body")
-            .append_child(&root)
-            .expect("appended");
+        let root = crate::app::test_dom::attach("div");
         yew::Renderer::<Refusing>::with_root(root.clone()).render();
         yew::platform::time::sleep(Duration::from_millis(10)).await;
 
