@@ -934,6 +934,47 @@ async function pageFile(file) {
   return { b64: (await readFile(join(FIXTURES, file))).toString('base64'), name: file, type: 'image/png' };
 }
 
+e2e('a 12-megapixel photo shows a busy notice, then loads scaled to the working size', async (t) => {
+  const { page, problems } = await openPage(t);
+  const coffee = (await readFile(join(REPO, 'www/samples/coffee.jpg'))).toString('base64');
+  // A 4000 × 3000 JPEG of the coffee photograph, made in the page, chosen in the file input.
+  await page.evaluate(async (b64) => {
+    // Decoding blocks the page, so Playwright cannot poll for the notice meanwhile: record
+    // it as it appears, and whether a frame was painted while it was there.
+    window.busySeen = { text: null, painted: false };
+    new MutationObserver(() => {
+      const busy = document.querySelector('p.notice.busy');
+      if (busy && window.busySeen.text === null) {
+        window.busySeen.text = busy.textContent;
+        requestAnimationFrame(() =>
+          setTimeout(() => (window.busySeen.painted = !!document.querySelector('p.notice.busy'))),
+        );
+      }
+    }).observe(document.body, { childList: true, subtree: true });
+    const img = new Image();
+    img.src = `data:image/jpeg;base64,${b64}`;
+    await img.decode();
+    const canvas = new OffscreenCanvas(4000, 3000);
+    canvas.getContext('2d').drawImage(img, 0, 0, 4000, 3000);
+    const blob = await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.9 });
+    const transfer = new DataTransfer();
+    transfer.items.add(new File([blob], 'phone-photo.jpg', { type: 'image/jpeg' }));
+    const input = document.querySelector('input[type=file]');
+    input.files = transfer.files;
+    input.dispatchEvent(new Event('change', { bubbles: true }));
+  }, coffee);
+  await page.waitForFunction(() => /phone-photo/.test(document.querySelector('.source-line')?.textContent), null, { timeout: LOAD_TIMEOUT });
+  await waitIdle(page);
+  const busy = await page.evaluate(() => window.busySeen);
+  assert.match(busy.text ?? '', /Loading “phone-photo\.jpg”/);
+  assert.ok(busy.painted, 'the busy notice was on screen for at least one painted frame');
+  assert.match(await page.locator('.source-line').textContent(), /3000 × 4000 pixels, scaled to 225 × 300/);
+  assert.deepEqual(await shownShape(page, 'input'), [225, 300]);
+  const load = await page.evaluate(() => performance.getEntriesByName('convlab:load', 'measure').at(-1)?.duration);
+  assert.ok(load > 0, 'a convlab:load measure was recorded');
+  assertNoProblems(problems);
+});
+
 e2e('dropping an image file on the page loads it', async (t) => {
   const { page, problems } = await openPage(t);
   const file = await pageFile('odd_rgb.png');
