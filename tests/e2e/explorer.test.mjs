@@ -975,6 +975,24 @@ e2e('a 12-megapixel photo shows a busy notice, then loads scaled to the working 
   assertNoProblems(problems);
 });
 
+e2e('resizing the window redraws the legends at the new width', async (t) => {
+  const { page, problems } = await openPage(t);
+  const legendWidth = () =>
+    page.evaluate(() => document.querySelector('figure.stage[data-stage="relu"] canvas.legend').width);
+  const before = await legendWidth();
+  await page.setViewportSize({ width: 1700, height: 900 });
+  await page.waitForFunction(
+    (w) => document.querySelector('figure.stage[data-stage="relu"] canvas.legend').width > w,
+    before,
+  );
+  const cssWidth = await page.evaluate(() => {
+    const legend = document.querySelector('figure.stage[data-stage="relu"] canvas.legend');
+    return legend.clientWidth * devicePixelRatio;
+  });
+  assert.equal(await legendWidth(), Math.round(cssWidth));
+  assertNoProblems(problems);
+});
+
 e2e('dropping an image file on the page loads it', async (t) => {
   const { page, problems } = await openPage(t);
   const file = await pageFile('odd_rgb.png');

@@ -141,19 +141,25 @@ pub fn explorer() -> Html {
     }
 
     // The legends' width in CSS pixels: reading it forces a layout, so it is read once and
-    // again only after the window is resized.
+    // again only after the window is resized, which also repaints the legends at the new
+    // width (the resize count is part of the painting effects' dependencies).
     let legend_width = use_mut_ref(|| None::<i32>);
+    let resizes = use_mut_ref(|| 0u32);
+    let rerender = use_force_update();
     {
-        let legend_width = Rc::clone(&legend_width);
+        let (legend_width, resizes) = (Rc::clone(&legend_width), Rc::clone(&resizes));
         use_effect_with((), move |_| {
             let listener = web_sys::window().map(|window| {
                 EventListener::new(&window, "resize", move |_| {
-                    *legend_width.borrow_mut() = None
+                    *legend_width.borrow_mut() = None;
+                    *resizes.borrow_mut() += 1;
+                    rerender.force_update();
                 })
             });
             move || drop(listener)
         });
     }
+    let resize_count = *resizes.borrow();
 
     // Each stage's value range, once per change: the summaries and the painting share it.
     let ranges = {
@@ -178,6 +184,7 @@ pub fn explorer() -> Html {
                 Same(Rc::clone(&state.input)),
                 state.colormap,
                 state.color_range,
+                resize_count,
             ),
             move |_| {
                 let width = cached_width(&legend_width, &legends[0]);
@@ -193,6 +200,7 @@ pub fn explorer() -> Html {
                 Same(Rc::clone(&state.stages)),
                 state.colormap,
                 state.color_range,
+                resize_count,
             ),
             move |_| {
                 let width = cached_width(&legend_width, &legends[0]);
