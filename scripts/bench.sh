@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 scripts/install-tools.sh --test
 export PATH="$HOME/.cargo/bin:$PATH"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/convlab/target}"
 cargo bench --locked --bench pipeline -- --warm-up-time 1 --measurement-time 5
 trunk build --release --dist "$PWD/dist"
 (cd tests/e2e && CONVLAB_DIST="$PWD/../../dist" node bench.mjs)

@@ -6,4 +6,6 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 scripts/install-tools.sh
 export PATH="$HOME/.cargo/bin:$PATH"
+# The build cache scripts/test.sh uses too.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/convlab/target}"
 exec trunk serve "$@"

@@ -10,7 +10,11 @@ root="$PWD"
 scripts/install-tools.sh --test
 export PATH="$HOME/.cargo/bin:$PATH"
 export CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
-step() { printf '\n==> %s\n' "$*"; }
+# One build cache for every clone on this machine: a fresh clone (as CI makes) then
+# rebuilds only ConvLab itself, not its dependencies.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/convlab/target}"
+started=$SECONDS
+step() { printf '\n==> [%4ds] %s\n' "$((SECONDS - started))" "$*"; }
 
 step "cargo fmt --check"
 cargo fmt --all -- --check
@@ -30,5 +34,6 @@ trunk build --release --dist "$root/dist"
 (cd tests/e2e && CONVLAB_DIST="$root/dist" npm test)
 
 step "debug build (trunk build) and its end-to-end tests"
-trunk build --dist "$root/target/dist-debug"
-(cd tests/e2e && CONVLAB_DIST="$root/target/dist-debug" npm test)
+trunk build --dist "$CARGO_TARGET_DIR/dist-debug"
+(cd tests/e2e && CONVLAB_DIST="$CARGO_TARGET_DIR/dist-debug" npm test)
+step "all suites passed"
