@@ -4,6 +4,7 @@
 //! - `app` (wasm32 only): the Yew front end that draws it.
 
 pub mod explorer;
+pub mod nn;
 
 #[cfg(target_arch = "wasm32")]
 pub mod app;

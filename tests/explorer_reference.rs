@@ -3,7 +3,11 @@
 //! files. Every case in tests/fixtures/explorer/manifest.json runs through the same public
 //! functions the page calls.
 
+mod common;
+
 use std::path::{Path, PathBuf};
+
+use common::root;
 
 use convlab::explorer::geometry::Padding;
 use convlab::explorer::kernel::Kernel;
@@ -37,37 +41,15 @@ struct Files {
     max_pooling: String,
 }
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
 fn fixtures() -> PathBuf {
     root().join("tests/fixtures/explorer")
 }
 
-/// Reads a 2-D little-endian float32 `.npy` file as numpy writes it.
+/// Reads a 2-D `.npy` file.
 fn read_npy(path: &Path) -> Array2<f32> {
-    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    assert_eq!(&bytes[..6], b"\x93NUMPY", "{}", path.display());
-    let header_len = u16::from_le_bytes([bytes[8], bytes[9]]) as usize;
-    let header = std::str::from_utf8(&bytes[10..10 + header_len]).expect("ascii header");
-    assert!(header.contains("'descr': '<f4'"), "{header}");
-    assert!(header.contains("'fortran_order': False"), "{header}");
-    let shape_text = header
-        .split("'shape': (")
-        .nth(1)
-        .and_then(|rest| rest.split(')').next())
-        .expect("a shape");
-    let dims: Vec<usize> = shape_text
-        .split(',')
-        .filter(|s| !s.trim().is_empty())
-        .map(|s| s.trim().parse().expect("a dimension"))
-        .collect();
-    let values = bytes[10 + header_len..]
-        .chunks_exact(4)
-        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-        .collect();
-    Array2::from_shape_vec((dims[0], dims[1]), values).expect("shape matches data")
+    common::read_npy(path)
+        .into_dimensionality()
+        .unwrap_or_else(|e| panic!("{}: not 2-D: {e}", path.display()))
 }
 
 fn assert_close(what: &str, actual: ArrayView2<f32>, expected: &Array2<f32>) {

@@ -1,0 +1,536 @@
+//! The layers' arithmetic on plain slices, batch at a time.
+//!
+//! Activations are stored channel-major with the batch inside: value `(b, c, y, x)` of a
+//! `C × H × W` activation for a batch of `B` is at `((c·B + b)·H + y)·W + x` ("CNHW").
+//! With this layout a convolution over the whole batch is one matrix product,
+//! `Y (F × B·Ho·Wo) = W (F × C·k·k) · im2col(X) (C·k·k × B·Ho·Wo)`, whose result is already
+//! in CNHW; a flat activation (`N × 1 × 1`) is an `N × B` matrix, which a dense layer
+//! multiplies directly.
+
+use std::cmp::min;
+
+use super::gemm::{gemm, Mat};
+use super::spec::Shape;
+use crate::explorer::geometry::Axis;
+
+/// The sum of `values` in eight interleaved partial sums, which the compiler can keep in
+/// one vector register (a plain running sum is a chain of dependent scalar additions).
+pub(crate) fn sum(values: &[f32]) -> f32 {
+    let mut lanes = [0.0f32; 8];
+    let chunks = values.chunks_exact(8);
+    let tail: f32 = chunks.remainder().iter().sum();
+    for chunk in chunks {
+        for (lane, &v) in lanes.iter_mut().zip(chunk) {
+            *lane += v;
+        }
+    }
+    lanes.iter().sum::<f32>() + tail
+}
+
+/// A sliding window's geometry on both axes (TensorFlow's SAME/VALID rules).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Window {
+    pub rows: Axis,
+    pub cols: Axis,
+}
+
+impl Window {
+    fn outputs(&self) -> usize {
+        self.rows.output * self.cols.output
+    }
+}
+
+/// Output columns `ox` whose input column `ox·stride + offset − pad` lies in `0..width`.
+fn inside(offset: usize, axis: &Axis) -> (usize, usize) {
+    let (pad, stride, width) = (axis.pad_before, axis.stride, axis.input);
+    let lo = if pad > offset {
+        (pad - offset).div_ceil(stride)
+    } else {
+        0
+    };
+    let hi = if width + pad > offset {
+        min(axis.output, (width - 1 + pad - offset) / stride + 1)
+    } else {
+        0
+    };
+    (min(lo, hi), hi)
+}
+
+/// Input row `oy·stride + offset − pad`, or `None` in the padding.
+fn source_row(oy: usize, offset: usize, axis: &Axis) -> Option<usize> {
+    (oy * axis.stride + offset)
+        .checked_sub(axis.pad_before)
+        .filter(|&r| r < axis.input)
+}
+
+/// Visits every (im2col row, output row) pair with its destination range in `cols` and,
+/// unless it falls in the padding, its input row in `x`.
+fn for_each_patch_row(
+    input: Shape,
+    batch: usize,
+    k: usize,
+    win: &Window,
+    mut visit: impl FnMut(usize, Option<usize>, (usize, usize), usize),
+) {
+    let (h, w) = (input.height, input.width);
+    let (ho, wo) = (win.rows.output, win.cols.output);
+    let n = batch * ho * wo;
+    for c in 0..input.channels {
+        for ki in 0..k {
+            for kj in 0..k {
+                let row = (c * k + ki) * k + kj;
+                let span = inside(kj, &win.cols);
+                for b in 0..batch {
+                    let plane = (c * batch + b) * h * w;
+                    for oy in 0..ho {
+                        let dst = row * n + (b * ho + oy) * wo;
+                        let src = source_row(oy, ki, &win.rows).map(|iy| plane + iy * w);
+                        visit(dst, src, span, kj);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Unfolds every `k × k × C` input patch into a column of `cols` (`C·k·k × B·Ho·Wo`), zeros
+/// where the patch covers padding.
+pub(crate) fn im2col(
+    x: &[f32],
+    input: Shape,
+    batch: usize,
+    k: usize,
+    win: &Window,
+    cols: &mut [f32],
+) {
+    let wo = win.cols.output;
+    let (stride, pad) = (win.cols.stride, win.cols.pad_before);
+    for_each_patch_row(input, batch, k, win, |dst, src, (lo, hi), kj| {
+        let dst = &mut cols[dst..dst + wo];
+        match src {
+            None => dst.fill(0.0),
+            Some(src) => {
+                dst[..lo].fill(0.0);
+                dst[hi..].fill(0.0);
+                if stride == 1 {
+                    let start = src + lo + kj - pad;
+                    dst[lo..hi].copy_from_slice(&x[start..start + hi - lo]);
+                } else {
+                    for (ox, d) in dst.iter_mut().enumerate().take(hi).skip(lo) {
+                        *d = x[src + ox * stride + kj - pad];
+                    }
+                }
+            }
+        }
+    });
+}
+
+/// The adjoint of [`im2col`]: adds every column entry back onto the input cell it came
+/// from. `dx` is overwritten.
+pub(crate) fn col2im(
+    cols: &[f32],
+    input: Shape,
+    batch: usize,
+    k: usize,
+    win: &Window,
+    dx: &mut [f32],
+) {
+    dx.fill(0.0);
+    let (stride, pad) = (win.cols.stride, win.cols.pad_before);
+    for_each_patch_row(input, batch, k, win, |dst, src, (lo, hi), kj| {
+        if let Some(src) = src {
+            if stride == 1 {
+                let start = src + lo + kj - pad;
+                for (d, c) in dx[start..start + hi - lo]
+                    .iter_mut()
+                    .zip(&cols[dst + lo..dst + hi])
+                {
+                    *d += c;
+                }
+            } else {
+                for ox in lo..hi {
+                    dx[src + ox * stride + kj - pad] += cols[dst + ox];
+                }
+            }
+        }
+    });
+}
+
+/// A convolution's sizes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Conv {
+    pub filters: usize,
+    pub kernel: usize,
+    pub window: Window,
+}
+
+impl Conv {
+    fn patch(&self, input: Shape) -> usize {
+        input.channels * self.kernel * self.kernel
+    }
+
+    /// Length of the im2col buffer for a batch.
+    pub fn cols_len(&self, input: Shape, batch: usize) -> usize {
+        self.patch(input) * batch * self.window.outputs()
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub fn forward(
+        &self,
+        input: Shape,
+        batch: usize,
+        x: &[f32],
+        w: &[f32],
+        bias: &[f32],
+        cols: &mut [f32],
+        y: &mut [f32],
+    ) {
+        let (kk, n) = (self.patch(input), batch * self.window.outputs());
+        im2col(x, input, batch, self.kernel, &self.window, cols);
+        for (row, &b) in y.chunks_exact_mut(n).zip(bias) {
+            row.fill(b);
+        }
+        gemm(
+            Mat::row_major(w, self.filters, kk),
+            Mat::row_major(cols, kk, n),
+            y,
+            true,
+        );
+    }
+
+    /// Weight and bias gradients from `dy`; the input gradient too when `dx` is given
+    /// (`cols` holds the forward pass's patches and is used as scratch).
+    #[allow(clippy::too_many_arguments)]
+    pub fn backward(
+        &self,
+        input: Shape,
+        batch: usize,
+        dy: &[f32],
+        w: &[f32],
+        cols: &mut [f32],
+        dw: &mut [f32],
+        db: &mut [f32],
+        dx: Option<&mut [f32]>,
+    ) {
+        let (kk, n) = (self.patch(input), batch * self.window.outputs());
+        for (g, row) in db.iter_mut().zip(dy.chunks_exact(n)) {
+            *g = sum(row);
+        }
+        gemm(
+            Mat::row_major(dy, self.filters, n),
+            Mat::row_major(cols, kk, n).t(),
+            dw,
+            false,
+        );
+        if let Some(dx) = dx {
+            gemm(
+                Mat::row_major(w, self.filters, kk).t(),
+                Mat::row_major(dy, self.filters, n),
+                cols,
+                false,
+            );
+            col2im(cols, input, batch, self.kernel, &self.window, dx);
+        }
+    }
+}
+
+/// Element-wise nonlinearities.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum Activation {
+    Relu,
+    LeakyRelu(f32),
+    Tanh,
+    Sigmoid,
+}
+
+impl Activation {
+    pub fn forward(self, x: &[f32], y: &mut [f32]) {
+        let pairs = y.iter_mut().zip(x);
+        match self {
+            Activation::Relu => pairs.for_each(|(y, &x)| *y = x.max(0.0)),
+            Activation::LeakyRelu(slope) => {
+                pairs.for_each(|(y, &x)| *y = if x > 0.0 { x } else { slope * x })
+            }
+            Activation::Tanh => pairs.for_each(|(y, &x)| *y = x.tanh()),
+            Activation::Sigmoid => pairs.for_each(|(y, &x)| *y = 1.0 / (1.0 + (-x).exp())),
+        }
+    }
+
+    /// `dx = dy · f′(x)`, with `f′` written in terms of the output `y`.
+    pub fn backward(self, y: &[f32], dy: &[f32], dx: &mut [f32]) {
+        let triples = dx.iter_mut().zip(y.iter().zip(dy));
+        match self {
+            Activation::Relu => {
+                triples.for_each(|(dx, (&y, &g))| *dx = if y > 0.0 { g } else { 0.0 })
+            }
+            Activation::LeakyRelu(slope) => {
+                triples.for_each(|(dx, (&y, &g))| *dx = if y > 0.0 { g } else { slope * g })
+            }
+            Activation::Tanh => triples.for_each(|(dx, (&y, &g))| *dx = g * (1.0 - y * y)),
+            Activation::Sigmoid => triples.for_each(|(dx, (&y, &g))| *dx = g * y * (1.0 - y)),
+        }
+    }
+}
+
+/// Visits every output cell of a pooling layer with the input rows and columns its window
+/// covers (clipped to the input: padding never takes part).
+fn for_each_window(
+    input: Shape,
+    batch: usize,
+    win: &Window,
+    mut visit: impl FnMut(usize, usize, (usize, usize), (usize, usize)),
+) {
+    let (h, w) = (input.height, input.width);
+    let (ho, wo) = (win.rows.output, win.cols.output);
+    let clip = |o: usize, axis: &Axis| {
+        let start = o * axis.stride;
+        let lo = start.saturating_sub(axis.pad_before);
+        let hi = min(start + axis.window, axis.input + axis.pad_before) - axis.pad_before;
+        (lo, hi)
+    };
+    for plane in 0..input.channels * batch {
+        for oy in 0..ho {
+            let rows = clip(oy, &win.rows);
+            for ox in 0..wo {
+                let out = (plane * ho + oy) * wo + ox;
+                visit(out, plane * h * w, rows, clip(ox, &win.cols));
+            }
+        }
+    }
+}
+
+/// Max pooling: `y` gets each window's largest value and `argmax` the index in `x` it came
+/// from (the first one on ties).
+pub(crate) fn max_pool_forward(
+    x: &[f32],
+    input: Shape,
+    batch: usize,
+    win: &Window,
+    y: &mut [f32],
+    argmax: &mut [u32],
+) {
+    let w = input.width;
+    let whole_2x2 =
+        |a: &Axis| a.window == 2 && a.stride == 2 && a.pad_before == 0 && 2 * a.output <= a.input;
+    if whole_2x2(&win.rows) && whole_2x2(&win.cols) {
+        // The common case, 2 × 2 windows with stride 2 that all lie inside the input: the
+        // same comparisons in the same order as below, without the bookkeeping.
+        let (h, ho, wo) = (input.height, win.rows.output, win.cols.output);
+        for plane in 0..input.channels * batch {
+            for oy in 0..ho {
+                let top = plane * h * w + 2 * oy * w;
+                let out = (plane * ho + oy) * wo;
+                for ox in 0..wo {
+                    let first = top + 2 * ox;
+                    let (mut best, mut at) = (f32::NEG_INFINITY, first);
+                    for candidate in [first, first + 1, first + w, first + w + 1] {
+                        if x[candidate] > best {
+                            (best, at) = (x[candidate], candidate);
+                        }
+                    }
+                    y[out + ox] = best;
+                    argmax[out + ox] = at as u32;
+                }
+            }
+        }
+        return;
+    }
+    for_each_window(input, batch, win, |out, base, (r0, r1), (c0, c1)| {
+        let mut best = f32::NEG_INFINITY;
+        let mut at = base + r0 * w + c0;
+        for r in r0..r1 {
+            let row = base + r * w;
+            for (i, &v) in x[row + c0..row + c1].iter().enumerate() {
+                if v > best {
+                    best = v;
+                    at = row + c0 + i;
+                }
+            }
+        }
+        y[out] = best;
+        argmax[out] = at as u32;
+    });
+}
+
+/// Routes each output gradient to the input cell that won its window.
+pub(crate) fn max_pool_backward(dy: &[f32], argmax: &[u32], dx: &mut [f32]) {
+    dx.fill(0.0);
+    for (&g, &at) in dy.iter().zip(argmax) {
+        dx[at as usize] += g;
+    }
+}
+
+/// Average pooling over the cells of each window that lie inside the input.
+pub(crate) fn avg_pool_forward(x: &[f32], input: Shape, batch: usize, win: &Window, y: &mut [f32]) {
+    let w = input.width;
+    for_each_window(input, batch, win, |out, base, (r0, r1), (c0, c1)| {
+        let mut sum = 0.0;
+        for r in r0..r1 {
+            sum += x[base + r * w + c0..base + r * w + c1].iter().sum::<f32>();
+        }
+        y[out] = sum / ((r1 - r0) * (c1 - c0)) as f32;
+    });
+}
+
+pub(crate) fn avg_pool_backward(
+    dy: &[f32],
+    input: Shape,
+    batch: usize,
+    win: &Window,
+    dx: &mut [f32],
+) {
+    dx.fill(0.0);
+    let w = input.width;
+    for_each_window(input, batch, win, |out, base, (r0, r1), (c0, c1)| {
+        let share = dy[out] / ((r1 - r0) * (c1 - c0)) as f32;
+        for r in r0..r1 {
+            for d in &mut dx[base + r * w + c0..base + r * w + c1] {
+                *d += share;
+            }
+        }
+    });
+}
+
+/// CNHW `C × B × (H·W)` → flat `(C·H·W) × B`.
+pub(crate) fn flatten_forward(x: &[f32], input: Shape, batch: usize, y: &mut [f32]) {
+    let hw = input.plane();
+    for c in 0..input.channels {
+        for b in 0..batch {
+            let src = &x[(c * batch + b) * hw..][..hw];
+            for (s, &v) in src.iter().enumerate() {
+                y[(c * hw + s) * batch + b] = v;
+            }
+        }
+    }
+}
+
+pub(crate) fn flatten_backward(dy: &[f32], input: Shape, batch: usize, dx: &mut [f32]) {
+    let hw = input.plane();
+    for c in 0..input.channels {
+        for b in 0..batch {
+            let dst = &mut dx[(c * batch + b) * hw..][..hw];
+            for (s, d) in dst.iter_mut().enumerate() {
+                *d = dy[(c * hw + s) * batch + b];
+            }
+        }
+    }
+}
+
+/// `y (U × B) = W (U × N) · x (N × B) + b`.
+pub(crate) fn dense_forward(
+    units: usize,
+    inputs: usize,
+    batch: usize,
+    x: &[f32],
+    w: &[f32],
+    bias: &[f32],
+    y: &mut [f32],
+) {
+    for (row, &b) in y.chunks_exact_mut(batch).zip(bias) {
+        row.fill(b);
+    }
+    gemm(
+        Mat::row_major(w, units, inputs),
+        Mat::row_major(x, inputs, batch),
+        y,
+        true,
+    );
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn dense_backward(
+    units: usize,
+    inputs: usize,
+    batch: usize,
+    x: &[f32],
+    w: &[f32],
+    dy: &[f32],
+    dw: &mut [f32],
+    db: &mut [f32],
+    dx: Option<&mut [f32]>,
+) {
+    for (g, row) in db.iter_mut().zip(dy.chunks_exact(batch)) {
+        *g = sum(row);
+    }
+    gemm(
+        Mat::row_major(dy, units, batch),
+        Mat::row_major(x, inputs, batch).t(),
+        dw,
+        false,
+    );
+    if let Some(dx) = dx {
+        gemm(
+            Mat::row_major(w, units, inputs).t(),
+            Mat::row_major(dy, units, batch),
+            dx,
+            false,
+        );
+    }
+}
+
+/// Softmax of each column of the `K × B` logits into `probs`, walking rows (contiguous)
+/// rather than columns; `scratch` holds `2B` values (each column's maximum, then its sum).
+pub(crate) fn softmax(logits: &[f32], batch: usize, probs: &mut [f32], scratch: &mut [f32]) {
+    let (max, total) = scratch[..2 * batch].split_at_mut(batch);
+    max.fill(f32::NEG_INFINITY);
+    total.fill(0.0);
+    for row in logits.chunks_exact(batch) {
+        for (m, &z) in max.iter_mut().zip(row) {
+            *m = m.max(z);
+        }
+    }
+    for (out, row) in probs
+        .chunks_exact_mut(batch)
+        .zip(logits.chunks_exact(batch))
+    {
+        for (((p, &z), &m), t) in out
+            .iter_mut()
+            .zip(row)
+            .zip(max.iter())
+            .zip(total.iter_mut())
+        {
+            *p = (z - m).exp();
+            *t += *p;
+        }
+    }
+    for out in probs.chunks_exact_mut(batch) {
+        for (p, &t) in out.iter_mut().zip(total.iter()) {
+            *p /= t;
+        }
+    }
+}
+
+/// Cross-entropy of each column against its label, computed stably as
+/// `log Σ exp(z) − z_label` with the column's maximum factored out. Returns the sum over
+/// the batch and the number of columns whose largest logit is the label; writes
+/// `dL/dz = (softmax(z) − onehot) / B` (the gradient of the batch mean) into `dlogits`.
+pub(crate) fn cross_entropy(
+    logits: &[f32],
+    probs: &[f32],
+    classes: usize,
+    labels: &[u8],
+    mut dlogits: Option<&mut [f32]>,
+) -> (f64, usize) {
+    let batch = labels.len();
+    let mut loss = 0.0f64;
+    let mut correct = 0;
+    for (b, &label) in labels.iter().enumerate() {
+        let column = |k: usize| logits[k * batch + b];
+        let (mut best, mut max) = (0, f32::NEG_INFINITY);
+        for k in 0..classes {
+            if column(k) > max {
+                (best, max) = (k, column(k));
+            }
+        }
+        let sum: f32 = (0..classes).map(|k| (column(k) - max).exp()).sum();
+        loss += f64::from(max + sum.ln() - column(label as usize));
+        correct += usize::from(best == label as usize);
+        if let Some(d) = dlogits.as_deref_mut() {
+            for k in 0..classes {
+                let onehot = if k == label as usize { 1.0 } else { 0.0 };
+                d[k * batch + b] = (probs[k * batch + b] - onehot) / batch as f32;
+            }
+        }
+    }
+    (loss, correct)
+}

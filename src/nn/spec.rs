@@ -1,0 +1,302 @@
+//! A network and its training described as plain data, serialisable with serde, so the UI
+//! can build, change, save and reset it.
+//!
+//! The JSON form of the default network:
+//! ```json
+//! {"input": {"channels": 1, "height": 28, "width": 28},
+//!  "layers": [
+//!    {"type": "conv2d", "filters": 8, "kernel": 3, "stride": 1, "padding": "SAME"},
+//!    {"type": "relu"},
+//!    {"type": "max_pool", "size": 2, "stride": 2, "padding": "VALID"},
+//!    …,
+//!    {"type": "flatten"},
+//!    {"type": "dense", "units": 10}],
+//!  "init": "he"}
+//! ```
+
+use serde::{Deserialize, Serialize};
+
+use crate::explorer::geometry::Padding;
+
+/// The size of one sample's activation: channels × height × width. Flat vectors (after
+/// [`LayerSpec::Flatten`] or [`LayerSpec::Dense`]) are `n × 1 × 1`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Shape {
+    pub channels: usize,
+    pub height: usize,
+    pub width: usize,
+}
+
+impl Shape {
+    pub const fn new(channels: usize, height: usize, width: usize) -> Shape {
+        Shape {
+            channels,
+            height,
+            width,
+        }
+    }
+
+    /// A flat vector of `n` values.
+    pub const fn flat(n: usize) -> Shape {
+        Shape::new(n, 1, 1)
+    }
+
+    /// Values per sample.
+    pub const fn len(&self) -> usize {
+        self.channels * self.height * self.width
+    }
+
+    pub const fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Values per channel plane.
+    pub const fn plane(&self) -> usize {
+        self.height * self.width
+    }
+
+    pub const fn is_flat(&self) -> bool {
+        self.height == 1 && self.width == 1
+    }
+}
+
+impl std::fmt::Display for Shape {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}×{}×{}", self.channels, self.height, self.width)
+    }
+}
+
+/// One layer. Every layer but the last feeds the next; the last one's outputs are the
+/// logits, turned into probabilities by softmax and scored by cross-entropy (the loss is
+/// not a layer).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum LayerSpec {
+    /// 2-D convolution (cross-correlation, as in TensorFlow and PyTorch) of all input
+    /// channels with `filters` kernels of `kernel × kernel × channels` weights, plus a bias
+    /// per filter.
+    Conv2d {
+        filters: usize,
+        kernel: usize,
+        stride: usize,
+        #[serde(with = "padding_name")]
+        padding: Padding,
+    },
+    /// `max(x, 0)`
+    Relu,
+    /// `x` for positive `x`, `slope · x` otherwise (`0 ≤ slope < 1`).
+    LeakyRelu {
+        slope: f32,
+    },
+    Tanh,
+    /// `1 / (1 + e^−x)`
+    Sigmoid,
+    /// The largest value of each window (padding never wins, as in TensorFlow).
+    MaxPool {
+        size: usize,
+        stride: usize,
+        #[serde(with = "padding_name")]
+        padding: Padding,
+    },
+    /// The mean of each window over its cells inside the input (as in TensorFlow).
+    AvgPool {
+        size: usize,
+        stride: usize,
+        #[serde(with = "padding_name")]
+        padding: Padding,
+    },
+    /// `C × H × W` → `C·H·W × 1 × 1`, in channel, row, column order.
+    Flatten,
+    /// A fully connected layer on a flat input: `y = W·x + b`.
+    Dense {
+        units: usize,
+    },
+}
+
+impl LayerSpec {
+    /// The name shown to people.
+    pub fn name(&self) -> &'static str {
+        match self {
+            LayerSpec::Conv2d { .. } => "convolution",
+            LayerSpec::Relu => "ReLU",
+            LayerSpec::LeakyRelu { .. } => "leaky ReLU",
+            LayerSpec::Tanh => "tanh",
+            LayerSpec::Sigmoid => "sigmoid",
+            LayerSpec::MaxPool { .. } => "max pooling",
+            LayerSpec::AvgPool { .. } => "average pooling",
+            LayerSpec::Flatten => "flatten",
+            LayerSpec::Dense { .. } => "dense",
+        }
+    }
+}
+
+/// How the weights start (biases start at zero).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Init {
+    /// He (Kaiming) normal: `N(0, 2 / fan_in)`, for ReLU networks.
+    #[default]
+    He,
+    /// Xavier (Glorot) uniform: `U(±√(6 / (fan_in + fan_out)))`, for tanh and sigmoid.
+    Xavier,
+}
+
+/// A network: its input shape, its layers and how its weights start.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkSpec {
+    pub input: Shape,
+    pub layers: Vec<LayerSpec>,
+    #[serde(default)]
+    pub init: Init,
+}
+
+impl NetworkSpec {
+    /// The reference network: 1×28×28 → conv 8 3×3 SAME → ReLU → max-pool 2 → conv 16 3×3
+    /// SAME → ReLU → max-pool 2 → flatten → dense 10 (→ softmax in the loss).
+    pub fn default_mnist() -> NetworkSpec {
+        let conv = |filters| LayerSpec::Conv2d {
+            filters,
+            kernel: 3,
+            stride: 1,
+            padding: Padding::Same,
+        };
+        let pool = LayerSpec::MaxPool {
+            size: 2,
+            stride: 2,
+            padding: Padding::Valid,
+        };
+        NetworkSpec {
+            input: Shape::new(1, 28, 28),
+            layers: vec![
+                conv(8),
+                LayerSpec::Relu,
+                pool,
+                conv(16),
+                LayerSpec::Relu,
+                pool,
+                LayerSpec::Flatten,
+                LayerSpec::Dense { units: 10 },
+            ],
+            init: Init::He,
+        }
+    }
+}
+
+impl Default for NetworkSpec {
+    fn default() -> Self {
+        NetworkSpec::default_mnist()
+    }
+}
+
+/// How the weights move along the gradient.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Optimizer {
+    /// `v ← momentum·v + g; w ← w − learning_rate·v` (plain SGD when momentum is 0).
+    Sgd { learning_rate: f32, momentum: f32 },
+    /// Adam (Kingma & Ba), with bias correction.
+    Adam {
+        learning_rate: f32,
+        beta1: f32,
+        beta2: f32,
+        epsilon: f32,
+    },
+}
+
+impl Optimizer {
+    /// Plain SGD with learning rate 0.05: the reference setting.
+    pub const DEFAULT_SGD: Optimizer = Optimizer::Sgd {
+        learning_rate: 0.05,
+        momentum: 0.0,
+    };
+
+    /// Adam with the usual β₁ = 0.9, β₂ = 0.999, ε = 1e-8.
+    pub fn adam(learning_rate: f32) -> Optimizer {
+        Optimizer::Adam {
+            learning_rate,
+            beta1: 0.9,
+            beta2: 0.999,
+            epsilon: 1e-8,
+        }
+    }
+
+    pub fn learning_rate(&self) -> f32 {
+        match *self {
+            Optimizer::Sgd { learning_rate, .. } | Optimizer::Adam { learning_rate, .. } => {
+                learning_rate
+            }
+        }
+    }
+}
+
+impl Default for Optimizer {
+    fn default() -> Self {
+        Optimizer::DEFAULT_SGD
+    }
+}
+
+/// Everything that defines a training run: the same config and seed give the same weights
+/// after the same number of steps, on the same build.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrainConfig {
+    pub network: NetworkSpec,
+    pub optimizer: Optimizer,
+    pub batch_size: usize,
+    pub seed: u64,
+}
+
+impl Default for TrainConfig {
+    /// The reference run: default network, SGD lr 0.05, batch 32, seed 1.
+    fn default() -> Self {
+        TrainConfig {
+            network: NetworkSpec::default_mnist(),
+            optimizer: Optimizer::DEFAULT_SGD,
+            batch_size: 32,
+            seed: 1,
+        }
+    }
+}
+
+/// Serialises [`Padding`] as TensorFlow's names, `"SAME"` and `"VALID"`.
+mod padding_name {
+    use serde::{de::Error, Deserialize, Deserializer, Serializer};
+
+    use crate::explorer::geometry::Padding;
+
+    pub fn serialize<S: Serializer>(padding: &Padding, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(padding.name())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Padding, D::Error> {
+        let name = String::deserialize(d)?;
+        Padding::from_name(&name)
+            .ok_or_else(|| D::Error::custom(format!("padding {name:?}: expected SAME or VALID")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_config_round_trips_through_json() {
+        let config = TrainConfig::default();
+        let text = serde_json::to_string(&config).expect("serialises");
+        assert!(text
+            .contains(r#"{"type":"conv2d","filters":8,"kernel":3,"stride":1,"padding":"SAME"}"#));
+        assert!(text.contains(r#""optimizer":{"type":"sgd","learning_rate":0.05,"momentum":0.0}"#));
+        let back: TrainConfig = serde_json::from_str(&text).expect("parses");
+        assert_eq!(back, config);
+    }
+
+    #[test]
+    fn bad_padding_names_are_refused() {
+        let err = serde_json::from_str::<LayerSpec>(
+            r#"{"type":"max_pool","size":2,"stride":2,"padding":"same"}"#,
+        )
+        .expect_err("lowercase is not a TensorFlow name");
+        assert!(err.to_string().contains("expected SAME or VALID"), "{err}");
+    }
+}

@@ -1,0 +1,396 @@
+//! Finite-difference checks of every layer's input and parameter gradients, and of a whole
+//! network's, against the analytical backward pass: odd sizes, stride 1, 2 and 3, VALID and
+//! SAME padding.
+//!
+//! Central differences `(J(θ + ε) − J(θ − ε)) / 2ε` with ε = 10⁻², summed in float64 from the
+//! float32 forward pass. Inputs of the piecewise-linear layers (ReLU, max pooling) are
+//! spaced 0.05 apart and keep 0.025 away from 0, so no perturbation crosses a kink or
+//! changes which cell wins a window.
+
+use convlab::explorer::geometry::Padding;
+use convlab::nn::rng::Rng;
+use convlab::nn::{LayerSpec, Network, NetworkSpec, Shape};
+use ndarray::{Array4, ArrayView4};
+
+const EPS: f32 = 1e-2;
+
+/// `n` distinct values 0.05 apart, none closer than 0.025 to zero, in a random order.
+fn spaced_values(n: usize, rng: &mut Rng) -> Vec<f32> {
+    let mut v: Vec<f32> = (0..n)
+        .map(|i| (i as f32 - n as f32 / 2.0 + 0.5) * 0.05)
+        .collect();
+    rng.shuffle(&mut v);
+    v
+}
+
+fn normal(n: usize, rng: &mut Rng) -> Vec<f32> {
+    (0..n).map(|_| rng.normal() as f32).collect()
+}
+
+/// `Σ probe · output` in float64.
+fn objective(net: &mut Network, input: ArrayView4<f32>, probe: &Array4<f32>) -> f64 {
+    net.forward(input).expect("forward");
+    let out = net
+        .activation(net.output_shapes().len() - 1)
+        .expect("an output");
+    out.iter()
+        .zip(probe.iter())
+        .map(|(&y, &r)| f64::from(y) * f64::from(r))
+        .sum()
+}
+
+/// Asserts numerical and analytical gradients agree: each difference must be within 1 %
+/// of the larger of the two, plus a floor for near-zero entries: 1 % of the largest
+/// gradient, or the rounding noise of a float32 objective of size `magnitude` divided by
+/// 2ε, whichever is larger.
+fn assert_gradients(what: &str, numerical: &[f64], analytical: &[f32], magnitude: f64) {
+    assert_eq!(numerical.len(), analytical.len());
+    let scale = analytical
+        .iter()
+        .fold(0.0f64, |m, &g| m.max(f64::from(g).abs()));
+    assert!(scale > 0.0, "{what}: all gradients are zero");
+    let noise = 8.0 * f64::from(f32::EPSILON) * magnitude / (2.0 * f64::from(EPS));
+    let floor = (0.01 * scale).max(noise);
+    for (i, (&num, &ana)) in numerical.iter().zip(analytical).enumerate() {
+        let ana = f64::from(ana);
+        let allowed = 0.01 * num.abs().max(ana.abs()) + floor;
+        assert!(
+            (num - ana).abs() <= allowed,
+            "{what}[{i}]: numerical {num:e}, analytical {ana:e} (allowed difference {allowed:e})"
+        );
+    }
+}
+
+/// `Σ |probe · output|`: the size of the objective's rounding error, in float32 units.
+fn magnitude(net: &Network, probe: &Array4<f32>) -> f64 {
+    let out = net
+        .activation(net.output_shapes().len() - 1)
+        .expect("an output");
+    out.iter()
+        .zip(probe.iter())
+        .map(|(&y, &r)| (f64::from(y) * f64::from(r)).abs())
+        .sum()
+}
+
+/// Checks a network's input and parameter gradients of `Σ probe · output`.
+fn check(what: &str, spec: &NetworkSpec, batch: usize, spaced: bool, seed: u64) {
+    let mut rng = Rng::new(seed);
+    let Shape {
+        channels,
+        height,
+        width,
+    } = spec.input;
+    let n = batch * spec.input.len();
+    let values = if spaced {
+        spaced_values(n, &mut rng)
+    } else {
+        normal(n, &mut rng)
+    };
+    let mut input =
+        Array4::from_shape_vec((batch, channels, height, width), values).expect("shape");
+    let mut net = Network::new(spec, seed).unwrap_or_else(|e| panic!("{what}: {e}"));
+    // Non-zero biases, so their effect is checked too.
+    for i in 0..spec.layers.len() {
+        if let Some(mut p) = net.weights_mut(i) {
+            p.bias
+                .iter_mut()
+                .for_each(|b| *b = 0.3 * rng.normal() as f32);
+        }
+    }
+    let out = *net.output_shapes().last().expect("a layer");
+    let probe = Array4::from_shape_vec(
+        (batch, out.channels, out.height, out.width),
+        normal(batch * out.len(), &mut rng),
+    )
+    .expect("shape");
+
+    net.forward(input.view()).expect("forward");
+    let size = magnitude(&net, &probe);
+    let analytical_input: Vec<f32> = net
+        .backward(probe.view())
+        .expect("backward")
+        .iter()
+        .copied()
+        .collect();
+    let analytical_params = net.gradients().to_vec();
+
+    let mut numerical = Vec::with_capacity(input.len());
+    for i in 0..input.len() {
+        let original = input.as_slice().expect("contiguous")[i];
+        let mut at = |v: f32, input: &mut Array4<f32>| {
+            input.as_slice_mut().expect("contiguous")[i] = v;
+            objective(&mut net, input.view(), &probe)
+        };
+        let plus = at(original + EPS, &mut input);
+        let minus = at(original - EPS, &mut input);
+        at(original, &mut input);
+        numerical.push((plus - minus) / (2.0 * f64::from(EPS)));
+    }
+    assert_gradients(
+        &format!("{what}: input gradient"),
+        &numerical,
+        &analytical_input,
+        size,
+    );
+
+    let mut numerical = Vec::with_capacity(net.parameter_count());
+    for j in 0..net.parameter_count() {
+        let original = net.parameters()[j];
+        net.parameters_mut()[j] = original + EPS;
+        let plus = objective(&mut net, input.view(), &probe);
+        net.parameters_mut()[j] = original - EPS;
+        let minus = objective(&mut net, input.view(), &probe);
+        net.parameters_mut()[j] = original;
+        numerical.push((plus - minus) / (2.0 * f64::from(EPS)));
+    }
+    if !numerical.is_empty() {
+        assert_gradients(
+            &format!("{what}: parameter gradients"),
+            &numerical,
+            &analytical_params,
+            size,
+        );
+    }
+}
+
+fn single(input: Shape, layer: LayerSpec) -> NetworkSpec {
+    NetworkSpec {
+        input,
+        layers: vec![layer],
+        init: Default::default(),
+    }
+}
+
+fn conv(filters: usize, kernel: usize, stride: usize, padding: Padding) -> LayerSpec {
+    LayerSpec::Conv2d {
+        filters,
+        kernel,
+        stride,
+        padding,
+    }
+}
+
+#[test]
+fn convolution_gradients() {
+    let cases = [
+        (Shape::new(2, 7, 9), conv(3, 3, 1, Padding::Same)),
+        (Shape::new(2, 8, 7), conv(3, 3, 2, Padding::Same)),
+        (Shape::new(3, 9, 11), conv(2, 4, 2, Padding::Valid)),
+        (Shape::new(1, 8, 10), conv(2, 2, 3, Padding::Valid)),
+        (Shape::new(2, 5, 6), conv(2, 5, 1, Padding::Same)),
+        (Shape::new(1, 7, 7), conv(1, 1, 2, Padding::Same)),
+    ];
+    for (i, (input, layer)) in cases.into_iter().enumerate() {
+        check(
+            &format!("{layer:?} on {input}"),
+            &single(input, layer),
+            2,
+            false,
+            i as u64,
+        );
+    }
+}
+
+#[test]
+fn activation_gradients() {
+    for (i, layer) in [
+        LayerSpec::Relu,
+        LayerSpec::LeakyRelu { slope: 0.1 },
+        LayerSpec::Tanh,
+        LayerSpec::Sigmoid,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        check(
+            &format!("{layer:?}"),
+            &single(Shape::new(3, 5, 3), layer),
+            2,
+            true,
+            10 + i as u64,
+        );
+    }
+}
+
+#[test]
+fn pooling_gradients() {
+    let max = |size, stride, padding| LayerSpec::MaxPool {
+        size,
+        stride,
+        padding,
+    };
+    let avg = |size, stride, padding| LayerSpec::AvgPool {
+        size,
+        stride,
+        padding,
+    };
+    let cases = [
+        (Shape::new(2, 7, 9), max(2, 2, Padding::Valid)),
+        (Shape::new(2, 7, 9), max(2, 2, Padding::Same)),
+        (Shape::new(2, 7, 8), max(3, 2, Padding::Same)),
+        (Shape::new(2, 7, 9), avg(2, 2, Padding::Same)),
+        (Shape::new(2, 9, 8), avg(3, 2, Padding::Valid)),
+        (Shape::new(1, 5, 6), avg(3, 1, Padding::Same)),
+    ];
+    for (i, (input, layer)) in cases.into_iter().enumerate() {
+        check(
+            &format!("{layer:?} on {input}"),
+            &single(input, layer),
+            2,
+            true,
+            20 + i as u64,
+        );
+    }
+}
+
+#[test]
+fn flatten_and_dense_gradients() {
+    check(
+        "flatten",
+        &single(Shape::new(3, 4, 5), LayerSpec::Flatten),
+        2,
+        true,
+        30,
+    );
+    check(
+        "dense",
+        &single(Shape::flat(17), LayerSpec::Dense { units: 5 }),
+        3,
+        false,
+        31,
+    );
+}
+
+/// A network with every kind of layer, smooth nonlinearities so that small perturbations
+/// of the weights never cross a kink.
+fn smooth_network() -> NetworkSpec {
+    NetworkSpec {
+        input: Shape::new(1, 11, 10),
+        layers: vec![
+            conv(3, 3, 1, Padding::Same),
+            LayerSpec::Tanh,
+            LayerSpec::AvgPool {
+                size: 2,
+                stride: 2,
+                padding: Padding::Same,
+            },
+            conv(4, 3, 2, Padding::Valid),
+            LayerSpec::Sigmoid,
+            LayerSpec::Flatten,
+            LayerSpec::Dense { units: 6 },
+            LayerSpec::LeakyRelu { slope: 0.3 },
+            LayerSpec::Dense { units: 4 },
+        ],
+        init: convlab::nn::spec::Init::Xavier,
+    }
+}
+
+#[test]
+fn whole_network_gradients() {
+    check("smooth network", &smooth_network(), 3, false, 40);
+}
+
+/// The default architecture (ReLU and max pooling) on a smaller input. It is piecewise
+/// linear: between kinks, `Σ probe · output` is exactly linear in any one input or weight,
+/// so the one-sided differences on both sides agree with each other and with the gradient.
+/// Where they disagree, a perturbation crossed a kink (a ReLU changed side or another
+/// cell won a max-pooling window) and the coordinate says nothing; at most a quarter may.
+#[test]
+fn piecewise_linear_network_gradients() {
+    const H: f32 = 1e-3;
+    let mut spec = NetworkSpec::default_mnist();
+    spec.input = Shape::new(1, 9, 11);
+    let mut rng = Rng::new(41);
+    let mut net = Network::new(&spec, 41).expect("builds");
+    for i in 0..spec.layers.len() {
+        if let Some(mut p) = net.weights_mut(i) {
+            p.bias
+                .iter_mut()
+                .for_each(|b| *b = 0.1 * rng.normal() as f32);
+        }
+    }
+    let mut input = Array4::from_shape_vec((2, 1, 9, 11), normal(198, &mut rng)).expect("shape");
+    let probe = Array4::from_shape_vec((2, 10, 1, 1), normal(20, &mut rng)).expect("shape");
+    net.forward(input.view()).expect("forward");
+    let size = magnitude(&net, &probe);
+    let noise = 8.0 * f64::from(f32::EPSILON) * size / f64::from(H);
+    let analytical_input: Vec<f32> = net
+        .backward(probe.view())
+        .expect("backward")
+        .iter()
+        .copied()
+        .collect();
+    let analytical_params = net.gradients().to_vec();
+    let base = objective(&mut net, input.view(), &probe);
+
+    let (mut checked, mut kinks) = (0, 0);
+    let mut compare = |what: String, plus: f64, minus: f64, ana: f32| {
+        let (right, left) = ((plus - base) / f64::from(H), (base - minus) / f64::from(H));
+        if (right - left).abs() > 2.0 * noise + 1e-3 * right.abs().max(left.abs()) {
+            kinks += 1;
+            return;
+        }
+        checked += 1;
+        let (num, ana) = ((right + left) / 2.0, f64::from(ana));
+        let allowed = 1e-3 * num.abs().max(ana.abs()) + 2.0 * noise;
+        assert!(
+            (num - ana).abs() <= allowed,
+            "{what}: numerical {num:e}, analytical {ana:e}"
+        );
+    };
+    for (i, &ana) in analytical_input.iter().enumerate() {
+        let original = input.as_slice().expect("contiguous")[i];
+        let mut at = |v: f32, input: &mut Array4<f32>| {
+            input.as_slice_mut().expect("contiguous")[i] = v;
+            objective(&mut net, input.view(), &probe)
+        };
+        let (plus, minus) = (at(original + H, &mut input), at(original - H, &mut input));
+        at(original, &mut input);
+        compare(format!("input[{i}]"), plus, minus, ana);
+    }
+    for (j, &ana) in analytical_params.iter().enumerate() {
+        let original = net.parameters()[j];
+        let mut at = |v: f32| {
+            net.parameters_mut()[j] = v;
+            objective(&mut net, input.view(), &probe)
+        };
+        let (plus, minus) = (at(original + H), at(original - H));
+        at(original);
+        compare(format!("parameter[{j}]"), plus, minus, ana);
+    }
+    assert!(
+        kinks * 4 <= checked + kinks,
+        "{kinks} kinks, {checked} checked"
+    );
+}
+
+#[test]
+fn loss_gradients_of_the_whole_network() {
+    // The softmax cross-entropy loss itself, differentiated numerically.
+    let spec = smooth_network();
+    let mut rng = Rng::new(50);
+    let input = Array4::from_shape_vec((4, 1, 11, 10), normal(440, &mut rng)).expect("shape");
+    let labels = [0u8, 3, 1, 3];
+    let mut net = Network::new(&spec, 50).expect("builds");
+    let loss = net
+        .loss_and_gradients(input.view(), &labels)
+        .expect("loss")
+        .loss;
+    let analytical = net.gradients().to_vec();
+    let mut numerical = Vec::new();
+    for j in 0..net.parameter_count() {
+        let original = net.parameters()[j];
+        let mut loss_at = |v: f32| {
+            net.parameters_mut()[j] = v;
+            f64::from(
+                net.loss_and_gradients(input.view(), &labels)
+                    .expect("loss")
+                    .loss,
+            )
+        };
+        let (plus, minus) = (loss_at(original + EPS), loss_at(original - EPS));
+        loss_at(original);
+        numerical.push((plus - minus) / (2.0 * f64::from(EPS)));
+    }
+    assert_gradients("loss gradients", &numerical, &analytical, f64::from(loss));
+}

@@ -1,0 +1,377 @@
+//! Training on the shipped MNIST digits: the loader's checks, learning, determinism and
+//! bad settings reported as errors rather than panics.
+//!
+//! Tests that train many steps use a small network on the real digits, so that they take
+//! seconds in a debug build too; the default network's learning is checked by the 97 %
+//! accuracy test, which trains for up to 20 s and only makes sense optimised:
+//! `cargo test --release --test nn_training -- --ignored`.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use convlab::explorer::geometry::Padding;
+use convlab::nn::data::{DataError, Mnist, CLASSES, DIGITS};
+use convlab::nn::{LayerSpec, NetworkSpec, NnError, Optimizer, Shape, TrainConfig, Trainer};
+
+fn mnist() -> Mnist {
+    Mnist::load_dir(&common::root().join("www/mnist")).expect("the shipped digits load")
+}
+
+fn files() -> (Vec<u8>, Vec<u8>) {
+    let dir = common::root().join("www/mnist");
+    let read = |name: &str| std::fs::read(dir.join(name)).expect("shipped file");
+    (read("digits.png"), read("labels.idx1"))
+}
+
+#[test]
+fn shipped_digits_load_with_the_documented_split() {
+    let data = mnist();
+    assert_eq!((data.train().len(), data.test().len()), (8000, 2000));
+    // Per-class counts printed by scripts/make_mnist.py when it made the files.
+    let count = |labels: &[u8]| {
+        let mut c = [0usize; CLASSES];
+        labels.iter().for_each(|&l| c[l as usize] += 1);
+        c
+    };
+    assert_eq!(
+        count(data.train().labels()),
+        [799, 888, 794, 810, 783, 710, 809, 867, 753, 787]
+    );
+    assert_eq!(
+        count(data.test().labels()),
+        [202, 239, 197, 222, 197, 153, 205, 203, 191, 191]
+    );
+    // Real handwriting: mostly background, some full ink, a stroke in the middle.
+    let digit = data.train().image(0);
+    assert_eq!(digit.dim(), (28, 28));
+    let ink = digit.iter().filter(|&&p| p > 128).count();
+    assert!((40..400).contains(&ink), "{ink} inked pixels");
+    assert!(digit.row(0).iter().all(|&p| p == 0));
+}
+
+#[test]
+fn damaged_files_are_refused_with_a_reason() {
+    let (png, labels) = files();
+    let err = Mnist::from_bytes(&png[..png.len() / 2], &labels).expect_err("truncated");
+    assert!(matches!(err, DataError::NotPng(_)), "{err:?}");
+    let err = Mnist::from_bytes(b"hello", &labels).expect_err("not a PNG");
+    assert!(
+        err.to_string()
+            .starts_with("the digits file is not a readable PNG"),
+        "{err}"
+    );
+
+    let mut small = Vec::new();
+    image::GrayImage::new(280, 280)
+        .write_to(
+            &mut std::io::Cursor::new(&mut small),
+            image::ImageFormat::Png,
+        )
+        .expect("encodes");
+    let err = Mnist::from_bytes(&small, &labels).expect_err("wrong size");
+    assert_eq!(
+        err,
+        DataError::SpriteSize {
+            width: 280,
+            height: 280
+        }
+    );
+    assert!(err.to_string().contains("expected 2800×2800"), "{err}");
+
+    let mut rgb = Vec::new();
+    image::RgbImage::new(2800, 2800)
+        .write_to(&mut std::io::Cursor::new(&mut rgb), image::ImageFormat::Png)
+        .expect("encodes");
+    let err = Mnist::from_bytes(&rgb, &labels).expect_err("colour");
+    assert!(matches!(err, DataError::NotGrayscale { .. }), "{err:?}");
+
+    let mut bad_label = labels.clone();
+    bad_label[8 + 123] = 12;
+    assert_eq!(
+        Mnist::from_bytes(&png, &bad_label),
+        Err(DataError::LabelRange {
+            index: 123,
+            label: 12
+        })
+    );
+    assert!(matches!(
+        Mnist::from_bytes(&png, &labels[..labels.len() - 1]),
+        Err(DataError::LabelsHeader(_))
+    ));
+    assert!(matches!(
+        Mnist::load_dir(std::path::Path::new("/nonexistent")),
+        Err(DataError::Io { .. })
+    ));
+    assert_eq!(labels.len(), 8 + DIGITS);
+}
+
+/// conv 4 filters 3×3 stride 2 → ReLU → max-pool 2 → flatten → dense 10: 30 times less
+/// work than the default network.
+fn small_config() -> TrainConfig {
+    TrainConfig {
+        network: NetworkSpec {
+            input: Shape::new(1, 28, 28),
+            layers: vec![
+                LayerSpec::Conv2d {
+                    filters: 4,
+                    kernel: 3,
+                    stride: 2,
+                    padding: Padding::Same,
+                },
+                LayerSpec::Relu,
+                LayerSpec::MaxPool {
+                    size: 2,
+                    stride: 2,
+                    padding: Padding::Valid,
+                },
+                LayerSpec::Flatten,
+                LayerSpec::Dense { units: 10 },
+            ],
+            init: Default::default(),
+        },
+        optimizer: Optimizer::Sgd {
+            learning_rate: 0.1,
+            momentum: 0.0,
+        },
+        batch_size: 16,
+        seed: 1,
+    }
+}
+
+#[test]
+fn a_few_hundred_steps_drive_the_loss_down() {
+    let mut trainer = Trainer::new(small_config(), mnist()).expect("config");
+    let before = trainer.evaluate().expect("evaluates");
+    assert!(
+        (before.loss - 10f32.ln()).abs() < 1.0,
+        "an untrained net is near chance: {before:?}"
+    );
+    let first = trainer.train_batches(25).expect("trains");
+    trainer.train_batches(250).expect("trains");
+    let last = trainer.train_batches(25).expect("trains");
+    assert_eq!(last.samples, 300 * 16);
+    assert!(
+        first.train_loss > 1.2 && last.train_loss < 0.6,
+        "{first:?} → {last:?}"
+    );
+    let after = trainer.evaluate().expect("evaluates");
+    assert!(after.loss < 0.6 && after.accuracy > 0.8, "{after:?}");
+}
+
+#[test]
+fn the_default_network_learns_in_a_few_steps() {
+    let mut trainer = Trainer::new(TrainConfig::default(), mnist()).expect("default config");
+    let first = trainer.train_batches(5).expect("trains");
+    trainer.train_batches(15).expect("trains");
+    let last = trainer.train_batches(5).expect("trains");
+    assert!(
+        last.train_loss < 0.75 * first.train_loss,
+        "{first:?} → {last:?}"
+    );
+}
+
+#[test]
+fn adam_and_momentum_learn_too() {
+    for optimizer in [
+        Optimizer::adam(0.002),
+        Optimizer::Sgd {
+            learning_rate: 0.02,
+            momentum: 0.9,
+        },
+    ] {
+        let config = TrainConfig {
+            optimizer,
+            ..small_config()
+        };
+        let mut trainer = Trainer::new(config, mnist()).expect("config");
+        trainer.train_batches(200).expect("trains");
+        let after = trainer.evaluate().expect("evaluates");
+        assert!(after.accuracy > 0.75, "{optimizer:?}: {after:?}");
+    }
+}
+
+#[test]
+fn the_same_seed_gives_the_same_weights() {
+    let data = mnist();
+    let run = |seed: u64| {
+        let config = TrainConfig {
+            seed,
+            optimizer: Optimizer::adam(0.001),
+            ..small_config()
+        };
+        let mut trainer = Trainer::new(config, data.clone()).expect("config");
+        trainer.train_batches(40).expect("trains");
+        trainer.evaluate().expect("evaluates");
+        trainer.train_batches(40).expect("trains");
+        trainer.network().parameters().to_vec()
+    };
+    let a = run(7);
+    assert!(a.iter().all(|w| w.is_finite()));
+    assert!(a == run(7), "same seed, same weights, bit for bit");
+    assert!(a != run(8), "another seed, other weights");
+}
+
+#[test]
+fn a_huge_learning_rate_is_reported_as_divergence() {
+    let config = TrainConfig {
+        optimizer: Optimizer::Sgd {
+            learning_rate: 1e3,
+            momentum: 0.0,
+        },
+        ..TrainConfig::default()
+    };
+    let mut trainer = Trainer::new(config, mnist()).expect("a valid, if unwise, config");
+    let err = trainer.train_batches(100).expect_err("diverges");
+    let NnError::Diverged { samples, loss } = err.clone() else {
+        panic!("{err:?}")
+    };
+    assert!(
+        (loss.is_nan() || loss > convlab::nn::train::DIVERGED_LOSS) && samples < 100 * 32,
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("diverged"), "{err}");
+    // It stays diverged instead of training on NaN weights.
+    assert_eq!(trainer.train_batches(1), Err(err));
+}
+
+fn config_with(network: NetworkSpec) -> TrainConfig {
+    TrainConfig {
+        network,
+        ..TrainConfig::default()
+    }
+}
+
+#[test]
+fn impossible_settings_are_errors_not_panics() {
+    let data = mnist();
+    let build = |config: TrainConfig| {
+        Trainer::new(config, data.clone())
+            .map(|_| ())
+            .expect_err("refused")
+    };
+
+    let err = build(TrainConfig {
+        batch_size: 0,
+        ..TrainConfig::default()
+    });
+    assert!(matches!(err, NnError::Hyperparameter(_)), "{err:?}");
+    assert!(err.to_string().contains("batch size"), "{err}");
+
+    // Three poolings leave 3×3; a 5×5 VALID convolution on it would give 0×0.
+    let pool = LayerSpec::MaxPool {
+        size: 2,
+        stride: 2,
+        padding: Padding::Valid,
+    };
+    let mut layers = vec![pool, pool, pool];
+    layers.push(LayerSpec::Conv2d {
+        filters: 4,
+        kernel: 5,
+        stride: 1,
+        padding: Padding::Valid,
+    });
+    let err = build(config_with(NetworkSpec {
+        input: Shape::new(1, 28, 28),
+        layers,
+        init: Default::default(),
+    }));
+    assert!(matches!(err, NnError::Layer { index: 3, .. }), "{err:?}");
+    assert!(err.to_string().contains("output would be 0×0"), "{err}");
+
+    let mut no_flatten = NetworkSpec::default_mnist();
+    no_flatten.layers.remove(6);
+    let err = build(config_with(no_flatten));
+    assert!(err.to_string().contains("add a flatten layer"), "{err}");
+
+    let mut eleven = NetworkSpec::default_mnist();
+    eleven.layers[7] = LayerSpec::Dense { units: 11 };
+    assert!(matches!(build(config_with(eleven)), NnError::Network(_)));
+
+    for bad_layer in [
+        LayerSpec::Conv2d {
+            filters: 0,
+            kernel: 3,
+            stride: 1,
+            padding: Padding::Same,
+        },
+        LayerSpec::Conv2d {
+            filters: 4,
+            kernel: 0,
+            stride: 1,
+            padding: Padding::Same,
+        },
+        LayerSpec::Conv2d {
+            filters: 4,
+            kernel: 3,
+            stride: 0,
+            padding: Padding::Same,
+        },
+        LayerSpec::Conv2d {
+            filters: usize::MAX,
+            kernel: usize::MAX,
+            stride: usize::MAX,
+            padding: Padding::Same,
+        },
+        LayerSpec::MaxPool {
+            size: 0,
+            stride: 2,
+            padding: Padding::Valid,
+        },
+        LayerSpec::AvgPool {
+            size: 29,
+            stride: 1,
+            padding: Padding::Valid,
+        },
+        LayerSpec::LeakyRelu { slope: f32::NAN },
+        LayerSpec::Dense { units: 0 },
+    ] {
+        let mut spec = NetworkSpec::default_mnist();
+        spec.layers.insert(0, bad_layer);
+        if matches!(bad_layer, LayerSpec::Dense { .. }) {
+            spec.layers.insert(0, LayerSpec::Flatten);
+        }
+        let err = build(config_with(spec));
+        assert!(
+            matches!(err, NnError::Layer { .. }),
+            "{bad_layer:?}: {err:?}"
+        );
+    }
+
+    let mut empty = NetworkSpec::default_mnist();
+    empty.layers.clear();
+    assert!(matches!(build(config_with(empty)), NnError::Network(_)));
+    let mut tiny = NetworkSpec::default_mnist();
+    tiny.input = Shape::new(1, 0, 28);
+    assert!(matches!(build(config_with(tiny)), NnError::Network(_)));
+
+    let err = build(TrainConfig {
+        optimizer: Optimizer::Sgd {
+            learning_rate: -0.1,
+            momentum: 0.0,
+        },
+        ..TrainConfig::default()
+    });
+    assert!(matches!(err, NnError::Hyperparameter(_)), "{err:?}");
+}
+
+#[test]
+#[ignore = "trains for up to 20 s: run optimised, with --release"]
+fn the_default_network_reaches_97_percent_within_20_seconds() {
+    let mut trainer = Trainer::new(TrainConfig::default(), mnist()).expect("default config");
+    let start = Instant::now();
+    let mut best = 0.0f32;
+    while start.elapsed() < Duration::from_secs(20) {
+        trainer.train_batches(250).expect("trains");
+        best = best.max(trainer.evaluate().expect("evaluates").accuracy);
+        if best >= 0.97 {
+            break;
+        }
+    }
+    println!(
+        "{best} after {:.1} s, {} samples",
+        start.elapsed().as_secs_f64(),
+        trainer.samples()
+    );
+    assert!(best >= 0.97, "{best} after 20 s");
+}
