@@ -62,6 +62,18 @@ fn assert_gradients(what: &str, numerical: &[f64], analytical: &[f32], magnitude
 }
 
 /// `Σ |probe · output|`: the size of the objective's rounding error, in float32 units.
+/// Backpropagates `probe` from the last forward pass: the gradients with respect to the
+/// input and to every parameter.
+fn analytical(net: &mut Network, probe: &Array4<f32>) -> (Vec<f32>, Vec<f32>) {
+    let input = net
+        .backward(probe.view())
+        .expect("backward")
+        .iter()
+        .copied()
+        .collect();
+    (input, net.gradients().to_vec())
+}
+
 fn magnitude(net: &Network, probe: &Array4<f32>) -> f64 {
     let out = net
         .activation(net.output_shapes().len() - 1)
@@ -106,13 +118,7 @@ fn check(what: &str, spec: &NetworkSpec, batch: usize, spaced: bool, seed: u64) 
 
     net.forward(input.view()).expect("forward");
     let size = magnitude(&net, &probe);
-    let analytical_input: Vec<f32> = net
-        .backward(probe.view())
-        .expect("backward")
-        .iter()
-        .copied()
-        .collect();
-    let analytical_params = net.gradients().to_vec();
+    let (analytical_input, analytical_params) = analytical(&mut net, &probe);
 
     let mut numerical = Vec::with_capacity(input.len());
     for i in 0..input.len() {
@@ -314,13 +320,7 @@ fn piecewise_linear_network_gradients() {
     net.forward(input.view()).expect("forward");
     let size = magnitude(&net, &probe);
     let noise = 8.0 * f64::from(f32::EPSILON) * size / f64::from(H);
-    let analytical_input: Vec<f32> = net
-        .backward(probe.view())
-        .expect("backward")
-        .iter()
-        .copied()
-        .collect();
-    let analytical_params = net.gradients().to_vec();
+    let (analytical_input, analytical_params) = analytical(&mut net, &probe);
     let base = objective(&mut net, input.view(), &probe);
 
     let (mut checked, mut kinks) = (0, 0);
