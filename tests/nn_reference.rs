@@ -6,8 +6,10 @@ mod common;
 
 use std::path::PathBuf;
 
+use common::assert_close;
+
 use convlab::nn::{LayerSpec, Network, NetworkSpec, Shape};
-use ndarray::{ArrayD, ArrayView4, ArrayViewD, Ix4};
+use ndarray::{ArrayD, ArrayView4, Ix4};
 use serde::Deserialize;
 
 #[derive(Deserialize)]
@@ -76,17 +78,6 @@ fn npy(name: &str) -> ArrayD<f32> {
 
 fn npy4(name: &str) -> ndarray::Array4<f32> {
     npy(name).into_dimensionality::<Ix4>().expect("4-D")
-}
-
-/// Largest error relative to `1 + |expected|`, after checking the shapes agree.
-fn assert_close(what: &str, actual: ArrayViewD<f32>, expected: &ArrayD<f32>, tolerance: f32) {
-    assert_eq!(actual.shape(), expected.shape(), "{what}: shape");
-    let worst = actual
-        .iter()
-        .zip(expected.iter())
-        .map(|(&a, &e)| (a - e).abs() / (1.0 + e.abs()))
-        .fold(0.0f32, f32::max);
-    assert!(worst <= tolerance, "{what}: worst relative error {worst:e}");
 }
 
 fn set_params(net: &mut Network, layer: usize, weights: &ArrayD<f32>, bias: &ArrayD<f32>) {

@@ -7,7 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
-use ndarray::{ArrayD, IxDyn};
+use ndarray::{ArrayD, ArrayViewD, IxDyn};
 
 /// The repository's root.
 pub fn root() -> PathBuf {
@@ -37,4 +37,16 @@ pub fn read_npy(path: &Path) -> ArrayD<f32> {
         .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
         .collect();
     ArrayD::from_shape_vec(IxDyn(&dims), values).expect("shape matches data")
+}
+
+/// Asserts the shapes agree and every value is within `tolerance` of the reference, relative
+/// to `1 + |expected|`.
+pub fn assert_close(what: &str, actual: ArrayViewD<f32>, expected: &ArrayD<f32>, tolerance: f32) {
+    assert_eq!(actual.shape(), expected.shape(), "{what}: shape");
+    let worst = actual
+        .iter()
+        .zip(expected.iter())
+        .map(|(&a, &e)| (a - e).abs() / (1.0 + e.abs()))
+        .fold(0.0f32, f32::max);
+    assert!(worst <= tolerance, "{what}: worst relative error {worst:e}");
 }
