@@ -62,6 +62,13 @@ fn formulas(what: &str, geometry: &Geometry) -> Vec<AttrValue> {
     ]
 }
 
+/// Loads the first of `files`, if there is one.
+fn load_first(files: Option<web_sys::FileList>, dispatch: &Dispatcher) {
+    if let Some(file) = files.and_then(|files| files.get(0)) {
+        load_file(file, dispatch.clone());
+    }
+}
+
 /// Page-wide listeners: dropping a file anywhere, or pasting one, loads it.
 fn listen_for_files(dispatch: Dispatcher, dragging: UseStateHandle<bool>) -> Vec<EventListener> {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else {
@@ -91,25 +98,17 @@ fn listen_for_files(dispatch: Dispatcher, dragging: UseStateHandle<bool>) -> Vec
         EventListener::new_with_options(&document, "drop", active, move |event| {
             event.prevent_default();
             dragging.set(false);
-            let file = event
+            let transfer = event
                 .dyn_ref::<DragEvent>()
-                .and_then(DragEvent::data_transfer)
-                .and_then(|t| t.files())
-                .and_then(|files| files.get(0));
-            if let Some(file) = file {
-                load_file(file, dispatch.clone());
-            }
+                .and_then(DragEvent::data_transfer);
+            load_first(transfer.and_then(|t| t.files()), &dispatch);
         })
     };
     let paste = EventListener::new(&document, "paste", move |event| {
-        let file = event
+        let data = event
             .dyn_ref::<ClipboardEvent>()
-            .and_then(ClipboardEvent::clipboard_data)
-            .and_then(|data| data.files())
-            .and_then(|files| files.get(0));
-        if let Some(file) = file {
-            load_file(file, dispatch.clone());
-        }
+            .and_then(ClipboardEvent::clipboard_data);
+        load_first(data.and_then(|d| d.files()), &dispatch);
     });
     vec![drag_over, drag_leave, drop, paste]
 }
