@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use convlab::explorer::geometry::Padding;
 use convlab::nn::data::{DataError, Mnist, CLASSES, DIGITS};
+use convlab::nn::train::TestPass;
 use convlab::nn::{LayerSpec, NetworkSpec, NnError, Optimizer, Shape, TrainConfig, Trainer};
 
 fn mnist() -> Mnist {
@@ -233,6 +234,102 @@ fn a_huge_learning_rate_is_reported_as_divergence() {
     assert!(err.to_string().contains("diverged"), "{err}");
     // It stays diverged instead of training on NaN weights.
     assert_eq!(trainer.train_batches(1), Err(err));
+}
+
+#[test]
+fn a_test_pass_in_parts_equals_one_in_one_go_and_its_confusion_adds_up() {
+    let mut trainer = Trainer::new(small_config(), mnist()).expect("config");
+    trainer.train_batches(150).expect("trains");
+    let whole = trainer.evaluate().expect("evaluates");
+    let mut pass = TestPass::default();
+    let mut parts = 0;
+    let in_parts = loop {
+        parts += 1;
+        if let Some(done) = trainer.evaluate_part(&mut pass, 300).expect("evaluates") {
+            break done;
+        }
+        assert_eq!(pass.scored(), 300 * parts);
+    };
+    assert_eq!(parts, 7, "2,000 digits, 300 at a time");
+    assert_eq!(in_parts, whole);
+    // Rows are the true digits: they add up to the test set's class counts.
+    let rows: Vec<u32> = whole
+        .confusion
+        .chunks(CLASSES)
+        .map(|r| r.iter().sum())
+        .collect();
+    assert_eq!(rows, [202, 239, 197, 222, 197, 153, 205, 203, 191, 191]);
+    let diagonal: u32 = (0..CLASSES).map(|i| whole.confusion[i * CLASSES + i]).sum();
+    assert_eq!(diagonal as usize, whole.correct);
+}
+
+#[test]
+fn the_learning_rate_changes_without_restarting_the_run() {
+    let data = mnist();
+    let config = TrainConfig {
+        optimizer: Optimizer::Sgd {
+            learning_rate: 0.1,
+            momentum: 0.5,
+        },
+        ..small_config()
+    };
+    let mut a = Trainer::new(config.clone(), data.clone()).expect("config");
+    a.train_batches(20).expect("trains");
+    a.set_learning_rate(0.05).expect("valid");
+    a.train_batches(20).expect("trains");
+    assert_eq!(a.samples(), 40 * 16, "the count of samples goes on");
+    assert_eq!(a.config().optimizer.learning_rate(), 0.05);
+    // The same as a run that changed the rate at the same step, and unlike one that
+    // never did: the weights and the velocity were kept.
+    let mut b = Trainer::new(config.clone(), data.clone()).expect("config");
+    b.train_batches(20).expect("trains");
+    b.set_optimizer(Optimizer::Sgd {
+        learning_rate: 0.05,
+        momentum: 0.5,
+    })
+    .expect("valid");
+    b.train_batches(20).expect("trains");
+    assert!(a.network().parameters() == b.network().parameters());
+    let mut c = Trainer::new(config, data).expect("config");
+    c.train_batches(40).expect("trains");
+    assert!(a.network().parameters() != c.network().parameters());
+    assert!(matches!(
+        a.set_learning_rate(f32::NAN),
+        Err(NnError::Hyperparameter(_))
+    ));
+    assert!(matches!(
+        a.set_batch_size(0),
+        Err(NnError::Hyperparameter(_))
+    ));
+    a.set_batch_size(8).expect("valid");
+    assert_eq!(a.train_batches(2).expect("trains").samples, 40 * 16 + 16);
+}
+
+#[test]
+fn a_planted_frozen_filter_keeps_its_weights_while_the_rest_learns() {
+    let outline = [-1.0, -1.0, -1.0, -1.0, 8.0, -1.0, -1.0, -1.0, -1.0];
+    let mut trainer = Trainer::new(small_config(), mnist()).expect("config");
+    trainer.plant_filter(0, &outline, true).expect("fits");
+    let before = trainer.network().parameters().to_vec();
+    trainer.train_batches(30).expect("trains");
+    let conv = trainer.network().weights(0).expect("conv weights");
+    let planted: Vec<f32> = conv.weights.iter().take(9).copied().collect();
+    assert_eq!(planted, outline);
+    assert_eq!(conv.bias[0], 0.0);
+    let other: Vec<f32> = conv.weights.iter().skip(9).take(9).copied().collect();
+    assert!(other != before[9..18], "filter 2 trained");
+    // Planted but trainable: it moves.
+    trainer.plant_filter(0, &outline, false).expect("fits");
+    trainer.train_batches(30).expect("trains");
+    let conv = trainer.network().weights(0).expect("conv weights");
+    assert!(conv.weights.iter().take(9).copied().collect::<Vec<_>>() != outline);
+    // Wrong sizes and numbers are refused in words.
+    let err = trainer
+        .plant_filter(4, &outline, true)
+        .expect_err("4 filters");
+    assert!(err.to_string().contains("4 filters of 9 weights"), "{err}");
+    assert!(trainer.plant_filter(0, &outline[..4], true).is_err());
+    assert!(trainer.plant_filter(0, &[f32::NAN; 9], true).is_err());
 }
 
 fn config_with(network: NetworkSpec) -> TrainConfig {

@@ -365,6 +365,14 @@ impl Network {
         })
     }
 
+    /// Where layer `index`'s weights and then its bias sit in [`Network::parameters`], or
+    /// `None` for a layer without parameters.
+    pub fn parameter_ranges(&self, index: usize) -> Option<(Range<usize>, Range<usize>)> {
+        let layer = self.layers.get(index)?;
+        self.weight_shape(layer)?;
+        Some((layer.weights.clone(), layer.bias.clone()))
+    }
+
     /// Layer `index`'s weights and bias, or `None` for a layer without parameters.
     pub fn weights(&self, index: usize) -> Option<LayerWeights<'_>> {
         self.view(&self.params, index)

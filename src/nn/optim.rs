@@ -67,6 +67,23 @@ impl OptimizerState {
         self.config
     }
 
+    /// Changes the learning rate and keeps the momentum or moments, so a running
+    /// training carries on with bigger or smaller steps.
+    pub fn set_learning_rate(&mut self, learning_rate: f32) -> Result<(), NnError> {
+        check(learning_rate.is_finite() && learning_rate > 0.0, || {
+            format!("the learning rate must be a positive number, not {learning_rate}")
+        })?;
+        match &mut self.config {
+            Optimizer::Sgd {
+                learning_rate: lr, ..
+            }
+            | Optimizer::Adam {
+                learning_rate: lr, ..
+            } => *lr = learning_rate,
+        }
+        Ok(())
+    }
+
     /// Bytes of state held.
     pub fn memory_bytes(&self) -> usize {
         4 * (self.first.capacity() + self.second.capacity())
@@ -139,6 +156,24 @@ mod tests {
             (p[0] + 0.01).abs() < 1e-6 && (p[1] - 0.01).abs() < 1e-6,
             "{p:?}"
         );
+    }
+
+    #[test]
+    fn a_new_learning_rate_keeps_the_velocity() {
+        let sgd = Optimizer::Sgd {
+            learning_rate: 0.5,
+            momentum: 0.5,
+        };
+        let mut state = OptimizerState::new(sgd, 1).expect("valid");
+        let mut p = [0.0f32];
+        state.step(&mut p, &[2.0]); // v = 2, p = −1
+        state.set_learning_rate(0.25).expect("valid");
+        state.step(&mut p, &[2.0]); // v = 0.5·2 + 2 = 3, p = −1 − 0.75
+        assert!((p[0] + 1.75).abs() < 1e-6, "{p:?}");
+        for bad in [0.0, -1.0, f32::INFINITY, f32::NAN] {
+            assert!(state.set_learning_rate(bad).is_err(), "{bad}");
+        }
+        assert_eq!(state.config().learning_rate(), 0.25);
     }
 
     #[test]

@@ -10,7 +10,7 @@ use super::error::NnError;
 use super::network::{BatchLoss, Network};
 use super::optim::OptimizerState;
 use super::rng::Rng;
-use super::spec::{Shape, TrainConfig};
+use super::spec::{LayerSpec, Optimizer, Shape, TrainConfig};
 
 /// Test digits per forward pass during evaluation.
 pub const EVAL_BATCH: usize = 100;
@@ -34,14 +34,41 @@ pub struct ChunkReport {
     pub train_accuracy: f32,
 }
 
-/// Loss and accuracy on the test digits.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+/// Loss, accuracy and confusion matrix on the test digits.
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Evaluation {
     pub loss: f32,
     /// Fraction in 0–1.
     pub accuracy: f32,
     pub correct: usize,
     pub total: usize,
+    /// `confusion[true · 10 + predicted]`: how many test digits of each class were read as
+    /// each class (the largest logit; ties go to the smaller digit).
+    pub confusion: Vec<u32>,
+}
+
+/// A pass over the test digits that can be done a few batches at a time
+/// ([`Trainer::evaluate_part`]), so a worker stays responsive while it evaluates.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TestPass {
+    next: usize,
+    loss_sum: f64,
+    correct: usize,
+    confusion: Vec<u32>,
+}
+
+impl TestPass {
+    /// Test digits scored so far.
+    pub fn scored(&self) -> usize {
+        self.next
+    }
+}
+
+/// A filter set by hand whose weights training must not change.
+#[derive(Clone, Debug, PartialEq)]
+struct Frozen {
+    /// Parameter index and the value it keeps.
+    values: Vec<(usize, f32)>,
 }
 
 /// Bytes held by a trainer.
@@ -68,6 +95,16 @@ pub struct Trainer {
     labels: Vec<u8>,
     samples: u64,
     diverged: Option<NnError>,
+    frozen: Option<Frozen>,
+}
+
+fn check_batch(batch: usize) -> Result<(), NnError> {
+    if batch == 0 || batch > TRAIN {
+        return Err(NnError::Hyperparameter(format!(
+            "the batch size must be between 1 and {TRAIN} (the training digits), not {batch}"
+        )));
+    }
+    Ok(())
 }
 
 /// Writes digits (by index into `set`) into a CNHW input buffer with one channel, as
@@ -85,11 +122,7 @@ impl Trainer {
     /// shuffles the training digits with the same seed.
     pub fn new(config: TrainConfig, data: Mnist) -> Result<Trainer, NnError> {
         let batch = config.batch_size;
-        if batch == 0 || batch > TRAIN {
-            return Err(NnError::Hyperparameter(format!(
-                "the batch size must be between 1 and {TRAIN} (the training digits), not {batch}"
-            )));
-        }
+        check_batch(batch)?;
         let digit = Shape::new(1, SIDE, SIDE);
         if config.network.input != digit {
             return Err(NnError::Network(format!(
@@ -120,6 +153,7 @@ impl Trainer {
             cursor: 0,
             samples: 0,
             diverged: None,
+            frozen: None,
         })
     }
 
@@ -193,6 +227,11 @@ impl Trainer {
             }
             let (params, grads) = self.network.parameters_and_gradients();
             self.optimizer.step(params, grads);
+            if let Some(frozen) = &self.frozen {
+                for &(i, value) in &frozen.values {
+                    params[i] = value;
+                }
+            }
             self.samples += batch as u64;
             loss_sum += f64::from(loss) * batch as f64;
             correct += right;
@@ -206,11 +245,31 @@ impl Trainer {
         })
     }
 
-    /// Mean loss and accuracy on the 2,000 test digits (no training).
+    /// Mean loss, accuracy and confusion matrix on the 2,000 test digits (no training).
     pub fn evaluate(&mut self) -> Result<Evaluation, NnError> {
+        let mut pass = TestPass::default();
+        loop {
+            if let Some(evaluation) = self.evaluate_part(&mut pass, usize::MAX)? {
+                return Ok(evaluation);
+            }
+        }
+    }
+
+    /// Scores up to `digits` more test digits (at least one batch) for `pass`; returns the
+    /// evaluation once every test digit is scored. Training in between would mix two
+    /// networks' scores: finish a pass before the next step.
+    pub fn evaluate_part(
+        &mut self,
+        pass: &mut TestPass,
+        digits: usize,
+    ) -> Result<Option<Evaluation>, NnError> {
         let test = self.data.test();
-        let (mut loss_sum, mut correct, mut start) = (0.0f64, 0usize, 0usize);
-        while start < test.len() {
+        if pass.confusion.len() != CLASSES * CLASSES {
+            pass.confusion = vec![0; CLASSES * CLASSES];
+        }
+        let end = pass.next.saturating_add(digits.max(1)).min(test.len());
+        while pass.next < end {
+            let start = pass.next;
             let n = EVAL_BATCH.min(test.len() - start);
             let input = self.network.input_buffer(n)?;
             fill(input, test, start..start + n);
@@ -219,16 +278,115 @@ impl Trainer {
                 .extend_from_slice(&test.labels()[start..start + n]);
             self.network.run_forward();
             let result = self.network.loss(&self.labels, false)?;
-            loss_sum += f64::from(result.loss) * n as f64;
-            correct += result.correct;
-            start += n;
+            for (row, &label) in self
+                .network
+                .probabilities()
+                .rows()
+                .into_iter()
+                .zip(&self.labels)
+            {
+                let predicted =
+                    row.iter()
+                        .enumerate()
+                        .fold(0, |best, (i, &p)| if p > row[best] { i } else { best });
+                pass.confusion[usize::from(label) * CLASSES + predicted] += 1;
+            }
+            pass.loss_sum += f64::from(result.loss) * n as f64;
+            pass.correct += result.correct;
+            pass.next += n;
+        }
+        if pass.next < test.len() {
+            return Ok(None);
         }
         let total = test.len();
-        Ok(Evaluation {
-            loss: (loss_sum / total as f64) as f32,
-            accuracy: (correct as f64 / total as f64) as f32,
-            correct,
+        Ok(Some(Evaluation {
+            loss: (pass.loss_sum / total as f64) as f32,
+            accuracy: (pass.correct as f64 / total as f64) as f32,
+            correct: pass.correct,
             total,
-        })
+            confusion: std::mem::take(&mut pass.confusion),
+        }))
+    }
+
+    /// Changes the learning rate of the running optimizer, keeping its momentum or moments.
+    pub fn set_learning_rate(&mut self, learning_rate: f32) -> Result<(), NnError> {
+        self.optimizer.set_learning_rate(learning_rate)?;
+        self.config.optimizer = self.optimizer.config();
+        Ok(())
+    }
+
+    /// Switches to another optimizer (or other settings of it) from the next step on,
+    /// with fresh state; a change of the learning rate alone keeps the state.
+    pub fn set_optimizer(&mut self, optimizer: Optimizer) -> Result<(), NnError> {
+        let mut same_but_rate = self.optimizer.config();
+        if same_but_rate.learning_rate() != optimizer.learning_rate() {
+            let mut probe = self.optimizer.clone();
+            probe.set_learning_rate(optimizer.learning_rate())?;
+            same_but_rate = probe.config();
+        }
+        if same_but_rate == optimizer {
+            return self.set_learning_rate(optimizer.learning_rate());
+        }
+        self.optimizer = OptimizerState::new(optimizer, self.network.parameter_count())?;
+        self.config.optimizer = optimizer;
+        Ok(())
+    }
+
+    /// Trains with `batch_size` digits per step from the next step on.
+    pub fn set_batch_size(&mut self, batch_size: usize) -> Result<(), NnError> {
+        check_batch(batch_size)?;
+        self.config.batch_size = batch_size;
+        Ok(())
+    }
+
+    /// Sets filter `filter` of the first convolution to `kernel` (row-major
+    /// `kernel × kernel` values, for a one-channel input) with bias 0. A `frozen` filter
+    /// keeps these values while the rest of the network trains; planting again replaces
+    /// an earlier frozen filter.
+    pub fn plant_filter(
+        &mut self,
+        filter: usize,
+        kernel: &[f32],
+        frozen: bool,
+    ) -> Result<(), NnError> {
+        if let Some(bad) = kernel.iter().find(|v| !v.is_finite()) {
+            return Err(NnError::Input(format!(
+                "a planted filter needs finite numbers, not {bad}"
+            )));
+        }
+        let Some(index) = self
+            .network
+            .spec()
+            .layers
+            .iter()
+            .position(|l| matches!(l, LayerSpec::Conv2d { .. }))
+        else {
+            return Err(NnError::Network("the network has no convolution".into()));
+        };
+        let (weights, bias) = self
+            .network
+            .parameter_ranges(index)
+            .ok_or_else(|| NnError::Network("the convolution has no weights".into()))?;
+        let per_filter = weights.len() / bias.len();
+        if filter >= bias.len() || kernel.len() != per_filter {
+            return Err(NnError::Input(format!(
+                "the first convolution has {} filters of {per_filter} weights; cannot plant \
+                 {} weights as filter {}",
+                bias.len(),
+                kernel.len(),
+                filter + 1
+            )));
+        }
+        let start = weights.start + filter * per_filter;
+        let params = self.network.parameters_mut();
+        params[start..start + per_filter].copy_from_slice(kernel);
+        params[bias.start + filter] = 0.0;
+        self.frozen = frozen.then(|| Frozen {
+            values: (start..start + per_filter)
+                .map(|i| (i, params[i]))
+                .chain([(bias.start + filter, 0.0)])
+                .collect(),
+        });
+        Ok(())
     }
 }
