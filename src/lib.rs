@@ -1,10 +1,16 @@
 //! ConvLab: see how a convolutional neural network works, in the browser.
 //!
 //! - [`explorer`]: the kernel explorer's math (no web code; tested natively).
+//! - [`nn`]: the CNN engine (no web code).
+//! - [`training`]: live training's protocol, state and helpers (no web code).
 //! - `app` (wasm32 only): the Yew front end that draws it.
+//! - `worker` (wasm32 only): the training worker's web glue.
 
 pub mod explorer;
 pub mod nn;
+pub mod training;
 
 #[cfg(target_arch = "wasm32")]
 pub mod app;
+#[cfg(target_arch = "wasm32")]
+pub mod worker;

@@ -24,6 +24,19 @@ pub fn number(value: f64) -> String {
     }
 }
 
+/// A count in en-US style, with a comma between thousands: `123,456`.
+pub fn grouped(count: u64) -> String {
+    let digits = count.to_string();
+    let mut text = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            text.push(',');
+        }
+        text.push(digit);
+    }
+    text
+}
+
 fn trim_zeros(text: &str) -> &str {
     if text.contains('.') {
         text.trim_end_matches('0').trim_end_matches('.')
@@ -34,7 +47,7 @@ fn trim_zeros(text: &str) -> &str {
 
 #[cfg(test)]
 mod tests {
-    use super::number;
+    use super::{grouped, number};
 
     #[test]
     fn prints_short_numbers() {
@@ -48,5 +61,14 @@ mod tests {
         assert_eq!(number(8e30), "8e30");
         assert_eq!(number(-1.25e-5), "−1.25e-5");
         assert_eq!(number(12345.0), "1.23e4");
+    }
+
+    #[test]
+    fn groups_thousands_like_en_us() {
+        assert_eq!(grouped(0), "0");
+        assert_eq!(grouped(999), "999");
+        assert_eq!(grouped(1000), "1,000");
+        assert_eq!(grouped(123_456), "123,456");
+        assert_eq!(grouped(1_234_567), "1,234,567");
     }
 }

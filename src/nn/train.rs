@@ -175,6 +175,16 @@ impl Trainer {
         &self.data
     }
 
+    /// Why training stopped for good, if it diverged.
+    pub fn diverged(&self) -> Option<&NnError> {
+        self.diverged.as_ref()
+    }
+
+    /// True when a planted filter is frozen.
+    pub fn is_frozen(&self) -> bool {
+        self.frozen.is_some()
+    }
+
     /// Training samples seen so far.
     pub fn samples(&self) -> u64 {
         self.samples

@@ -1,0 +1,6 @@
+//! Live training's logic, with no web code (tested natively): the typed protocol between
+//! the page and the training worker, the worker's session, the page's training state, the
+//! bounded curve history and the drawn digit's MNIST-style centring.
+
+pub mod protocol;
+pub mod session;

@@ -1,0 +1,488 @@
+//! The training worker's logic, with no web code: it owns the [`Trainer`], answers
+//! [`Request`]s and trains in chunks of a few tens of milliseconds ([`Session::work`]), so
+//! the worker's event loop gets a turn between chunks and a Pause is never stuck behind
+//! minutes of training. Time comes from a clock passed in (milliseconds), so tests can
+//! drive it.
+//!
+//! While it runs, the session sends at most one [`Progress`] and one [`Snapshot`] every
+//! [`REPORT_EVERY_MS`], and evaluates on the test digits every [`EVALUATE_EVERY_MS`] of
+//! running time, a few hundred digits per chunk so that Pause still answers at once.
+
+use ndarray::ArrayView3;
+
+use super::protocol::{
+    ChunkPoint, Dataset, DigitChoice, DigitView, Evaluated, Filters, LayerMaps, Progress, Reply,
+    Request, Snapshot, StripDigit,
+};
+use crate::explorer::format::{grouped, number};
+use crate::explorer::geometry::Axis;
+use crate::nn::data::{Mnist, CLASSES, PIXELS, SIDE, TRAIN};
+use crate::nn::train::TestPass;
+use crate::nn::{LayerSpec, NnError, Shape, TrainConfig, Trainer};
+
+/// Milliseconds of training per chunk: long enough that the pause between chunks (a
+/// timer turn, which browsers clamp to 4 ms) costs little, short enough that Pause answers
+/// within a frame or two.
+pub const CHUNK_MS: f64 = 60.0;
+/// At most one progress report and one snapshot per this many milliseconds.
+pub const REPORT_EVERY_MS: f64 = 250.0;
+/// Evaluate on the test digits after this many milliseconds of running.
+pub const EVALUATE_EVERY_MS: f64 = 2500.0;
+/// Test digits scored per chunk during an evaluation.
+const EVALUATE_PER_CHUNK: usize = 400;
+/// Window of the samples-per-second figure.
+const RATE_WINDOW_MS: f64 = 3000.0;
+/// Test digits of each class offered to pick from.
+const STRIP_PER_CLASS: usize = 2;
+/// The most batches one Step request may ask for.
+pub const MAX_STEP_BATCHES: usize = 1000;
+
+/// A clock in milliseconds (the worker's `performance.now()`, or a test's).
+pub type Clock<'a> = &'a dyn Fn() -> f64;
+
+/// The worker's state: a trainer and what it is doing.
+pub struct Session {
+    trainer: Trainer,
+    running: bool,
+    /// Batches left of a Step.
+    stepping: usize,
+    digit: DigitChoice,
+    evaluation: Option<TestPass>,
+    /// Running time since the last evaluation started.
+    since_evaluation_ms: f64,
+    last_report_ms: f64,
+    points: Vec<ChunkPoint>,
+    /// (time, samples) at chunk ends within the rate window.
+    rate: Vec<(f64, u64)>,
+    busy_ms: f64,
+    snapshot_ms: f64,
+}
+
+/// Checks a configuration by building a trainer for it; the error is the page's message.
+fn trainer(config: TrainConfig, data: Mnist) -> Result<Trainer, String> {
+    Trainer::new(config, data).map_err(|e| format!("The network cannot be built: {e}."))
+}
+
+impl Session {
+    /// A session with the digits loaded and the network of `config` built (paused), and
+    /// its first replies: the dataset, a progress report, a snapshot, and a first test
+    /// pass queued so the curves start from the untrained network's score.
+    pub fn new(config: TrainConfig, data: Mnist) -> Result<(Session, Vec<Reply>), String> {
+        let strip = strip(&data);
+        let trainer = trainer(config, data)?;
+        let mut session = Session {
+            trainer,
+            running: false,
+            stepping: 0,
+            digit: DigitChoice::Test(strip.first().map_or(0, |d| d.index)),
+            evaluation: Some(TestPass::default()),
+            since_evaluation_ms: 0.0,
+            last_report_ms: f64::NEG_INFINITY,
+            points: Vec::new(),
+            rate: Vec::new(),
+            busy_ms: 0.0,
+            snapshot_ms: 0.0,
+        };
+        let data = session.trainer.data();
+        let mut replies = vec![Reply::Ready(Dataset {
+            train: data.train().len(),
+            test: data.test().len(),
+            strip,
+        })];
+        replies.push(Reply::Progress(session.progress()));
+        replies.extend(session.snapshot(&|| 0.0));
+        Ok((session, replies))
+    }
+
+    /// True while there is work for [`Session::work`]: training, a Step or an evaluation.
+    pub fn is_busy(&self) -> bool {
+        self.running || self.stepping > 0 || self.evaluation.is_some()
+    }
+
+    pub fn trainer(&self) -> &Trainer {
+        &self.trainer
+    }
+
+    /// Carries out one request and returns the replies to send.
+    pub fn handle(&mut self, request: Request, clock: Clock) -> Vec<Reply> {
+        match request {
+            Request::Load { .. } => vec![Reply::Refused {
+                message: "The digits are already loaded.".into(),
+            }],
+            Request::Reset(config) => match trainer(config, self.trainer.data().clone()) {
+                Ok(trainer) => {
+                    self.trainer = trainer;
+                    self.running = false;
+                    self.stepping = 0;
+                    self.points.clear();
+                    self.rate.clear();
+                    self.evaluation = Some(TestPass::default());
+                    self.since_evaluation_ms = 0.0;
+                    let mut replies = vec![Reply::Progress(self.progress())];
+                    replies.extend(self.snapshot(clock));
+                    replies
+                }
+                Err(message) => vec![Reply::Refused { message }],
+            },
+            Request::Tune {
+                optimizer,
+                batch_size,
+            } => {
+                let tuned = self
+                    .trainer
+                    .set_optimizer(optimizer)
+                    .and_then(|()| self.trainer.set_batch_size(batch_size));
+                let mut replies = Vec::new();
+                if let Err(e) = tuned {
+                    replies.push(Reply::Refused {
+                        message: format!("Not changed: {e}."),
+                    });
+                }
+                replies.push(Reply::Progress(self.progress()));
+                replies
+            }
+            Request::Start => {
+                if let Some(refused) = self.refuse_if_diverged() {
+                    return vec![refused];
+                }
+                self.running = true;
+                self.rate.clear();
+                self.rate.push((clock(), self.trainer.samples()));
+                vec![Reply::Progress(self.progress())]
+            }
+            Request::Pause => {
+                self.running = false;
+                self.stepping = 0;
+                self.rate.clear();
+                let mut replies = vec![Reply::Progress(self.progress())];
+                replies.extend(self.snapshot(clock));
+                replies
+            }
+            Request::Step { batches } => {
+                if let Some(refused) = self.refuse_if_diverged() {
+                    return vec![refused];
+                }
+                self.running = false;
+                self.stepping = batches.clamp(1, MAX_STEP_BATCHES);
+                Vec::new()
+            }
+            Request::ShowDigit(choice) => {
+                if let Err(message) = self.check_digit(&choice) {
+                    return vec![Reply::Refused { message }];
+                }
+                self.digit = choice;
+                self.snapshot(clock).into_iter().collect()
+            }
+            Request::PlantKernel { weights, frozen } => {
+                match self.trainer.plant_filter(0, &weights, frozen) {
+                    Ok(()) => self.snapshot(clock).into_iter().collect(),
+                    Err(e) => vec![Reply::Refused {
+                        message: format!("The kernel was not planted: {e}."),
+                    }],
+                }
+            }
+        }
+    }
+
+    fn refuse_if_diverged(&self) -> Option<Reply> {
+        self.trainer.diverged().map(|e| Reply::Refused {
+            message: format!(
+                "{}. Press Reset to start again.",
+                capitalized(&e.to_string())
+            ),
+        })
+    }
+
+    fn check_digit(&self, choice: &DigitChoice) -> Result<(), String> {
+        match choice {
+            DigitChoice::Test(index) => {
+                let count = self.trainer.data().test().len();
+                if *index >= count {
+                    return Err(format!("There are {count} test digits, not {}.", index + 1));
+                }
+            }
+            DigitChoice::Drawn(pixels) => {
+                if pixels.len() != PIXELS || pixels.iter().any(|p| !p.is_finite()) {
+                    return Err(format!(
+                        "A drawn digit must be {PIXELS} finite values, not {}.",
+                        pixels.len()
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// One chunk of work (about [`CHUNK_MS`]): a part of a pending evaluation, or training
+    /// batches; then the reports that are due.
+    pub fn work(&mut self, clock: Clock) -> Vec<Reply> {
+        let start = clock();
+        let was_stepping = self.stepping > 0;
+        let mut replies = Vec::new();
+        if let Some(mut pass) = self.evaluation.take() {
+            match self.trainer.evaluate_part(&mut pass, EVALUATE_PER_CHUNK) {
+                Ok(Some(evaluation)) => replies.push(Reply::Evaluated(Evaluated {
+                    samples: self.trainer.samples(),
+                    loss: evaluation.loss,
+                    accuracy: evaluation.accuracy,
+                    total: evaluation.total,
+                    confusion: evaluation.confusion,
+                })),
+                Ok(None) => self.evaluation = Some(pass),
+                Err(e) => replies.push(Reply::Refused {
+                    message: format!("The test digits could not be scored: {e}."),
+                }),
+            }
+        } else if self.running || self.stepping > 0 {
+            if let Err(diverged) = self.train_until(start + CHUNK_MS, clock) {
+                self.running = false;
+                self.stepping = 0;
+                self.rate.clear();
+                replies.push(Reply::Diverged {
+                    message: divergence_advice(&diverged, self.trainer.config()),
+                });
+                replies.push(Reply::Progress(self.progress()));
+                return replies;
+            }
+        }
+        let now = clock();
+        if self.running {
+            self.busy_ms += now - start;
+            self.since_evaluation_ms += now - start;
+            self.rate.push((now, self.trainer.samples()));
+            let cut = self
+                .rate
+                .partition_point(|&(t, _)| t < now - RATE_WINDOW_MS);
+            self.rate.drain(..cut.saturating_sub(1));
+            if self.since_evaluation_ms >= EVALUATE_EVERY_MS && self.evaluation.is_none() {
+                self.since_evaluation_ms = 0.0;
+                self.evaluation = Some(TestPass::default());
+            }
+            if now - self.last_report_ms >= REPORT_EVERY_MS {
+                self.last_report_ms = now;
+                replies.push(Reply::Progress(self.progress()));
+                replies.extend(self.snapshot(clock));
+            }
+        } else if was_stepping && self.stepping == 0 {
+            // A Step just ended: show where it got to, and score it.
+            replies.push(Reply::Progress(self.progress()));
+            replies.extend(self.snapshot(clock));
+            self.evaluation = Some(TestPass::default());
+        }
+        replies
+    }
+
+    /// Trains a batch at a time until `deadline` (at least one batch).
+    fn train_until(&mut self, deadline: f64, clock: Clock) -> Result<(), NnError> {
+        loop {
+            let chunk = self.trainer.train_batches(1)?;
+            self.points.push(ChunkPoint {
+                samples: chunk.samples,
+                loss: chunk.train_loss,
+                accuracy: chunk.train_accuracy,
+            });
+            if self.stepping > 0 {
+                self.stepping -= 1;
+                if self.stepping == 0 {
+                    return Ok(());
+                }
+            }
+            if clock() >= deadline {
+                return Ok(());
+            }
+        }
+    }
+
+    fn progress(&mut self) -> Progress {
+        let samples = self.trainer.samples();
+        let per_epoch = TRAIN as u64;
+        let samples_per_second = match (self.rate.first(), self.rate.last()) {
+            (Some(&(t0, s0)), Some(&(t1, s1))) if self.running && t1 > t0 => {
+                ((s1 - s0) as f64 * 1000.0 / (t1 - t0)) as f32
+            }
+            _ => 0.0,
+        };
+        let config = self.trainer.config();
+        Progress {
+            running: self.running,
+            samples,
+            epoch: samples / per_epoch + 1,
+            epoch_fraction: (samples % per_epoch) as f32 / per_epoch as f32,
+            samples_per_second,
+            points: merge_points(std::mem::take(&mut self.points)),
+            snapshot_share: if self.busy_ms > 0.0 {
+                (self.snapshot_ms / self.busy_ms) as f32
+            } else {
+                0.0
+            },
+            optimizer: config.optimizer,
+            batch_size: config.batch_size,
+        }
+    }
+
+    /// The filters and the chosen digit's activations, unless the weights are no longer
+    /// numbers (after divergence the page keeps its last good pictures).
+    fn snapshot(&mut self, clock: Clock) -> Option<Reply> {
+        let start = clock();
+        if self.trainer.diverged().is_some() {
+            return None;
+        }
+        let filters = self.filters()?;
+        let digit = self.digit_view()?;
+        self.snapshot_ms += clock() - start;
+        Some(Reply::Snapshot(Snapshot {
+            samples: self.trainer.samples(),
+            filters,
+            digit,
+        }))
+    }
+
+    fn filters(&self) -> Option<Filters> {
+        let network = self.trainer.network();
+        let index = network
+            .spec()
+            .layers
+            .iter()
+            .position(|l| matches!(l, LayerSpec::Conv2d { .. }))?;
+        let weights = network.weights(index)?;
+        let shape = weights.weights.shape().to_vec();
+        let (count, size) = (shape[0], shape[2]);
+        // One input channel: each filter is a size × size kernel.
+        Some(Filters {
+            count,
+            size,
+            weights: weights.weights.iter().copied().collect(),
+            bias: weights.bias.to_vec(),
+            frozen_first: self.trainer.is_frozen(),
+        })
+    }
+
+    fn digit_view(&mut self) -> Option<DigitView> {
+        let (input, test) = match &self.digit {
+            DigitChoice::Test(index) => {
+                let test = self.trainer.data().test();
+                let input: Vec<f32> = test
+                    .pixels(*index)
+                    .iter()
+                    .map(|&p| f32::from(p) / 255.0)
+                    .collect();
+                (input, Some((*index, test.label(*index))))
+            }
+            DigitChoice::Drawn(pixels) => (pixels.clone(), None),
+        };
+        let image = ArrayView3::from_shape((1, SIDE, SIDE), &input).ok()?;
+        let network = self.trainer.network_mut();
+        let probabilities = network.predict(image).ok()?.to_vec();
+        let specs = network.spec().layers.clone();
+        let inputs: Vec<Shape> = std::iter::once(network.input_shape())
+            .chain(network.output_shapes())
+            .collect();
+        let layers = specs
+            .iter()
+            .enumerate()
+            .filter(|(_, spec)| !matches!(spec, LayerSpec::Flatten))
+            .filter_map(|(index, spec)| {
+                let maps = network.activation(index)?;
+                let (_, c, h, w) = maps.dim();
+                Some(LayerMaps {
+                    index,
+                    name: spec.name().to_string(),
+                    shape: Shape::new(c, h, w),
+                    formula: formula(spec, inputs[index]),
+                    values: maps.iter().copied().collect(),
+                })
+            })
+            .collect();
+        if probabilities.len() != CLASSES {
+            return None;
+        }
+        Some(DigitView {
+            test,
+            input,
+            layers,
+            probabilities,
+        })
+    }
+}
+
+/// The output-size formula of a sliding-window layer on `input` (rows; the digits and
+/// every map here are square).
+fn formula(spec: &LayerSpec, input: Shape) -> Option<String> {
+    let (what, size, stride, padding) = match *spec {
+        LayerSpec::Conv2d {
+            kernel,
+            stride,
+            padding,
+            ..
+        } => ("filters", kernel, stride, padding),
+        LayerSpec::MaxPool {
+            size,
+            stride,
+            padding,
+        }
+        | LayerSpec::AvgPool {
+            size,
+            stride,
+            padding,
+        } => ("windows", size, stride, padding),
+        _ => return None,
+    };
+    let axis = Axis::new(input.height, size, stride, padding);
+    Some(format!(
+        "{size}×{size} {what}, stride {stride}, {padding}: {}",
+        axis.formula()
+    ))
+}
+
+/// Merges a report's chunk points into one (mean loss and accuracy, last sample count).
+fn merge_points(points: Vec<ChunkPoint>) -> Vec<ChunkPoint> {
+    let Some(last) = points.last() else {
+        return points;
+    };
+    let n = points.len() as f32;
+    vec![ChunkPoint {
+        samples: last.samples,
+        loss: points.iter().map(|p| p.loss).sum::<f32>() / n,
+        accuracy: points.iter().map(|p| p.accuracy).sum::<f32>() / n,
+    }]
+}
+
+/// Two test digits of every class, in class order.
+fn strip(data: &Mnist) -> Vec<StripDigit> {
+    let test = data.test();
+    let mut strip = Vec::with_capacity(CLASSES * STRIP_PER_CLASS);
+    for class in 0..CLASSES as u8 {
+        let found = (0..test.len()).filter(|&i| test.label(i) == class);
+        strip.extend(found.take(STRIP_PER_CLASS).map(|index| StripDigit {
+            index,
+            label: class,
+            pixels: test.pixels(index).to_vec(),
+        }));
+    }
+    strip
+}
+
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+/// What the page says when training diverges: what happened, and what to try.
+fn divergence_advice(error: &NnError, config: &TrainConfig) -> String {
+    let lr = config.optimizer.learning_rate();
+    let samples = match error {
+        NnError::Diverged { samples, .. } => *samples,
+        _ => 0,
+    };
+    format!(
+        "Training diverged after {} samples: the loss stopped being a usable number, so \
+         training paused. The learning rate {} is too large for this network; lower it \
+         (try {}) and press Reset.",
+        grouped(samples),
+        number(f64::from(lr)),
+        number(f64::from(lr / 10.0)),
+    )
+}

@@ -1,0 +1,520 @@
+//! The training worker's logic, driven natively with a fake clock: what it answers to
+//! every request, that reports are throttled, that a run is reproducible from its seed,
+//! and that divergence and bad requests are told in words without losing the run.
+
+mod common;
+
+use std::cell::Cell;
+
+use convlab::explorer::geometry::Padding;
+use convlab::nn::data::Mnist;
+use convlab::nn::{LayerSpec, NetworkSpec, Optimizer, Shape, TrainConfig};
+use convlab::training::protocol::{
+    decode, encode, ChunkPoint, Dataset, DigitChoice, DigitView, Evaluated, Filters, LayerMaps,
+    Progress, Reply, Request, Snapshot, StripDigit,
+};
+use convlab::training::session::{Session, EVALUATE_EVERY_MS, REPORT_EVERY_MS};
+
+fn mnist() -> Mnist {
+    Mnist::load_dir(&common::root().join("www/mnist")).expect("the shipped digits load")
+}
+
+/// conv 4 (3×3, stride 2) → ReLU → max-pool → flatten → dense 10: fast in debug builds.
+fn small_config(seed: u64) -> TrainConfig {
+    TrainConfig {
+        network: NetworkSpec {
+            input: Shape::new(1, 28, 28),
+            layers: vec![
+                LayerSpec::Conv2d {
+                    filters: 4,
+                    kernel: 3,
+                    stride: 2,
+                    padding: Padding::Same,
+                },
+                LayerSpec::Relu,
+                LayerSpec::MaxPool {
+                    size: 2,
+                    stride: 2,
+                    padding: Padding::Valid,
+                },
+                LayerSpec::Flatten,
+                LayerSpec::Dense { units: 10 },
+            ],
+            init: Default::default(),
+        },
+        optimizer: Optimizer::Sgd {
+            learning_rate: 0.1,
+            momentum: 0.0,
+        },
+        batch_size: 16,
+        seed,
+    }
+}
+
+/// A clock that moves 1 ms each time it is read.
+struct FakeClock(Cell<f64>);
+
+impl FakeClock {
+    fn new() -> FakeClock {
+        FakeClock(Cell::new(0.0))
+    }
+    fn read(&self) -> f64 {
+        self.0.set(self.0.get() + 1.0);
+        self.0.get()
+    }
+}
+
+/// Calls `work` until the session has nothing left to do (or `limit` calls).
+fn work_until_idle(session: &mut Session, clock: &FakeClock, limit: usize) -> Vec<Reply> {
+    let mut replies = Vec::new();
+    for _ in 0..limit {
+        if !session.is_busy() {
+            break;
+        }
+        replies.extend(session.work(&|| clock.read()));
+    }
+    replies
+}
+
+fn evaluations(replies: &[Reply]) -> Vec<&Evaluated> {
+    replies
+        .iter()
+        .filter_map(|r| match r {
+            Reply::Evaluated(e) => Some(e),
+            _ => None,
+        })
+        .collect()
+}
+
+fn progresses(replies: &[Reply]) -> Vec<&Progress> {
+    replies
+        .iter()
+        .filter_map(|r| match r {
+            Reply::Progress(p) => Some(p),
+            _ => None,
+        })
+        .collect()
+}
+
+fn snapshots(replies: &[Reply]) -> Vec<&Snapshot> {
+    replies
+        .iter()
+        .filter_map(|r| match r {
+            Reply::Snapshot(s) => Some(s),
+            _ => None,
+        })
+        .collect()
+}
+
+fn refusals(replies: &[Reply]) -> Vec<&str> {
+    replies
+        .iter()
+        .filter_map(|r| match r {
+            Reply::Refused { message } => Some(message.as_str()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_new_session_offers_the_digits_a_snapshot_and_a_first_score() {
+    let clock = FakeClock::new();
+    let (mut session, replies) = Session::new(small_config(1), mnist()).expect("builds");
+    let Some(Reply::Ready(dataset)) = replies.first() else {
+        panic!("{replies:?}")
+    };
+    assert_eq!((dataset.train, dataset.test), (8000, 2000));
+    let labels: Vec<u8> = dataset.strip.iter().map(|d| d.label).collect();
+    assert_eq!(
+        labels,
+        [0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9]
+    );
+    assert!(dataset.strip.iter().all(|d| d.pixels.len() == 784));
+    let progress = progresses(&replies)[0];
+    assert!(!progress.running && progress.samples == 0 && progress.epoch == 1);
+    let snapshot = snapshots(&replies)[0];
+    assert_eq!((snapshot.filters.count, snapshot.filters.size), (4, 3));
+    assert_eq!(snapshot.filters.weights.len(), 36);
+    // Every layer but flatten, with the shapes TensorFlow would give.
+    let layers: Vec<(&str, Shape)> = snapshot
+        .digit
+        .layers
+        .iter()
+        .map(|l| (l.name.as_str(), l.shape))
+        .collect();
+    assert_eq!(
+        layers,
+        [
+            ("convolution", Shape::new(4, 14, 14)),
+            ("ReLU", Shape::new(4, 14, 14)),
+            ("max pooling", Shape::new(4, 7, 7)),
+            ("dense", Shape::new(10, 1, 1)),
+        ]
+    );
+    // Where sizes change, the page shows how (TensorFlow's SAME and VALID).
+    assert_eq!(
+        snapshot.digit.layers[0].formula.as_deref(),
+        Some("3×3 filters, stride 2, SAME: ⌊(28 + 0 + 1 − 3) / 2⌋ + 1 = 14; SAME: ⌈28 / 2⌉ = 14")
+    );
+    assert_eq!(
+        snapshot.digit.layers[2].formula.as_deref(),
+        Some("2×2 windows, stride 2, VALID: ⌊(14 + 2·0 − 2) / 2⌋ + 1 = 7")
+    );
+    assert_eq!(snapshot.digit.layers[1].formula, None);
+    let p: f32 = snapshot.digit.probabilities.iter().sum();
+    assert!((p - 1.0).abs() < 1e-4, "{p}");
+    assert_eq!(snapshot.digit.test, Some((dataset.strip[0].index, 0)));
+    // The first score is queued: an untrained network is near chance.
+    assert!(session.is_busy());
+    let replies = work_until_idle(&mut session, &clock, 100);
+    let first = evaluations(&replies);
+    assert_eq!(first.len(), 1);
+    assert!(
+        first[0].samples == 0 && first[0].accuracy < 0.3,
+        "{first:?}"
+    );
+    assert_eq!(first[0].confusion.iter().sum::<u32>(), 2000);
+}
+
+#[test]
+fn training_reports_a_few_times_a_second_and_evaluates_now_and_then() {
+    let clock = FakeClock::new();
+    let (mut session, _) = Session::new(small_config(1), mnist()).expect("builds");
+    work_until_idle(&mut session, &clock, 100);
+    let start = session.handle(Request::Start, &|| clock.read());
+    assert!(progresses(&start)[0].running);
+    let mut replies = Vec::new();
+    let begin = clock.read();
+    while clock.read() - begin < 2.0 * EVALUATE_EVERY_MS {
+        replies.extend(session.work(&|| clock.read()));
+    }
+    let reports = progresses(&replies);
+    let most = (2.0 * EVALUATE_EVERY_MS / REPORT_EVERY_MS) as usize + 1;
+    assert!(
+        (most / 2..=most).contains(&reports.len()),
+        "{} reports in {} ms",
+        reports.len(),
+        2.0 * EVALUATE_EVERY_MS
+    );
+    assert!(reports
+        .iter()
+        .all(|p| p.running && p.samples_per_second > 0.0));
+    assert!(reports.windows(2).all(|w| w[0].samples < w[1].samples));
+    // Every trained batch is in the points, merged to one point per report.
+    let points: Vec<&ChunkPoint> = reports.iter().flat_map(|p| &p.points).collect();
+    assert_eq!(points.len(), reports.len());
+    assert!(points.iter().all(|p| p.loss.is_finite() && p.loss > 0.0));
+    assert_eq!(snapshots(&replies).len(), reports.len());
+    let scores = evaluations(&replies);
+    assert!(!scores.is_empty(), "evaluated during the run");
+    assert!(
+        scores.last().is_some_and(|e| e.accuracy > 0.6),
+        "{scores:?}"
+    );
+    // Pause answers at once and training stops.
+    let paused = session.handle(Request::Pause, &|| clock.read());
+    let samples = progresses(&paused)[0].samples;
+    assert!(!progresses(&paused)[0].running);
+    work_until_idle(&mut session, &clock, 100);
+    assert!(!session.is_busy());
+    assert_eq!(session.trainer().samples(), samples);
+}
+
+#[test]
+fn a_step_trains_that_many_batches_then_scores_them() {
+    let clock = FakeClock::new();
+    let (mut session, _) = Session::new(small_config(1), mnist()).expect("builds");
+    work_until_idle(&mut session, &clock, 100);
+    assert!(session
+        .handle(Request::Step { batches: 7 }, &|| clock.read())
+        .is_empty());
+    let replies = work_until_idle(&mut session, &clock, 100);
+    assert_eq!(session.trainer().samples(), 7 * 16);
+    let done = progresses(&replies);
+    assert_eq!(
+        done.last().map(|p| (p.samples, p.running)),
+        Some((112, false))
+    );
+    assert_eq!(evaluations(&replies).len(), 1, "the step is scored");
+    assert_eq!(snapshots(&replies).last().map(|s| s.samples), Some(112));
+}
+
+fn weights_after_steps(session: &mut Session, clock: &FakeClock, config: TrainConfig) -> Vec<f32> {
+    session.handle(Request::Reset(config), &|| clock.read());
+    session.handle(Request::Step { batches: 20 }, &|| clock.read());
+    work_until_idle(session, clock, 100);
+    session.trainer().network().parameters().to_vec()
+}
+
+#[test]
+fn reset_with_the_same_seed_reproduces_the_run() {
+    let clock = FakeClock::new();
+    let (mut session, _) = Session::new(small_config(1), mnist()).expect("builds");
+    let a = weights_after_steps(&mut session, &clock, small_config(5));
+    let b = weights_after_steps(&mut session, &clock, small_config(5));
+    let c = weights_after_steps(&mut session, &clock, small_config(6));
+    assert!(a == b, "same seed, same weights");
+    assert!(a != c, "another seed");
+    let reset = session.handle(Request::Reset(small_config(5)), &|| clock.read());
+    assert_eq!(progresses(&reset)[0].samples, 0);
+    // A network that cannot be built is refused, and the old one stays.
+    let mut bad = small_config(5);
+    bad.network.layers.pop();
+    let refused = session.handle(Request::Reset(bad), &|| clock.read());
+    assert!(refused_says(&refused, "cannot be built"), "{refused:?}");
+    assert_eq!(session.trainer().config(), &small_config(5));
+}
+
+fn refused_says(replies: &[Reply], words: &str) -> bool {
+    refusals(replies).iter().any(|m| m.contains(words))
+}
+
+#[test]
+fn tuning_the_learning_rate_keeps_the_run() {
+    let clock = FakeClock::new();
+    let (mut session, _) = Session::new(small_config(1), mnist()).expect("builds");
+    session.handle(Request::Step { batches: 10 }, &|| clock.read());
+    work_until_idle(&mut session, &clock, 100);
+    let tuned = session.handle(
+        Request::Tune {
+            optimizer: Optimizer::Sgd {
+                learning_rate: 0.02,
+                momentum: 0.0,
+            },
+            batch_size: 32,
+        },
+        &|| clock.read(),
+    );
+    let progress = progresses(&tuned)[0];
+    assert_eq!(progress.samples, 160, "not restarted");
+    assert_eq!(
+        (progress.optimizer.learning_rate(), progress.batch_size),
+        (0.02, 32)
+    );
+    let bad = session.handle(
+        Request::Tune {
+            optimizer: Optimizer::Sgd {
+                learning_rate: -1.0,
+                momentum: 0.0,
+            },
+            batch_size: 32,
+        },
+        &|| clock.read(),
+    );
+    assert!(
+        refused_says(&bad, "learning rate must be a positive number"),
+        "{bad:?}"
+    );
+    assert_eq!(session.trainer().config().optimizer.learning_rate(), 0.02);
+}
+
+#[test]
+fn divergence_pauses_with_advice_and_reset_recovers() {
+    let clock = FakeClock::new();
+    let mut config = small_config(1);
+    config.optimizer = Optimizer::Sgd {
+        learning_rate: 1e4,
+        momentum: 0.0,
+    };
+    let (mut session, _) = Session::new(config, mnist()).expect("builds");
+    work_until_idle(&mut session, &clock, 100);
+    session.handle(Request::Start, &|| clock.read());
+    let replies = work_until_idle(&mut session, &clock, 100);
+    let advice: Vec<&str> = replies
+        .iter()
+        .filter_map(|r| match r {
+            Reply::Diverged { message } => Some(message.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(advice.len(), 1, "{replies:?}");
+    assert!(
+        advice[0].contains("diverged") && advice[0].contains("lower it (try 1000)"),
+        "{}",
+        advice[0]
+    );
+    assert!(!session.is_busy(), "paused");
+    assert!(progresses(&replies).last().is_some_and(|p| !p.running));
+    // No pictures of NaN weights, and no restart without Reset.
+    let later = session.handle(Request::ShowDigit(DigitChoice::Test(3)), &|| clock.read());
+    assert!(snapshots(&later).is_empty());
+    let again = session.handle(Request::Start, &|| clock.read());
+    assert!(refused_says(&again, "Press Reset"), "{again:?}");
+    let reset = session.handle(Request::Reset(small_config(1)), &|| clock.read());
+    assert_eq!(snapshots(&reset).len(), 1);
+    session.handle(Request::Step { batches: 3 }, &|| clock.read());
+    work_until_idle(&mut session, &clock, 100);
+    assert_eq!(session.trainer().samples(), 48);
+}
+
+#[test]
+fn drawn_digits_and_planted_kernels_show_in_the_next_snapshot() {
+    let clock = FakeClock::new();
+    let (mut session, _) = Session::new(small_config(1), mnist()).expect("builds");
+    let wrong = session.handle(
+        Request::ShowDigit(DigitChoice::Drawn(vec![0.5; 10])),
+        &|| clock.read(),
+    );
+    assert!(refused_says(&wrong, "784 finite values"), "{wrong:?}");
+    let mut nan = vec![0.0; 784];
+    nan[3] = f32::NAN;
+    assert!(!refusals(
+        &session.handle(Request::ShowDigit(DigitChoice::Drawn(nan)), &|| clock
+            .read())
+    )
+    .is_empty());
+    let far = session.handle(Request::ShowDigit(DigitChoice::Test(2000)), &|| {
+        clock.read()
+    });
+    assert!(refused_says(&far, "2000 test digits"), "{far:?}");
+    let mut stroke = vec![0.0; 784];
+    (4..24).for_each(|row| stroke[row * 28 + 14] = 1.0);
+    let drawn = session.handle(
+        Request::ShowDigit(DigitChoice::Drawn(stroke.clone())),
+        &|| clock.read(),
+    );
+    let view = &snapshots(&drawn)[0].digit;
+    assert_eq!((view.test, &view.input), (None, &stroke));
+    let outline = vec![-1.0, -1.0, -1.0, -1.0, 8.0, -1.0, -1.0, -1.0, -1.0];
+    let planted = session.handle(
+        Request::PlantKernel {
+            weights: outline.clone(),
+            frozen: true,
+        },
+        &|| clock.read(),
+    );
+    let filters = &snapshots(&planted)[0].filters;
+    assert_eq!(&filters.weights[..9], &outline[..]);
+    assert!(filters.frozen_first);
+    let too_big = session.handle(
+        Request::PlantKernel {
+            weights: vec![1.0; 25],
+            frozen: false,
+        },
+        &|| clock.read(),
+    );
+    assert!(refused_says(&too_big, "was not planted"), "{too_big:?}");
+}
+
+#[test]
+fn every_request_and_reply_survives_the_wire() {
+    let requests = vec![
+        Request::Load {
+            base_url: "http://127.0.0.1:8080/convlab/".into(),
+            config: TrainConfig::default(),
+        },
+        Request::Reset(small_config(9)),
+        Request::Tune {
+            optimizer: Optimizer::adam(0.001),
+            batch_size: 64,
+        },
+        Request::Start,
+        Request::Pause,
+        Request::Step { batches: 10 },
+        Request::ShowDigit(DigitChoice::Test(42)),
+        Request::ShowDigit(DigitChoice::Drawn(vec![0.25; 784])),
+        Request::PlantKernel {
+            weights: vec![-1.0, 8.0, 0.5],
+            frozen: true,
+        },
+    ];
+    for request in &requests {
+        assert_eq!(
+            &decode::<Request>(&encode(request)).expect("decodes"),
+            request
+        );
+    }
+    let snapshot = Snapshot {
+        samples: 12_345,
+        filters: Filters {
+            count: 1,
+            size: 1,
+            weights: vec![0.5],
+            bias: vec![-0.25],
+            frozen_first: false,
+        },
+        digit: DigitView {
+            test: Some((3, 7)),
+            input: vec![0.0, 1.0],
+            layers: vec![LayerMaps {
+                index: 0,
+                name: "convolution".into(),
+                shape: Shape::new(1, 1, 2),
+                formula: Some("⌊(28 + 2·1 − 3) / 1⌋ + 1 = 28".into()),
+                values: vec![1.5, -2.5],
+            }],
+            probabilities: vec![0.1; 10],
+        },
+    };
+    let replies = vec![
+        Reply::Loading {
+            loaded: 1000,
+            total: Some(1_660_175),
+        },
+        Reply::Loading {
+            loaded: 1000,
+            total: None,
+        },
+        Reply::Ready(Dataset {
+            train: 8000,
+            test: 2000,
+            strip: vec![StripDigit {
+                index: 5,
+                label: 3,
+                pixels: vec![0, 255],
+            }],
+        }),
+        Reply::Progress(Progress {
+            running: true,
+            samples: 99,
+            epoch: 1,
+            epoch_fraction: 0.25,
+            samples_per_second: 2950.5,
+            points: vec![ChunkPoint {
+                samples: 99,
+                loss: 0.5,
+                accuracy: 0.875,
+            }],
+            snapshot_share: 0.01,
+            optimizer: Optimizer::DEFAULT_SGD,
+            batch_size: 32,
+        }),
+        Reply::Evaluated(Evaluated {
+            samples: 99,
+            loss: 0.3,
+            accuracy: 0.973,
+            total: 2000,
+            confusion: (0..100).collect(),
+        }),
+        Reply::Snapshot(snapshot),
+        Reply::Diverged {
+            message: "Training diverged".into(),
+        },
+        Reply::Refused {
+            message: "no".into(),
+        },
+        Reply::LoadFailed {
+            message: "404".into(),
+        },
+    ];
+    for reply in &replies {
+        assert_eq!(&decode::<Reply>(&encode(reply)).expect("decodes"), reply);
+    }
+    // Bytes that are not a message are an error in words, not a panic or a guess.
+    let err = decode::<Request>(&[250, 1, 2]).expect_err("garbage");
+    assert!(err.to_string().starts_with("unreadable message"), "{err}");
+    assert!(decode::<Reply>(&[]).is_err());
+}
+
+#[test]
+fn a_snapshot_of_the_default_network_is_small() {
+    let (_, replies) = Session::new(TrainConfig::default(), mnist()).expect("builds");
+    let snapshot = replies
+        .iter()
+        .find(|r| matches!(r, Reply::Snapshot(_)))
+        .expect("a snapshot");
+    let bytes = encode(snapshot).len();
+    // conv 8×28² twice, pool 8×14², conv 16×14² twice, pool 16×7², dense 10: 21,962 floats
+    // of 5 bytes each in MessagePack, and the input digit's 784.
+    assert!((110_000..120_000).contains(&bytes), "{bytes} bytes");
+}
