@@ -2,5 +2,8 @@
 //! the page and the training worker, the worker's session, the page's training state, the
 //! bounded curve history and the drawn digit's MNIST-style centring.
 
+pub mod digit;
+pub mod history;
 pub mod protocol;
 pub mod session;
+pub mod state;

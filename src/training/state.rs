@@ -1,0 +1,590 @@
+//! The page's training state, in one place: what the worker last reported and the user's
+//! settings, changed only through [`TrainingState::apply`] with a [`TrainingAction`]. No
+//! web code, so it is tested natively; the components only draw it.
+
+use std::rc::Rc;
+
+use super::history::History;
+use super::protocol::{Dataset, Evaluated, Progress, Reply, Snapshot};
+use crate::explorer::format::grouped;
+use crate::explorer::geometry::Padding;
+use crate::nn::spec::Init;
+use crate::nn::{LayerSpec, NetworkSpec, Optimizer, Shape, TrainConfig};
+
+/// Points kept per curve: enough for a smooth line, bounded for an hour-long run.
+pub const HISTORY_POINTS: usize = 400;
+/// Learning rates above this are refused outright (well past divergence for every choice).
+pub const MAX_LEARNING_RATE: f32 = 100.0;
+/// The batch sizes offered.
+pub const BATCH_SIZES: [usize; 7] = [1, 8, 16, 32, 64, 128, 256];
+/// Filters offered for the first and the second convolution.
+pub const FILTER_CHOICES: [[usize; 4]; 2] = [[2, 4, 8, 16], [4, 8, 16, 32]];
+/// Batches one press of Step trains.
+pub const STEP_BATCHES: usize = 10;
+
+/// The optimizers offered, each with the learning rate it starts from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OptimizerKind {
+    Sgd,
+    Momentum,
+    Adam,
+}
+
+impl OptimizerKind {
+    pub const ALL: [OptimizerKind; 3] = [
+        OptimizerKind::Sgd,
+        OptimizerKind::Momentum,
+        OptimizerKind::Adam,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            OptimizerKind::Sgd => "SGD",
+            OptimizerKind::Momentum => "SGD with momentum 0.9",
+            OptimizerKind::Adam => "Adam",
+        }
+    }
+
+    /// A learning rate that trains the default network well with this optimizer.
+    pub fn usual_learning_rate(self) -> f32 {
+        match self {
+            OptimizerKind::Sgd => 0.05,
+            OptimizerKind::Momentum => 0.01,
+            OptimizerKind::Adam => 0.001,
+        }
+    }
+
+    pub fn with_learning_rate(self, learning_rate: f32) -> Optimizer {
+        match self {
+            OptimizerKind::Sgd => Optimizer::Sgd {
+                learning_rate,
+                momentum: 0.0,
+            },
+            OptimizerKind::Momentum => Optimizer::Sgd {
+                learning_rate,
+                momentum: 0.9,
+            },
+            OptimizerKind::Adam => Optimizer::adam(learning_rate),
+        }
+    }
+}
+
+/// The activations offered after each convolution.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ActivationKind {
+    Relu,
+    LeakyRelu,
+    Tanh,
+    Sigmoid,
+}
+
+impl ActivationKind {
+    pub const ALL: [ActivationKind; 4] = [
+        ActivationKind::Relu,
+        ActivationKind::LeakyRelu,
+        ActivationKind::Tanh,
+        ActivationKind::Sigmoid,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ActivationKind::Relu => "ReLU",
+            ActivationKind::LeakyRelu => "Leaky ReLU (0.1)",
+            ActivationKind::Tanh => "tanh",
+            ActivationKind::Sigmoid => "sigmoid",
+        }
+    }
+
+    fn layer(self) -> LayerSpec {
+        match self {
+            ActivationKind::Relu => LayerSpec::Relu,
+            ActivationKind::LeakyRelu => LayerSpec::LeakyRelu { slope: 0.1 },
+            ActivationKind::Tanh => LayerSpec::Tanh,
+            ActivationKind::Sigmoid => LayerSpec::Sigmoid,
+        }
+    }
+}
+
+/// What the user chose. The learning rate, optimizer and batch size change the run in
+/// progress; the network (filters, activation) and the seed start a new one.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Settings {
+    pub learning_rate: f32,
+    pub optimizer: OptimizerKind,
+    pub batch_size: usize,
+    /// Filters in the first and the second convolution.
+    pub filters: [usize; 2],
+    pub activation: ActivationKind,
+    pub seed: u64,
+}
+
+impl Default for Settings {
+    /// The reference run: the engine's default network, plain SGD at 0.05, batch 32, seed 1.
+    fn default() -> Self {
+        Settings {
+            learning_rate: 0.05,
+            optimizer: OptimizerKind::Sgd,
+            batch_size: 32,
+            filters: [8, 16],
+            activation: ActivationKind::Relu,
+            seed: 1,
+        }
+    }
+}
+
+impl Settings {
+    pub fn optimizer(&self) -> Optimizer {
+        self.optimizer.with_learning_rate(self.learning_rate)
+    }
+
+    /// conv (3×3, SAME) → activation → max-pool 2 → conv → activation → max-pool 2 →
+    /// flatten → dense 10, with He weights for the ReLUs and Xavier for tanh and sigmoid.
+    pub fn network(&self) -> NetworkSpec {
+        let conv = |filters| LayerSpec::Conv2d {
+            filters,
+            kernel: 3,
+            stride: 1,
+            padding: Padding::Same,
+        };
+        let pool = LayerSpec::MaxPool {
+            size: 2,
+            stride: 2,
+            padding: Padding::Valid,
+        };
+        let act = self.activation.layer();
+        NetworkSpec {
+            input: Shape::new(1, 28, 28),
+            layers: vec![
+                conv(self.filters[0]),
+                act,
+                pool,
+                conv(self.filters[1]),
+                act,
+                pool,
+                LayerSpec::Flatten,
+                LayerSpec::Dense { units: 10 },
+            ],
+            init: match self.activation {
+                ActivationKind::Relu | ActivationKind::LeakyRelu => Init::He,
+                ActivationKind::Tanh | ActivationKind::Sigmoid => Init::Xavier,
+            },
+        }
+    }
+
+    pub fn config(&self) -> TrainConfig {
+        TrainConfig {
+            network: self.network(),
+            optimizer: self.optimizer(),
+            batch_size: self.batch_size,
+            seed: self.seed,
+        }
+    }
+
+    /// True when going from `self` to `next` needs a new network (not just new
+    /// hyperparameters for the run in progress).
+    pub fn needs_new_network(&self, next: &Settings) -> bool {
+        self.filters != next.filters || self.activation != next.activation
+    }
+}
+
+/// A learning rate as typed: a positive number up to [`MAX_LEARNING_RATE`], or why not.
+pub fn parse_learning_rate(text: &str) -> Result<f32, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err("Type a learning rate, for example 0.05.".into());
+    }
+    let value: f64 = text
+        .parse()
+        .map_err(|_| format!("The learning rate “{text}” is not a number."))?;
+    if !value.is_finite() || value > f64::from(MAX_LEARNING_RATE) {
+        return Err(format!(
+            "The learning rate “{text}” is too large: use at most {MAX_LEARNING_RATE}."
+        ));
+    }
+    if value <= 0.0 || (value as f32) <= 0.0 {
+        return Err(format!("The learning rate must be above 0, not “{text}”."));
+    }
+    Ok(value as f32)
+}
+
+/// A seed as typed: a whole number from 0 to 2⁶⁴ − 1, or why not.
+pub fn parse_seed(text: &str) -> Result<u64, String> {
+    let text = text.trim();
+    text.parse()
+        .map_err(|_| format!("The seed must be a whole number from 0 up, not “{text}”."))
+}
+
+/// Where the worker is.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Phase {
+    /// Started, nothing heard yet.
+    Starting,
+    /// Downloading the digits.
+    Loading { loaded: u64, total: Option<u64> },
+    /// Digits in, network built.
+    Ready,
+    /// The digits could not be loaded.
+    LoadFailed(String),
+    /// The worker died; a restart is offered.
+    WorkerLost(String),
+}
+
+/// Which digit the feature maps show.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Chosen {
+    /// A test digit, by index.
+    Test(usize),
+    Drawn,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct TrainingState {
+    pub phase: Phase,
+    pub settings: Settings,
+    /// The last progress report (its points are already in the history).
+    pub progress: Progress,
+    pub history: Rc<History>,
+    pub evaluation: Option<Rc<Evaluated>>,
+    pub snapshot: Option<Rc<Snapshot>>,
+    pub dataset: Option<Rc<Dataset>>,
+    pub chosen: Chosen,
+    /// Why training stopped, if it diverged (cleared by Reset).
+    pub diverged: Option<String>,
+    /// A message about the last thing that could not be done.
+    pub notice: Option<String>,
+}
+
+impl Default for TrainingState {
+    fn default() -> Self {
+        TrainingState {
+            phase: Phase::Starting,
+            settings: Settings::default(),
+            progress: Progress::default(),
+            history: Rc::new(History::new(HISTORY_POINTS)),
+            evaluation: None,
+            snapshot: None,
+            dataset: None,
+            chosen: Chosen::Test(0),
+            diverged: None,
+            notice: None,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum TrainingAction {
+    /// The worker said something.
+    Reply(Reply),
+    /// The worker died.
+    WorkerLost(String),
+    /// A new worker is starting (after a restart); the run starts over.
+    Restarted,
+    /// New settings were accepted (the requests they need were sent).
+    Settings(Settings),
+    /// Reset was pressed: the curves start over.
+    Reset,
+    Choose(Chosen),
+    /// Something the user typed or did cannot be used: say why, change nothing else.
+    Notice(String),
+    DismissNotice,
+}
+
+impl TrainingState {
+    pub fn ready(&self) -> bool {
+        self.phase == Phase::Ready
+    }
+
+    pub fn running(&self) -> bool {
+        self.ready() && self.progress.running
+    }
+
+    pub fn apply(&self, action: TrainingAction) -> TrainingState {
+        let mut next = self.clone();
+        match action {
+            TrainingAction::Reply(reply) => next.receive(reply),
+            TrainingAction::WorkerLost(message) => {
+                next.phase = Phase::WorkerLost(message);
+                next.progress.running = false;
+            }
+            TrainingAction::Restarted => {
+                next = TrainingState {
+                    settings: self.settings.clone(),
+                    chosen: Chosen::Test(0),
+                    ..TrainingState::default()
+                };
+            }
+            TrainingAction::Settings(settings) => {
+                if self.settings.needs_new_network(&settings) || self.settings.seed != settings.seed
+                {
+                    next.start_over();
+                }
+                next.settings = settings;
+                next.notice = None;
+            }
+            TrainingAction::Reset => next.start_over(),
+            TrainingAction::Choose(chosen) => next.chosen = chosen,
+            TrainingAction::Notice(message) => next.notice = Some(message),
+            TrainingAction::DismissNotice => next.notice = None,
+        }
+        next
+    }
+
+    fn start_over(&mut self) {
+        self.history = Rc::new(History::new(HISTORY_POINTS));
+        self.evaluation = None;
+        self.diverged = None;
+        self.progress = Progress::default();
+    }
+
+    fn receive(&mut self, reply: Reply) {
+        match reply {
+            Reply::Loading { loaded, total } => {
+                if !self.ready() {
+                    self.phase = Phase::Loading { loaded, total };
+                }
+            }
+            Reply::Ready(dataset) => {
+                self.phase = Phase::Ready;
+                if let Some(first) = dataset.strip.first() {
+                    self.chosen = Chosen::Test(first.index);
+                }
+                self.dataset = Some(Rc::new(dataset));
+            }
+            Reply::Progress(progress) => {
+                if progress.samples < self.progress.samples {
+                    self.start_over();
+                }
+                if !progress.points.is_empty() {
+                    let history = Rc::make_mut(&mut self.history);
+                    for point in &progress.points {
+                        history.push_train(point.samples, point.loss, point.accuracy);
+                    }
+                }
+                self.progress = progress;
+            }
+            Reply::Evaluated(evaluated) => {
+                Rc::make_mut(&mut self.history).push_test(
+                    evaluated.samples,
+                    evaluated.loss,
+                    evaluated.accuracy,
+                );
+                self.evaluation = Some(Rc::new(evaluated));
+            }
+            Reply::Snapshot(snapshot) => self.snapshot = Some(Rc::new(snapshot)),
+            Reply::Diverged { message } => {
+                self.progress.running = false;
+                self.diverged = Some(message);
+            }
+            Reply::Refused { message } => self.notice = Some(message),
+            Reply::LoadFailed { message } => self.phase = Phase::LoadFailed(message),
+        }
+    }
+
+    /// What a screen reader hears (it changes at evaluations, starts and stops), e.g.
+    /// `Training. Test accuracy 97.3 % after 123,456 samples.`
+    pub fn announcement(&self) -> String {
+        let what = if let Some(message) = &self.diverged {
+            message.as_str()
+        } else if self.running() {
+            "Training."
+        } else {
+            "Paused."
+        };
+        match &self.evaluation {
+            Some(e) => format!(
+                "{what} Test accuracy {:.1} % after {} samples.",
+                f64::from(e.accuracy) * 100.0,
+                grouped(e.samples)
+            ),
+            None => what.to_string(),
+        }
+    }
+
+    /// The status line's parts, e.g. `Test accuracy 97.3 %`, `2,950 samples/s`,
+    /// `Samples seen 123,456`, `Epoch 4` (the accuracy from the first evaluation on, the
+    /// speed while running).
+    pub fn status(&self) -> Vec<String> {
+        let mut parts = Vec::new();
+        if let Some(evaluation) = &self.evaluation {
+            parts.push(format!(
+                "Test accuracy {:.1} %",
+                f64::from(evaluation.accuracy) * 100.0
+            ));
+        }
+        if self.running() {
+            parts.push(format!(
+                "{} samples/s",
+                grouped(self.progress.samples_per_second.round() as u64)
+            ));
+        }
+        parts.push(format!("Samples seen {}", grouped(self.progress.samples)));
+        parts.push(format!("Epoch {}", self.progress.epoch.max(1)));
+        parts
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::training::protocol::ChunkPoint;
+
+    #[test]
+    fn learning_rates_typed_wrong_are_refused_in_words() {
+        assert_eq!(parse_learning_rate(" 0.05 "), Ok(0.05));
+        assert_eq!(parse_learning_rate("1e-3"), Ok(0.001));
+        for (text, words) in [
+            ("", "Type a learning rate"),
+            ("abc", "“abc” is not a number"),
+            ("1e400", "too large"),
+            ("inf", "too large"),
+            ("NaN", "too large"),
+            ("101", "at most 100"),
+            ("0", "above 0"),
+            ("-0.1", "above 0"),
+            ("1e-60", "above 0"),
+        ] {
+            let err = parse_learning_rate(text).expect_err(text);
+            assert!(err.contains(words), "{text}: {err}");
+        }
+        assert_eq!(parse_seed("42"), Ok(42));
+        assert!(parse_seed("-1").is_err() && parse_seed("1.5").is_err() && parse_seed("").is_err());
+    }
+
+    #[test]
+    fn the_default_settings_are_the_engines_reference_run() {
+        assert_eq!(Settings::default().config(), TrainConfig::default());
+        let tanh = Settings {
+            activation: ActivationKind::Tanh,
+            filters: [4, 8],
+            ..Settings::default()
+        };
+        let spec = tanh.network();
+        assert_eq!(spec.init, Init::Xavier);
+        assert_eq!(spec.layers[1], LayerSpec::Tanh);
+        assert!(Settings::default().needs_new_network(&tanh));
+        let faster = Settings {
+            learning_rate: 0.1,
+            batch_size: 64,
+            optimizer: OptimizerKind::Adam,
+            ..Settings::default()
+        };
+        assert!(!Settings::default().needs_new_network(&faster));
+    }
+
+    fn progress(samples: u64, running: bool, points: &[(u64, f32)]) -> Reply {
+        Reply::Progress(Progress {
+            running,
+            samples,
+            epoch: samples / 8000 + 1,
+            samples_per_second: 2950.4,
+            points: points
+                .iter()
+                .map(|&(samples, loss)| ChunkPoint {
+                    samples,
+                    loss,
+                    accuracy: 0.5,
+                })
+                .collect(),
+            ..Progress::default()
+        })
+    }
+
+    fn evaluated(samples: u64, accuracy: f32) -> Reply {
+        Reply::Evaluated(Evaluated {
+            samples,
+            loss: 0.1,
+            accuracy,
+            total: 2000,
+            confusion: vec![0; 100],
+        })
+    }
+
+    #[test]
+    fn the_status_reads_like_the_issue_says() {
+        let mut state =
+            TrainingState::default().apply(TrainingAction::Reply(Reply::Ready(Dataset {
+                train: 8000,
+                test: 2000,
+                strip: Vec::new(),
+            })));
+        assert_eq!(state.status(), ["Samples seen 0", "Epoch 1"]);
+        state = state.apply(TrainingAction::Reply(progress(
+            123_456,
+            true,
+            &[(123_456, 0.2)],
+        )));
+        state = state.apply(TrainingAction::Reply(evaluated(123_456, 0.9734)));
+        assert_eq!(
+            state.status(),
+            [
+                "Test accuracy 97.3 %",
+                "2,950 samples/s",
+                "Samples seen 123,456",
+                "Epoch 16"
+            ]
+        );
+        state = state.apply(TrainingAction::Reply(progress(123_456, false, &[])));
+        assert_eq!(
+            state.status()[1],
+            "Samples seen 123,456",
+            "no speed when paused"
+        );
+    }
+
+    #[test]
+    fn replies_fill_the_history_and_a_reset_empties_it() {
+        let mut state = TrainingState::default();
+        state = state.apply(TrainingAction::Reply(progress(
+            64,
+            true,
+            &[(32, 2.0), (64, 1.5)],
+        )));
+        state = state.apply(TrainingAction::Reply(evaluated(64, 0.4)));
+        assert_eq!(state.history.train_loss().len(), 2);
+        assert_eq!(state.history.test_accuracy().len(), 1);
+        state = state.apply(TrainingAction::Reset);
+        assert!(state.history.train_loss().is_empty() && state.evaluation.is_none());
+        // A worker that starts over (fewer samples than before) empties it too.
+        state = state.apply(TrainingAction::Reply(progress(640, true, &[(640, 1.0)])));
+        state = state.apply(TrainingAction::Reply(progress(32, true, &[(32, 2.0)])));
+        assert_eq!(state.history.train_loss().len(), 1);
+    }
+
+    #[test]
+    fn divergence_refusals_and_a_lost_worker_keep_the_last_pictures() {
+        let mut state = TrainingState::default();
+        state = state.apply(TrainingAction::Reply(progress(64, true, &[(64, 1.0)])));
+        let snapshot = Rc::new(Snapshot {
+            samples: 64,
+            filters: crate::training::protocol::Filters {
+                count: 0,
+                size: 3,
+                weights: Vec::new(),
+                bias: Vec::new(),
+                frozen_first: false,
+            },
+            digit: crate::training::protocol::DigitView {
+                test: None,
+                input: Vec::new(),
+                layers: Vec::new(),
+                probabilities: Vec::new(),
+            },
+        });
+        state = state.apply(TrainingAction::Reply(Reply::Snapshot((*snapshot).clone())));
+        state = state.apply(TrainingAction::Reply(Reply::Diverged {
+            message: "Training diverged".into(),
+        }));
+        assert!(!state.progress.running && state.diverged.is_some());
+        assert_eq!(state.snapshot.as_deref(), Some(&*snapshot));
+        state = state.apply(TrainingAction::Reply(Reply::Refused {
+            message: "Not changed".into(),
+        }));
+        assert_eq!(state.notice.as_deref(), Some("Not changed"));
+        state = state.apply(TrainingAction::WorkerLost("boom".into()));
+        assert_eq!(state.phase, Phase::WorkerLost("boom".into()));
+        assert_eq!(state.snapshot.as_deref(), Some(&*snapshot));
+        let restarted = state.apply(TrainingAction::Restarted);
+        assert_eq!(restarted.phase, Phase::Starting);
+        assert_eq!(restarted.settings, state.settings);
+    }
+}
