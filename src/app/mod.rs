@@ -1,12 +1,20 @@
 //! The browser front end (compiled for wasm32 only): Yew components that draw the
 //! explorer's state, and the small web helpers they use.
 
+mod chart;
 mod components;
 mod download;
 mod loading;
 mod paint;
 mod samples;
 mod timing;
+mod training_worker;
+
+/// Starts the page: panic messages go to the console, then Yew renders the app.
+pub fn start() {
+    console_error_panic_hook::set_once();
+    yew::Renderer::<components::app::App>::new().render();
+}
 
 #[cfg(test)]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
@@ -27,10 +35,4 @@ mod test_dom {
             .expect("appended");
         element
     }
-}
-
-/// Starts the page: panic messages go to the console, then Yew renders the app.
-pub fn start() {
-    console_error_panic_hook::set_once();
-    yew::Renderer::<components::app::App>::new().render();
 }

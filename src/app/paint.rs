@@ -128,6 +128,59 @@ fn draw_colorbar<DB: DrawingBackend>(
     Ok(())
 }
 
+/// Draws `count` maps of `height × width` values (stored one after another in `values`)
+/// as tiles, `columns` to a row with a 1-pixel white gap, in one `ImageData`.
+pub fn draw_tiles(
+    canvas: &HtmlCanvasElement,
+    values: &[f32],
+    (count, height, width): (usize, usize, usize),
+    columns: usize,
+    scale: &Scale,
+) -> Result<(), JsValue> {
+    let plane = height * width;
+    if count == 0 || plane == 0 || values.len() < count * plane {
+        return Err(JsValue::from_str("no maps to draw"));
+    }
+    let columns = columns.clamp(1, count);
+    let rows = count.div_ceil(columns);
+    let (total_w, total_h) = (columns * (width + 1) - 1, rows * (height + 1) - 1);
+    let mut rgba = vec![255u8; total_w * total_h * 4];
+    for (i, map) in values.chunks_exact(plane).take(count).enumerate() {
+        let view = ArrayView2::from_shape((height, width), map)
+            .map_err(|e| JsValue::from_str(&e.to_string()))?;
+        let colored = scale.colorize(view);
+        let (x0, y0) = ((i % columns) * (width + 1), (i / columns) * (height + 1));
+        for (y, row) in colored.chunks_exact(width * 4).enumerate() {
+            let start = ((y0 + y) * total_w + x0) * 4;
+            rgba[start..start + width * 4].copy_from_slice(row);
+        }
+    }
+    let (w, h) = (total_w as u32, total_h as u32);
+    if canvas.width() != w || canvas.height() != h {
+        canvas.set_width(w);
+        canvas.set_height(h);
+    }
+    let context: CanvasRenderingContext2d = canvas
+        .get_context("2d")?
+        .ok_or_else(|| JsValue::from_str("no 2d context"))?
+        .dyn_into()?;
+    let image = ImageData::new_with_u8_clamped_array_and_sh(Clamped(&rgba), w, h)?;
+    context.put_image_data(&image, 0.0, 0.0)
+}
+
+/// The scale for a set of activations or weights: blue–white–red centred on 0 when there
+/// are negative values, magma from the smallest to the largest otherwise.
+pub fn scale_for(values: &[f32]) -> Option<Scale> {
+    let view = ArrayView2::from_shape((1, values.len()), values).ok()?;
+    let range = ValueRange::of(view)?;
+    let colormap = if range.min < 0.0 {
+        Colormap::Diverging
+    } else {
+        Colormap::Magma
+    };
+    Some(Scale::new(colormap, range))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

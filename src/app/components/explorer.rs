@@ -113,9 +113,21 @@ fn listen_for_files(dispatch: Dispatcher, dragging: UseStateHandle<bool>) -> Vec
     vec![drag_over, drag_leave, drop, paste]
 }
 
+#[derive(Properties, PartialEq)]
+pub struct ExplorerProps {
+    /// Told the kernel in use whenever it changes (the training panel can plant it).
+    pub on_kernel: Callback<ndarray::Array2<f32>>,
+}
+
 #[function_component(Explorer)]
-pub fn explorer() -> Html {
+pub fn explorer(props: &ExplorerProps) -> Html {
     let state = use_reducer(initial_state);
+    {
+        let on_kernel = props.on_kernel.clone();
+        use_effect_with(state.kernel.weights().clone(), move |weights| {
+            on_kernel.emit(weights.clone());
+        });
+    }
     let dragging = use_state(|| false);
     let canvases: [NodeRef; 4] = [
         use_node_ref(),

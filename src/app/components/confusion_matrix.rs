@@ -1,0 +1,95 @@
+//! The confusion matrix of the test digits as a table: a row per true digit, a column per
+//! answer, the right answers shaded in the accent colour and the mistakes in red by their
+//! share of the row, so the digits the network mixes up stand out.
+
+use yew::prelude::*;
+
+use crate::explorer::format::grouped;
+
+#[derive(Properties, PartialEq)]
+pub struct ConfusionMatrixProps {
+    /// `counts[true · 10 + predicted]`; empty before the first evaluation.
+    pub counts: Vec<u32>,
+}
+
+/// The cell's background and text colours for a share of its row.
+fn shade(share: f64, right: bool) -> String {
+    let share = share.clamp(0.0, 1.0);
+    let (r, g, b) = if right {
+        (106.0, 44.0, 145.0)
+    } else {
+        (179.0, 38.0, 30.0)
+    };
+    // Mistakes are rarer: make a 10 % share already clearly red.
+    let alpha = if right { share } else { (share * 4.0).min(1.0) };
+    let ink = if alpha > 0.5 { "#fff" } else { "var(--ink)" };
+    format!("background: rgba({r}, {g}, {b}, {alpha:.3}); color: {ink}")
+}
+
+#[function_component(ConfusionMatrix)]
+pub fn confusion_matrix(props: &ConfusionMatrixProps) -> Html {
+    if props.counts.len() != 100 {
+        return html! { <p class="hint">{ "No evaluation yet." }</p> };
+    }
+    let total: u32 = props.counts.iter().sum();
+    let rows = props.counts.chunks(10).enumerate().map(|(truth, row)| {
+        let row_total = f64::from(row.iter().sum::<u32>().max(1));
+        html! {
+            <tr>
+                <th scope="row">{ format!("true {truth}") }</th>
+                { for row.iter().enumerate().map(|(predicted, &n)| html! {
+                    <td style={shade(f64::from(n) / row_total, predicted == truth)}
+                        title={format!("{n} of the {} test digits that are {truth} were read as {predicted}",
+                            row_total as u32)}>
+                        { n }
+                    </td>
+                }) }
+            </tr>
+        }
+    });
+    html! {
+        <table class="confusion">
+            <caption>{ format!("Confusion matrix of the {} test digits: rows are the true \
+                digits, columns what the network answered", grouped(u64::from(total))) }</caption>
+            <thead>
+                <tr>
+                    <th scope="col">{ "" }</th>
+                    { for (0..10).map(|d| html! { <th scope="col">{ format!("read as {d}") }</th> }) }
+                </tr>
+            </thead>
+            <tbody>{ for rows }</tbody>
+        </table>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    #[wasm_bindgen_test]
+    async fn every_count_has_its_cell_under_its_headers() {
+        let root = crate::app::test_dom::attach("div");
+        let counts: Vec<u32> = (0..100).collect();
+        yew::Renderer::<ConfusionMatrix>::with_root_and_props(
+            root.clone(),
+            ConfusionMatrixProps { counts },
+        )
+        .render();
+        yew::platform::time::sleep(Duration::from_millis(20)).await;
+        let cells = root.query_selector_all("td").expect("cells");
+        assert_eq!(cells.length(), 100);
+        let text = |i: u32| {
+            cells
+                .get(i)
+                .and_then(|c| c.text_content())
+                .unwrap_or_default()
+        };
+        assert_eq!(text(0), "0");
+        assert_eq!(text(37), "37", "row 3 (true 3), column 7 (read as 7)");
+        let caption = root.text_content().unwrap_or_default();
+        assert!(caption.contains("of the 4,950 test digits"), "{caption}");
+        assert!(caption.contains("true 9") && caption.contains("read as 9"));
+    }
+}

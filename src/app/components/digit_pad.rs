@@ -1,0 +1,299 @@
+//! Draw your own digit: a pad for mouse, finger or pen (Pointer Events), white ink on
+//! black like MNIST. While drawing (at most every 80 ms) and at each lift of the pen, the
+//! drawing is read back with one `getImageData`, centred the MNIST way
+//! ([`center_digit`]) and sent on; the 28 × 28 the network sees is shown beside it.
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use ndarray::Array2;
+use wasm_bindgen::{Clamped, JsCast};
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData, PointerEvent};
+use yew::prelude::*;
+
+use crate::nn::data::SIDE;
+use crate::training::digit::center_digit;
+
+/// The pad's side in CSS pixels.
+const PAD_CSS: f64 = 280.0;
+/// Stroke width as a share of the side: MNIST strokes are 2–3 pixels of 28.
+const STROKE: f64 = 1.0 / 12.0;
+/// Milliseconds between readings while the pen moves.
+const EVERY_MS: f64 = 80.0;
+
+#[derive(Properties, PartialEq)]
+pub struct DigitPadProps {
+    /// The drawing, centred: 784 values in 0–1, row by row.
+    pub on_digit: Callback<Vec<f32>>,
+    pub on_clear: Callback<()>,
+}
+
+fn context(canvas: &HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {
+    canvas.get_context("2d").ok()??.dyn_into().ok()
+}
+
+fn now() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
+}
+
+/// A blank pad at the screen's pixel ratio, ready for round white strokes.
+fn clear_pad(canvas: &HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {
+    let ratio = web_sys::window()
+        .map_or(1.0, |w| w.device_pixel_ratio())
+        .max(1.0);
+    let side = (PAD_CSS * ratio).round() as u32;
+    if canvas.width() != side {
+        canvas.set_width(side);
+        canvas.set_height(side);
+    }
+    let context = context(canvas)?;
+    context.set_fill_style_str("#000");
+    context.fill_rect(0.0, 0.0, f64::from(side), f64::from(side));
+    context.set_stroke_style_str("#fff");
+    context.set_fill_style_str("#fff");
+    context.set_line_width(f64::from(side) * STROKE);
+    context.set_line_cap("round");
+    context.set_line_join("round");
+    Some(context)
+}
+
+/// The pad's pixels as ink (the red channel, 0–1), centred the MNIST way.
+fn read_digit(canvas: &HtmlCanvasElement) -> Option<Vec<f32>> {
+    let side = canvas.width();
+    let data = context(canvas)?
+        .get_image_data(0.0, 0.0, f64::from(side), f64::from(side))
+        .ok()?
+        .data()
+        .0;
+    let ink: Vec<f32> = data
+        .chunks_exact(4)
+        .map(|p| f32::from(p[0]) / 255.0)
+        .collect();
+    let ink = Array2::from_shape_vec((side as usize, side as usize), ink).ok()?;
+    center_digit(ink.view())
+}
+
+fn draw_preview(canvas: &HtmlCanvasElement, digit: &[f32]) -> Option<()> {
+    let rgba: Vec<u8> = digit
+        .iter()
+        .flat_map(|&v| {
+            let g = (v.clamp(0.0, 1.0) * 255.0).round() as u8;
+            [g, g, g, 255]
+        })
+        .collect();
+    let image =
+        ImageData::new_with_u8_clamped_array_and_sh(Clamped(&rgba), SIDE as u32, SIDE as u32)
+            .ok()?;
+    context(canvas)?.put_image_data(&image, 0.0, 0.0).ok()
+}
+
+/// The pointer's position in the pad's backing-store pixels.
+fn position(canvas: &HtmlCanvasElement, event: &PointerEvent) -> (f64, f64) {
+    let rect = canvas.get_bounding_client_rect();
+    let scale = |css: f64, extent: f64| {
+        if extent > 0.0 {
+            css * f64::from(canvas.width()) / extent
+        } else {
+            0.0
+        }
+    };
+    (
+        scale(f64::from(event.client_x()) - rect.left(), rect.width()),
+        scale(f64::from(event.client_y()) - rect.top(), rect.height()),
+    )
+}
+
+#[function_component(DigitPad)]
+pub fn digit_pad(props: &DigitPadProps) -> Html {
+    let pad = use_node_ref();
+    let preview = use_node_ref();
+    // The last point of the stroke being drawn, and when the drawing was last read.
+    let last = use_mut_ref(|| None::<(f64, f64)>);
+    let read_at = use_mut_ref(|| Rc::new(Cell::new(f64::NEG_INFINITY)));
+    {
+        let (pad, preview) = (pad.clone(), preview.clone());
+        use_effect_with((), move |_| {
+            if let Some(canvas) = pad.cast::<HtmlCanvasElement>() {
+                clear_pad(&canvas);
+            }
+            if let Some(canvas) = preview.cast::<HtmlCanvasElement>() {
+                draw_preview(&canvas, &[0.0; SIDE * SIDE]);
+            }
+        });
+    }
+    let send = {
+        let (pad, preview, on_digit) = (pad.clone(), preview.clone(), props.on_digit.clone());
+        Rc::new(move || {
+            let Some(canvas) = pad.cast::<HtmlCanvasElement>() else {
+                return;
+            };
+            if let Some(digit) = read_digit(&canvas) {
+                if let Some(preview) = preview.cast::<HtmlCanvasElement>() {
+                    draw_preview(&preview, &digit);
+                }
+                on_digit.emit(digit);
+            }
+        })
+    };
+    let onpointerdown = {
+        let (pad, last) = (pad.clone(), last.clone());
+        Callback::from(move |event: PointerEvent| {
+            let Some(canvas) = pad.cast::<HtmlCanvasElement>() else {
+                return;
+            };
+            event.prevent_default();
+            // Keep receiving the stroke if the pen leaves the pad.
+            let _ = canvas.set_pointer_capture(event.pointer_id());
+            let (x, y) = position(&canvas, &event);
+            if let Some(context) = context(&canvas) {
+                context.begin_path();
+                let _ = context.arc(x, y, context.line_width() / 2.0, 0.0, std::f64::consts::TAU);
+                context.fill();
+            }
+            *last.borrow_mut() = Some((x, y));
+        })
+    };
+    let onpointermove = {
+        let (pad, last, read_at, send) = (pad.clone(), last.clone(), read_at.clone(), send.clone());
+        Callback::from(move |event: PointerEvent| {
+            let Some(from) = *last.borrow() else {
+                return;
+            };
+            let Some(canvas) = pad.cast::<HtmlCanvasElement>() else {
+                return;
+            };
+            let to = position(&canvas, &event);
+            if let Some(context) = context(&canvas) {
+                context.begin_path();
+                context.move_to(from.0, from.1);
+                context.line_to(to.0, to.1);
+                context.stroke();
+            }
+            *last.borrow_mut() = Some(to);
+            let read_at = read_at.borrow();
+            if now() - read_at.get() >= EVERY_MS {
+                read_at.set(now());
+                send();
+            }
+        })
+    };
+    let onpointerup = {
+        let (last, send) = (last.clone(), send.clone());
+        Callback::from(move |_: PointerEvent| {
+            if last.borrow_mut().take().is_some() {
+                send();
+            }
+        })
+    };
+    let onclear = {
+        let (pad, preview, on_clear) = (pad.clone(), preview.clone(), props.on_clear.clone());
+        Callback::from(move |_: MouseEvent| {
+            if let Some(canvas) = pad.cast::<HtmlCanvasElement>() {
+                clear_pad(&canvas);
+            }
+            if let Some(canvas) = preview.cast::<HtmlCanvasElement>() {
+                draw_preview(&canvas, &[0.0; SIDE * SIDE]);
+            }
+            on_clear.emit(());
+        })
+    };
+    html! {
+        <div class="digit-pad">
+            <canvas ref={pad} class="pad" aria-label="Digit drawing pad" role="img"
+                style={format!("width: {PAD_CSS}px; height: {PAD_CSS}px")}
+                onpointerdown={onpointerdown} onpointermove={onpointermove}
+                onpointerup={onpointerup.clone()} onpointercancel={onpointerup}></canvas>
+            <div class="pad-side">
+                <figure class="pad-preview">
+                    <canvas ref={preview} width={SIDE.to_string()} height={SIDE.to_string()}
+                        role="img" aria-label="What the network sees: your digit, 28 × 28"></canvas>
+                    <figcaption>{ "What the network sees (28 × 28, centred like MNIST)" }</figcaption>
+                </figure>
+                <button class="button" onclick={onclear}>{ "Clear" }</button>
+                <p class="hint">{ "Draw a digit 0–9 with mouse, finger or pen." }</p>
+            </div>
+        </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cell::RefCell;
+    use std::time::Duration;
+    use wasm_bindgen_test::wasm_bindgen_test;
+    use web_sys::{HtmlElement, PointerEventInit};
+
+    fn pointer(kind: &str, x: f64, y: f64) -> PointerEvent {
+        let init = PointerEventInit::new();
+        init.set_client_x(x as i32);
+        init.set_client_y(y as i32);
+        init.set_pointer_id(1);
+        init.set_bubbles(true);
+        init.set_is_primary(true);
+        PointerEvent::new_with_event_init_dict(kind, &init).expect("a pointer event")
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_stroke_is_centred_and_sent_and_clear_clears() {
+        let root = crate::app::test_dom::attach("div");
+        let digits = Rc::new(RefCell::new(Vec::<Vec<f32>>::new()));
+        let cleared = Rc::new(Cell::new(0));
+        let props = DigitPadProps {
+            on_digit: {
+                let digits = Rc::clone(&digits);
+                Callback::from(move |d| digits.borrow_mut().push(d))
+            },
+            on_clear: {
+                let cleared = Rc::clone(&cleared);
+                Callback::from(move |()| cleared.set(cleared.get() + 1))
+            },
+        };
+        yew::Renderer::<DigitPad>::with_root_and_props(root.clone(), props).render();
+        yew::platform::time::sleep(Duration::from_millis(20)).await;
+        let pad: HtmlCanvasElement = root
+            .query_selector("canvas.pad")
+            .expect("query")
+            .expect("the pad")
+            .dyn_into()
+            .expect("canvas");
+        let rect = pad.get_bounding_client_rect();
+        // A vertical stroke in the left third.
+        let x = rect.left() + rect.width() * 0.3;
+        pad.dispatch_event(&pointer("pointerdown", x, rect.top() + 40.0))
+            .expect("down");
+        for i in 1..=10 {
+            pad.dispatch_event(&pointer(
+                "pointermove",
+                x,
+                rect.top() + 40.0 + 20.0 * f64::from(i),
+            ))
+            .expect("move");
+        }
+        pad.dispatch_event(&pointer("pointerup", x, rect.top() + 240.0))
+            .expect("up");
+        let digit = digits.borrow().last().cloned().expect("a digit was sent");
+        assert_eq!(digit.len(), 784);
+        let mass: f32 = digit.iter().sum();
+        let cx: f32 = digit
+            .iter()
+            .enumerate()
+            .map(|(i, v)| v * ((i % 28) as f32 + 0.5))
+            .sum::<f32>()
+            / mass;
+        assert!((cx - 14.0).abs() <= 0.6, "centred: {cx}");
+        assert!(digit.iter().copied().fold(0.0, f32::max) > 0.5);
+        let clear: HtmlElement = root
+            .query_selector("button")
+            .expect("query")
+            .expect("Clear")
+            .dyn_into()
+            .expect("button");
+        assert_eq!(clear.text_content().as_deref(), Some("Clear"));
+        clear.click();
+        assert_eq!(cleared.get(), 1);
+        assert_eq!(read_digit(&pad), None, "the pad is blank again");
+    }
+}

@@ -1,0 +1,258 @@
+//! Train / Pause / Step / Reset and the hyperparameters. Typed values are checked here
+//! and refused in words; the learning rate, optimizer and batch size change the run in
+//! progress, the network's shape and the seed start a new one.
+
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+use super::labeled_select::LabeledSelect;
+use crate::explorer::format::number;
+use crate::training::state::{
+    parse_learning_rate, parse_seed, ActivationKind, OptimizerKind, Settings, BATCH_SIZES,
+    FILTER_CHOICES, STEP_BATCHES,
+};
+
+#[derive(Properties, PartialEq)]
+pub struct TrainingControlsProps {
+    pub settings: Settings,
+    /// The digits are loaded and the network is built.
+    pub ready: bool,
+    pub running: bool,
+    pub on_train: Callback<()>,
+    pub on_pause: Callback<()>,
+    pub on_step: Callback<()>,
+    pub on_reset: Callback<()>,
+    /// Settings that passed the checks.
+    pub on_settings: Callback<Settings>,
+    /// Why something typed was refused.
+    pub on_refused: Callback<String>,
+}
+
+fn options<T: Copy>(values: &[T], text: impl Fn(T) -> String) -> Vec<(AttrValue, AttrValue)> {
+    values
+        .iter()
+        .map(|&v| {
+            let t: AttrValue = text(v).into();
+            (t.clone(), t)
+        })
+        .collect()
+}
+
+/// A text box with a visible label that names it; it reports its text on Enter or when it
+/// loses focus, and shows `value` again whenever that changes or a typed value is refused.
+#[derive(Properties, PartialEq)]
+struct TypedFieldProps {
+    label: AttrValue,
+    id: AttrValue,
+    value: AttrValue,
+    inputmode: AttrValue,
+    on_commit: Callback<String>,
+}
+
+#[function_component(TypedField)]
+fn typed_field(props: &TypedFieldProps) -> Html {
+    let input = use_node_ref();
+    let commit = {
+        let on_commit = props.on_commit.clone();
+        let input = input.clone();
+        move || {
+            if let Some(element) = input.cast::<HtmlInputElement>() {
+                on_commit.emit(element.value());
+            }
+        }
+    };
+    let onchange = {
+        let commit = commit.clone();
+        Callback::from(move |_: Event| commit())
+    };
+    {
+        let input = input.clone();
+        let value = props.value.clone();
+        use_effect(move || {
+            let focused = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.active_element());
+            if let Some(element) = input.cast::<HtmlInputElement>() {
+                let is_focused = focused.is_some_and(|f| f == **element);
+                if !is_focused && element.value() != value.as_str() {
+                    element.set_value(&value);
+                }
+            }
+        });
+    }
+    html! {
+        <div class="field">
+            <label for={props.id.clone()}>{ props.label.clone() }</label>
+            <input ref={input} id={props.id.clone()} type="text" value={props.value.clone()}
+                inputmode={props.inputmode.clone()} autocomplete="off" spellcheck="false"
+                {onchange} />
+        </div>
+    }
+}
+
+#[function_component(TrainingControls)]
+pub fn training_controls(props: &TrainingControlsProps) -> Html {
+    let settings = &props.settings;
+    let change = |update: fn(&mut Settings, &str) -> Result<(), String>| {
+        let settings = settings.clone();
+        let on_settings = props.on_settings.clone();
+        let on_refused = props.on_refused.clone();
+        Callback::from(move |text: String| {
+            let mut next = settings.clone();
+            match update(&mut next, &text) {
+                Ok(()) if next != settings => on_settings.emit(next),
+                Ok(()) => {}
+                Err(message) => on_refused.emit(message),
+            }
+        })
+    };
+    let click = |callback: &Callback<()>| {
+        let callback = callback.clone();
+        Callback::from(move |_: MouseEvent| callback.emit(()))
+    };
+    let train_or_pause = if props.running {
+        html! { <button class="button primary" onclick={click(&props.on_pause)}>{ "Pause" }</button> }
+    } else {
+        html! {
+            <button class="button primary" disabled={!props.ready} onclick={click(&props.on_train)}>
+                { "Train" }
+            </button>
+        }
+    };
+    html! {
+        <div class="training-controls">
+            <div class="buttons" role="group" aria-label="Training run">
+                { train_or_pause }
+                <button class="button" disabled={!props.ready || props.running}
+                    title={format!("Train {STEP_BATCHES} batches, then score the test digits")}
+                    onclick={click(&props.on_step)}>{ "Step" }</button>
+                <button class="button" disabled={!props.ready}
+                    title="New weights from the seed: the same seed gives the same run"
+                    onclick={click(&props.on_reset)}>{ "Reset" }</button>
+            </div>
+            <div class="fields">
+                <TypedField label="Learning rate" id="learning-rate" inputmode="decimal"
+                    value={number(f64::from(settings.learning_rate))}
+                    on_commit={change(|s, text| {
+                        s.learning_rate = parse_learning_rate(text)?;
+                        Ok(())
+                    })} />
+                <LabeledSelect label="Optimizer"
+                    options={options(&OptimizerKind::ALL, |o| o.label().to_string())}
+                    selected={settings.optimizer.label()}
+                    on_change={change(|s, text| {
+                        let kind = OptimizerKind::ALL.into_iter().find(|o| o.label() == text)
+                            .ok_or_else(|| format!("Unknown optimizer “{text}”."))?;
+                        if kind != s.optimizer {
+                            s.optimizer = kind;
+                            s.learning_rate = kind.usual_learning_rate();
+                        }
+                        Ok(())
+                    })} />
+                <LabeledSelect label="Batch size" options={options(&BATCH_SIZES, |b| b.to_string())}
+                    selected={settings.batch_size.to_string()}
+                    on_change={change(|s, text| {
+                        s.batch_size = text.parse().map_err(|_| format!("Unknown batch size “{text}”."))?;
+                        Ok(())
+                    })} />
+                <LabeledSelect label="Filters in conv 1"
+                    options={options(&FILTER_CHOICES[0], |f| f.to_string())}
+                    selected={settings.filters[0].to_string()}
+                    on_change={change(|s, text| {
+                        s.filters[0] = text.parse().map_err(|_| format!("Unknown filter count “{text}”."))?;
+                        Ok(())
+                    })} />
+                <LabeledSelect label="Filters in conv 2"
+                    options={options(&FILTER_CHOICES[1], |f| f.to_string())}
+                    selected={settings.filters[1].to_string()}
+                    on_change={change(|s, text| {
+                        s.filters[1] = text.parse().map_err(|_| format!("Unknown filter count “{text}”."))?;
+                        Ok(())
+                    })} />
+                <LabeledSelect label="Activation"
+                    options={options(&ActivationKind::ALL, |a| a.label().to_string())}
+                    selected={settings.activation.label()}
+                    on_change={change(|s, text| {
+                        s.activation = ActivationKind::ALL.into_iter().find(|a| a.label() == text)
+                            .ok_or_else(|| format!("Unknown activation “{text}”."))?;
+                        Ok(())
+                    })} />
+                <TypedField label="Seed" id="seed" inputmode="numeric"
+                    value={settings.seed.to_string()}
+                    on_commit={change(|s, text| {
+                        s.seed = parse_seed(text)?;
+                        Ok(())
+                    })} />
+            </div>
+            <p class="hint">
+                { "The learning rate, optimizer and batch size change the run in progress. \
+                   Changing the filters, activation or seed starts a new network; Reset with \
+                   the same seed repeats a run exactly. Network: 28×28 digit → conv 3×3 SAME → \
+                   activation → max-pool 2×2 stride 2 (VALID) → conv 3×3 SAME → activation → \
+                   max-pool → flatten → dense 10 → softmax, trained with cross-entropy." }
+            </p>
+        </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    use std::time::Duration;
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    #[wasm_bindgen_test]
+    async fn a_typed_learning_rate_is_checked_and_only_a_good_one_is_sent() {
+        let root = crate::app::test_dom::attach("div");
+        let accepted = Rc::new(RefCell::new(Vec::new()));
+        let refused = Rc::new(RefCell::new(Vec::new()));
+        let props = TrainingControlsProps {
+            settings: Settings::default(),
+            ready: true,
+            running: false,
+            on_train: Callback::noop(),
+            on_pause: Callback::noop(),
+            on_step: Callback::noop(),
+            on_reset: Callback::noop(),
+            on_settings: {
+                let accepted = Rc::clone(&accepted);
+                Callback::from(move |s: Settings| accepted.borrow_mut().push(s))
+            },
+            on_refused: {
+                let refused = Rc::clone(&refused);
+                Callback::from(move |m: String| refused.borrow_mut().push(m))
+            },
+        };
+        yew::Renderer::<TrainingControls>::with_root_and_props(root.clone(), props).render();
+        yew::platform::time::sleep(Duration::from_millis(10)).await;
+        let rate: HtmlInputElement = root
+            .query_selector("#learning-rate")
+            .expect("query")
+            .expect("the learning rate")
+            .dyn_into()
+            .expect("an input");
+        assert_eq!(rate.value(), "0.05");
+        let commit = |text: &str| {
+            rate.set_value(text);
+            rate.dispatch_event(&Event::new("change").expect("event"))
+                .expect("dispatched");
+        };
+        commit("abc");
+        commit("1e400");
+        assert!(accepted.borrow().is_empty());
+        assert_eq!(refused.borrow().len(), 2);
+        assert!(refused.borrow()[0].contains("is not a number"));
+        commit("0.01");
+        assert_eq!(accepted.borrow().len(), 1);
+        assert_eq!(accepted.borrow()[0].learning_rate, 0.01);
+        // The buttons carry the names screen readers and tests rely on.
+        let names: Vec<String> = (0..3)
+            .filter_map(|i| root.query_selector_all("button").ok()?.get(i))
+            .filter_map(|b| b.text_content())
+            .collect();
+        assert_eq!(names, ["Train", "Step", "Reset"]);
+    }
+}
