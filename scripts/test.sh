@@ -21,7 +21,7 @@ cargo fmt --all -- --check
 
 step "clippy (native and wasm32)"
 cargo clippy --all-targets --locked -- -D warnings
-cargo clippy --target wasm32-unknown-unknown --lib --bins --locked -- -D warnings
+cargo clippy --target wasm32-unknown-unknown --lib --bins --tests --locked -- -D warnings
 
 step "native tests"
 cargo test --locked

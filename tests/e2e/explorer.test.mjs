@@ -1162,9 +1162,10 @@ e2e('keyboard: Tab reaches every control in order, and they work from the keyboa
   }
   const reached = seen.filter((n) => expected.includes(n));
   assert.deepEqual(reached, expected, `tab order: ${JSON.stringify(seen)}`);
-  // And every other control on the page (e.g. ones added later) is in the tab order too.
+  // And every other control of the explorer (e.g. ones added later) is in the tab order too.
+  // (The training section's controls come after it; training.test.mjs checks those.)
   const controls = await page.evaluate(() =>
-    [...document.querySelectorAll('input, select, button, textarea, a[href]')]
+    [...document.querySelectorAll('.explorer :is(input, select, button, textarea, a[href])')]
       .filter((el) => !el.disabled && el.getClientRects().length > 0)
       .map(
         (el) =>
