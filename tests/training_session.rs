@@ -205,6 +205,11 @@ fn training_reports_a_few_times_a_second_and_evaluates_now_and_then() {
     assert_eq!(points.len(), reports.len());
     assert!(points.iter().all(|p| p.loss.is_finite() && p.loss > 0.0));
     assert_eq!(snapshots(&replies).len(), reports.len());
+    let share = reports.last().map_or(1.0, |p| p.snapshot_share);
+    assert!(
+        share > 0.0 && share < 0.05,
+        "snapshots take {share} of the time"
+    );
     let scores = evaluations(&replies);
     assert!(!scores.is_empty(), "evaluated during the run");
     assert!(

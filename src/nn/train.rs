@@ -42,9 +42,10 @@ pub struct Evaluation {
     pub accuracy: f32,
     pub correct: usize,
     pub total: usize,
-    /// `confusion[true · 10 + predicted]`: how many test digits of each class were read as
-    /// each class (the largest logit; ties go to the smaller digit).
-    pub confusion: Vec<u32>,
+    /// `confusion[true][predicted]`: how many test digits of each class were read as each
+    /// class (the largest logit; ties go to the smaller digit). An array, so that scoring
+    /// allocates nothing.
+    pub confusion: [[u32; CLASSES]; CLASSES],
 }
 
 /// A pass over the test digits that can be done a few batches at a time
@@ -54,7 +55,7 @@ pub struct TestPass {
     next: usize,
     loss_sum: f64,
     correct: usize,
-    confusion: Vec<u32>,
+    confusion: [[u32; CLASSES]; CLASSES],
 }
 
 impl TestPass {
@@ -274,9 +275,6 @@ impl Trainer {
         digits: usize,
     ) -> Result<Option<Evaluation>, NnError> {
         let test = self.data.test();
-        if pass.confusion.len() != CLASSES * CLASSES {
-            pass.confusion = vec![0; CLASSES * CLASSES];
-        }
         let end = pass.next.saturating_add(digits.max(1)).min(test.len());
         while pass.next < end {
             let start = pass.next;
@@ -299,7 +297,7 @@ impl Trainer {
                     row.iter()
                         .enumerate()
                         .fold(0, |best, (i, &p)| if p > row[best] { i } else { best });
-                pass.confusion[usize::from(label) * CLASSES + predicted] += 1;
+                pass.confusion[usize::from(label)][predicted] += 1;
             }
             pass.loss_sum += f64::from(result.loss) * n as f64;
             pass.correct += result.correct;
@@ -314,7 +312,7 @@ impl Trainer {
             accuracy: (pass.correct as f64 / total as f64) as f32,
             correct: pass.correct,
             total,
-            confusion: std::mem::take(&mut pass.confusion),
+            confusion: pass.confusion,
         }))
     }
 

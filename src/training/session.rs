@@ -94,6 +94,15 @@ impl Session {
         Ok((session, replies))
     }
 
+    /// Counts the time the worker spent sending a chunk's replies (encoding them above
+    /// all), `snapshots_ms` of it on snapshots, in the share of time snapshots cost.
+    pub fn record_sending(&mut self, total_ms: f64, snapshots_ms: f64) {
+        if self.running {
+            self.busy_ms += total_ms;
+            self.snapshot_ms += snapshots_ms;
+        }
+    }
+
     /// True while there is work for [`Session::work`]: training, a Step or an evaluation.
     pub fn is_busy(&self) -> bool {
         self.running || self.stepping > 0 || self.evaluation.is_some()
@@ -226,7 +235,7 @@ impl Session {
                     loss: evaluation.loss,
                     accuracy: evaluation.accuracy,
                     total: evaluation.total,
-                    confusion: evaluation.confusion,
+                    confusion: evaluation.confusion.iter().flatten().copied().collect(),
                 })),
                 Ok(None) => self.evaluation = Some(pass),
                 Err(e) => replies.push(Reply::Refused {

@@ -185,7 +185,18 @@ fn run(worker: &Shared) {
                 };
                 (replies, session.is_busy())
             };
-            post_all(replies);
+            let start = now();
+            let mut snapshots_ms = 0.0;
+            for reply in &replies {
+                let before = now();
+                post(reply);
+                if matches!(reply, Reply::Snapshot(_)) {
+                    snapshots_ms += now() - before;
+                }
+            }
+            if let Some(session) = worker.borrow_mut().session.as_mut() {
+                session.record_sending(now() - start, snapshots_ms);
+            }
             if !busy {
                 break;
             }

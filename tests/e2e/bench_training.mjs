@@ -3,7 +3,8 @@
 //   - the time until the page shows ≥ 97 % test accuracy (2,000 held-out digits),
 //   - the samples/s the page shows (median of its readings),
 //   - main-thread long tasks (> 50 ms) from 1 s after the click until Pause,
-//   - the kernel explorer's edit → repaint (convlab:update) while training runs,
+//   - the kernel explorer's edit → repaint (convlab:update, coffee photo at working size
+//     512) while training runs,
 //   - the share of the worker's time spent on snapshots (the page prints it),
 //   - memory: the page's JS heap and its wasm memories, early and at the end.
 // Run: scripts/bench.sh, or `node bench_training.mjs` with CONVLAB_DIST set.
@@ -59,6 +60,12 @@ async function memory() {
 const statusText = () => page.evaluate(() => document.querySelector('.training-status .status')?.textContent ?? '');
 const accuracyOf = (text) => Number((/Test accuracy (\d+(?:\.\d)?) %/.exec(text) ?? [])[1] ?? NaN);
 const speedOf = (text) => Number(((/([\d,]+) samples\/s/.exec(text) ?? [])[1] ?? 'NaN').replace(/,/g, ''));
+
+// The explorer as in its own benchmark's one-frame case: the coffee photo at working size 512.
+await page.getByRole('button', { name: 'Sample: Coffee' }).click();
+await page.waitForFunction(() => document.querySelector('.source-line')?.textContent.includes('coffee'));
+await page.getByLabel('Working size', { exact: true }).selectOption('512');
+await page.waitForFunction(() => /341/.test(document.querySelector('[data-stage=input] .shape')?.textContent));
 
 await page.getByRole('button', { name: 'Train', exact: true }).click();
 const clicked = await page.evaluate(() => performance.now());

@@ -290,3 +290,65 @@ e2e('a crashed worker is reported and Restart brings training back', async (t) =
   // The simulated crash is the only error the page may have logged.
   assertNoErrors(problems.filter((p) => !p.includes('simulated crash')));
 });
+
+e2e("the explorer's kernel planted as filter 1 stays put when frozen, and learns when not", async (t) => {
+  const { page, section, problems } = await openPage(t);
+  const filter = (n) => section.getByRole('img', { name: new RegExp(`^Filter ${n}( \\(planted, frozen\\))?:`) });
+  const label = async (n) => (await filter(n).getAttribute('aria-label')).replace(/^[^:]*: /, '');
+  assert.match(await section.getByRole('img', { name: /^Your kernel/ }).getAttribute('aria-label'), /−1, −1, −1; −1, 8, −1; −1, −1, −1/);
+  await button(section, 'Plant my kernel as filter 1').click();
+  await section.getByRole('img', { name: /^Filter 1 \(planted, frozen\): −1, −1, −1; −1, 8, −1; −1, −1, −1$/ }).waitFor();
+  const other = await label(2);
+  await button(section, 'Step').click();
+  await page.waitForFunction(() => /Samples seen 320\b/.test(document.querySelector('.training-status .status')?.textContent));
+  await page.waitForFunction((before) => {
+    const img = [...document.querySelectorAll('[aria-label^="Filter 2:"]')][0];
+    return img && !img.getAttribute('aria-label').endsWith(before);
+  }, other);
+  assert.equal(await label(1), '−1, −1, −1; −1, 8, −1; −1, −1, −1', 'the frozen filter did not move');
+  // Trainable this time: training reshapes it.
+  await section.getByLabel('Keep it frozen').uncheck();
+  await button(section, 'Plant my kernel as filter 1').click();
+  await section.getByRole('img', { name: /^Filter 1: −1, −1, −1; −1, 8, −1; −1, −1, −1$/ }).waitFor();
+  await button(section, 'Step').click();
+  await page.waitForFunction(() => /Samples seen 640\b/.test(document.querySelector('.training-status .status')?.textContent));
+  await page.waitForFunction(() => {
+    const img = document.querySelector('[aria-label^="Filter 1:"]');
+    return img && !img.getAttribute('aria-label').endsWith('−1, −1, −1; −1, 8, −1; −1, −1, −1');
+  });
+  assertNoErrors(problems);
+});
+
+e2e('the training controls are reachable and work from the keyboard', async (t) => {
+  const { page, section, problems } = await openPage(t);
+  const trainButton = button(section, 'Train');
+  await trainButton.focus();
+  const names = [];
+  for (let i = 0; i < 12; i++) {
+    names.push(await page.evaluate(() => {
+      const el = document.activeElement;
+      return el.getAttribute('aria-label') ?? (el.labels?.[0]?.textContent.trim()) ?? el.textContent.trim();
+    }));
+    await page.keyboard.press('Tab');
+  }
+  assert.deepEqual(names.slice(0, 10), [
+    'Train', 'Step', 'Reset', 'Learning rate', 'Optimizer', 'Batch size',
+    'Filters in conv 1', 'Filters in conv 2', 'Activation', 'Seed',
+  ]);
+  // Space on Train starts training; its button becomes Pause, which Space stops.
+  await trainButton.focus();
+  await page.keyboard.press('Space');
+  const pause = button(section, 'Pause');
+  await pause.waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement.textContent.trim()), 'Pause', 'the focus stays on the button');
+  await page.keyboard.press('Space');
+  await button(section, 'Train').waitFor();
+  // Every control of the section can take the focus.
+  const unreachable = await page.evaluate(() =>
+    [...document.querySelectorAll('.training :is(input, select, button)')]
+      .filter((el) => !el.disabled && el.tabIndex < 0)
+      .map((el) => el.outerHTML.slice(0, 80)),
+  );
+  assert.deepEqual(unreachable, []);
+  assertNoErrors(problems);
+});

@@ -110,14 +110,16 @@ pub fn training_controls(props: &TrainingControlsProps) -> Html {
         let callback = callback.clone();
         Callback::from(move |_: MouseEvent| callback.emit(()))
     };
-    let train_or_pause = if props.running {
-        html! { <button class="button primary" onclick={click(&props.on_pause)}>{ "Pause" }</button> }
+    // One button that reads Train or Pause, so keyboard focus stays on it.
+    let (label, on_press) = if props.running {
+        ("Pause", click(&props.on_pause))
     } else {
-        html! {
-            <button class="button primary" disabled={!props.ready} onclick={click(&props.on_train)}>
-                { "Train" }
-            </button>
-        }
+        ("Train", click(&props.on_train))
+    };
+    let train_or_pause = html! {
+        <button class="button primary" disabled={!props.ready} onclick={on_press}>
+            { label }
+        </button>
     };
     html! {
         <div class="training-controls">
