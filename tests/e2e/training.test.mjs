@@ -35,7 +35,7 @@ after(async () => {
 });
 
 /** Opens the app with a long-task observer installed before any script runs, and waits
- * until the digits are loaded (Train is enabled). */
+ * until the digits are loaded (Train is enabled) and the untrained network is scored. */
 async function openPage(t) {
   const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
   await context.addInitScript(() => {
@@ -67,6 +67,7 @@ async function openPage(t) {
     null,
     { timeout: 60_000 },
   );
+  await page.waitForFunction(() => /Test accuracy/.test(document.querySelector('.training-status .status')?.textContent));
   return { page, section, problems };
 }
 
@@ -140,6 +141,18 @@ e2e(`Train reaches ${TARGET * 100} % with no long task; pictures change; Pause a
   const cell = page.getByLabel('Kernel row 2 column 2', { exact: true });
   await cell.fill('4');
   await page.waitForFunction(() => /Sum of weights: −4/.test(document.querySelector('.kernel-sum')?.textContent ?? ''));
+  // Typing a learning rate while reports arrive: the text stays as typed, and Enter applies
+  // it to the run in progress.
+  const rate = section.getByLabel('Learning rate', { exact: true });
+  await rate.fill('0.0');
+  await page.waitForTimeout(800);
+  assert.equal(await rate.inputValue(), '0.0', 'what is being typed is not wiped by the reports');
+  await rate.fill('0.04');
+  await rate.press('Enter');
+  await rate.blur();
+  await page.waitForTimeout(500);
+  assert.equal(await rate.inputValue(), '0.04');
+  assert.ok((await status(section)).samples > 0, 'the run went on');
 
   await page.waitForFunction(
     (target) => {
@@ -351,4 +364,20 @@ e2e('the training controls are reachable and work from the keyboard', async (t) 
   );
   assert.deepEqual(unreachable, []);
   assertNoErrors(problems);
+});
+
+e2e('digits that cannot be downloaded are reported, and the explorer still works', async (t) => {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  t.after(() => context.close());
+  await context.route('**/mnist/digits.png', (route) => route.fulfill({ status: 404, body: 'not found' }));
+  const page = await context.newPage();
+  await page.goto(server.url, { waitUntil: 'load' });
+  const section = page.getByRole('region', { name: 'Training', exact: true });
+  const alert = section.getByRole('alert');
+  await alert.waitFor({ timeout: 30_000 });
+  assert.match(await alert.textContent(), /Training is unavailable: Could not download .*mnist\/digits\.png: the server answered 404/);
+  assert.ok(await button(section, 'Train').isDisabled(), 'nothing to train on');
+  // The kernel explorer is unaffected.
+  await page.getByLabel('Kernel row 2 column 2', { exact: true }).fill('4');
+  await page.waitForFunction(() => /Sum of weights: −4/.test(document.querySelector('.kernel-sum')?.textContent ?? ''));
 });

@@ -39,7 +39,9 @@ fn options<T: Copy>(values: &[T], text: impl Fn(T) -> String) -> Vec<(AttrValue,
 }
 
 /// A text box with a visible label that names it; it reports its text on Enter or when it
-/// loses focus, and shows `value` again whenever that changes or a typed value is refused.
+/// loses focus. It shows `value` whenever it is not being edited: the DOM value is set by
+/// the effect below, not by a `value` attribute, which Yew would re-apply at every render
+/// and so wipe what someone is typing while training reports arrive four times a second.
 #[derive(Properties, PartialEq)]
 struct TypedFieldProps {
     label: AttrValue,
@@ -73,19 +75,30 @@ fn typed_field(props: &TypedFieldProps) -> Html {
                 .and_then(|w| w.document())
                 .and_then(|d| d.active_element());
             if let Some(element) = input.cast::<HtmlInputElement>() {
-                let is_focused = focused.is_some_and(|f| f == **element);
-                if !is_focused && element.value() != value.as_str() {
+                let editing = focused.is_some_and(|f| f == **element);
+                if !editing && element.value() != value.as_str() {
                     element.set_value(&value);
                 }
             }
         });
     }
+    // A refused or tidied value shows again once the box loses the focus.
+    let onblur = {
+        let (input, value) = (input.clone(), props.value.clone());
+        Callback::from(move |_: FocusEvent| {
+            if let Some(element) = input.cast::<HtmlInputElement>() {
+                if element.value() != value.as_str() {
+                    element.set_value(&value);
+                }
+            }
+        })
+    };
     html! {
         <div class="field">
             <label for={props.id.clone()}>{ props.label.clone() }</label>
-            <input ref={input} id={props.id.clone()} type="text" value={props.value.clone()}
+            <input ref={input} id={props.id.clone()} type="text"
                 inputmode={props.inputmode.clone()} autocomplete="off" spellcheck="false"
-                {onchange} />
+                {onchange} {onblur} />
         </div>
     }
 }

@@ -242,10 +242,12 @@ pub fn training_panel(props: &TrainingPanelProps) -> Html {
                             </p>
                         }) }
                     </div>
-                    { (state.ready() && share > 0.0).then(|| html! {
-                        <p class="hint">{ format!("Snapshots for these pictures take {:.1} % of \
-                            the worker's time.", f64::from(share) * 100.0) }</p>
-                    }) }
+                    // Always the same element: Yew matches unkeyed siblings from the end,
+                    // so a node that comes and goes here would remount the controls above
+                    // (and wipe a learning rate being typed).
+                    <p class="hint">{ (state.ready() && share > 0.0).then(|| format!(
+                        "Snapshots for these pictures take {:.1} % of the worker's time.",
+                        f64::from(share) * 100.0)).unwrap_or_default() }</p>
                 </div>
                 <div class="panel curves">
                     <TrainingCurves history={state.history.clone()} metric={Metric::Loss} />
