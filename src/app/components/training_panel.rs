@@ -206,6 +206,14 @@ pub fn training_panel(props: &TrainingPanelProps) -> Html {
     };
     let snapshot = state.snapshot.clone();
     let share = state.progress.snapshot_share;
+    let share_text = if state.ready() && share > 0.0 {
+        format!(
+            "Snapshots for these pictures take {:.1} % of the worker's time.",
+            f64::from(share) * 100.0
+        )
+    } else {
+        String::new()
+    };
     html! {
         <section class="training" aria-labelledby="training-heading">
             <header class="section-head">
@@ -245,9 +253,7 @@ pub fn training_panel(props: &TrainingPanelProps) -> Html {
                     // Always the same element: Yew matches unkeyed siblings from the end,
                     // so a node that comes and goes here would remount the controls above
                     // (and wipe a learning rate being typed).
-                    <p class="hint">{ (state.ready() && share > 0.0).then(|| format!(
-                        "Snapshots for these pictures take {:.1} % of the worker's time.",
-                        f64::from(share) * 100.0)).unwrap_or_default() }</p>
+                    <p class="hint">{ share_text }</p>
                 </div>
                 <div class="panel curves">
                     <TrainingCurves history={state.history.clone()} metric={Metric::Loss} />
