@@ -107,42 +107,9 @@ fn damaged_files_are_refused_with_a_reason() {
     assert_eq!(labels.len(), 8 + DIGITS);
 }
 
-/// conv 4 filters 3×3 stride 2 → ReLU → max-pool 2 → flatten → dense 10: 30 times less
-/// work than the default network.
-fn small_config() -> TrainConfig {
-    TrainConfig {
-        network: NetworkSpec {
-            input: Shape::new(1, 28, 28),
-            layers: vec![
-                LayerSpec::Conv2d {
-                    filters: 4,
-                    kernel: 3,
-                    stride: 2,
-                    padding: Padding::Same,
-                },
-                LayerSpec::Relu,
-                LayerSpec::MaxPool {
-                    size: 2,
-                    stride: 2,
-                    padding: Padding::Valid,
-                },
-                LayerSpec::Flatten,
-                LayerSpec::Dense { units: 10 },
-            ],
-            init: Default::default(),
-        },
-        optimizer: Optimizer::Sgd {
-            learning_rate: 0.1,
-            momentum: 0.0,
-        },
-        batch_size: 16,
-        seed: 1,
-    }
-}
-
 #[test]
 fn a_few_hundred_steps_drive_the_loss_down() {
-    let mut trainer = Trainer::new(small_config(), mnist()).expect("config");
+    let mut trainer = Trainer::new(common::small_config(1), mnist()).expect("config");
     let before = trainer.evaluate().expect("evaluates");
     assert!(
         (before.loss - 10f32.ln()).abs() < 1.0,
@@ -183,7 +150,7 @@ fn adam_and_momentum_learn_too() {
     ] {
         let config = TrainConfig {
             optimizer,
-            ..small_config()
+            ..common::small_config(1)
         };
         let mut trainer = Trainer::new(config, mnist()).expect("config");
         trainer.train_batches(200).expect("trains");
@@ -199,7 +166,7 @@ fn the_same_seed_gives_the_same_weights() {
         let config = TrainConfig {
             seed,
             optimizer: Optimizer::adam(0.001),
-            ..small_config()
+            ..common::small_config(1)
         };
         let mut trainer = Trainer::new(config, data.clone()).expect("config");
         trainer.train_batches(40).expect("trains");
@@ -238,7 +205,7 @@ fn a_huge_learning_rate_is_reported_as_divergence() {
 
 #[test]
 fn a_test_pass_in_parts_equals_one_in_one_go_and_its_confusion_adds_up() {
-    let mut trainer = Trainer::new(small_config(), mnist()).expect("config");
+    let mut trainer = Trainer::new(common::small_config(1), mnist()).expect("config");
     trainer.train_batches(150).expect("trains");
     let whole = trainer.evaluate().expect("evaluates");
     let mut pass = TestPass::default();
@@ -267,7 +234,7 @@ fn the_learning_rate_changes_without_restarting_the_run() {
             learning_rate: 0.1,
             momentum: 0.5,
         },
-        ..small_config()
+        ..common::small_config(1)
     };
     let mut a = Trainer::new(config.clone(), data.clone()).expect("config");
     a.train_batches(20).expect("trains");
@@ -304,7 +271,7 @@ fn the_learning_rate_changes_without_restarting_the_run() {
 #[test]
 fn a_planted_frozen_filter_keeps_its_weights_while_the_rest_learns() {
     let outline = [-1.0, -1.0, -1.0, -1.0, 8.0, -1.0, -1.0, -1.0, -1.0];
-    let mut trainer = Trainer::new(small_config(), mnist()).expect("config");
+    let mut trainer = Trainer::new(common::small_config(1), mnist()).expect("config");
     trainer.plant_filter(0, &outline, true).expect("fits");
     let before = trainer.network().parameters().to_vec();
     trainer.train_batches(30).expect("trains");

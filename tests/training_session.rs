@@ -6,9 +6,8 @@ mod common;
 
 use std::cell::Cell;
 
-use convlab::explorer::geometry::Padding;
 use convlab::nn::data::Mnist;
-use convlab::nn::{LayerSpec, NetworkSpec, Optimizer, Shape, TrainConfig};
+use convlab::nn::{Optimizer, Shape, TrainConfig};
 use convlab::training::protocol::{
     decode, encode, ChunkPoint, Dataset, DigitChoice, DigitView, Evaluated, Filters, LayerMaps,
     Progress, Reply, Request, Snapshot, StripDigit,
@@ -17,38 +16,6 @@ use convlab::training::session::{Session, EVALUATE_EVERY_MS, REPORT_EVERY_MS};
 
 fn mnist() -> Mnist {
     Mnist::load_dir(&common::root().join("www/mnist")).expect("the shipped digits load")
-}
-
-/// conv 4 (3×3, stride 2) → ReLU → max-pool → flatten → dense 10: fast in debug builds.
-fn small_config(seed: u64) -> TrainConfig {
-    TrainConfig {
-        network: NetworkSpec {
-            input: Shape::new(1, 28, 28),
-            layers: vec![
-                LayerSpec::Conv2d {
-                    filters: 4,
-                    kernel: 3,
-                    stride: 2,
-                    padding: Padding::Same,
-                },
-                LayerSpec::Relu,
-                LayerSpec::MaxPool {
-                    size: 2,
-                    stride: 2,
-                    padding: Padding::Valid,
-                },
-                LayerSpec::Flatten,
-                LayerSpec::Dense { units: 10 },
-            ],
-            init: Default::default(),
-        },
-        optimizer: Optimizer::Sgd {
-            learning_rate: 0.1,
-            momentum: 0.0,
-        },
-        batch_size: 16,
-        seed,
-    }
 }
 
 /// A clock that moves 1 ms each time it is read.
@@ -119,7 +86,7 @@ fn refusals(replies: &[Reply]) -> Vec<&str> {
 #[test]
 fn a_new_session_offers_the_digits_a_snapshot_and_a_first_score() {
     let clock = FakeClock::new();
-    let (mut session, replies) = Session::new(small_config(1), mnist()).expect("builds");
+    let (mut session, replies) = Session::new(common::small_config(1), mnist()).expect("builds");
     let Some(Reply::Ready(dataset)) = replies.first() else {
         panic!("{replies:?}")
     };
@@ -179,7 +146,7 @@ fn a_new_session_offers_the_digits_a_snapshot_and_a_first_score() {
 #[test]
 fn training_reports_a_few_times_a_second_and_evaluates_now_and_then() {
     let clock = FakeClock::new();
-    let (mut session, _) = Session::new(small_config(1), mnist()).expect("builds");
+    let (mut session, _) = Session::new(common::small_config(1), mnist()).expect("builds");
     work_until_idle(&mut session, &clock, 100);
     let start = session.handle(Request::Start, &|| clock.read());
     assert!(progresses(&start)[0].running);
@@ -228,7 +195,7 @@ fn training_reports_a_few_times_a_second_and_evaluates_now_and_then() {
 #[test]
 fn a_step_trains_that_many_batches_then_scores_them() {
     let clock = FakeClock::new();
-    let (mut session, _) = Session::new(small_config(1), mnist()).expect("builds");
+    let (mut session, _) = Session::new(common::small_config(1), mnist()).expect("builds");
     work_until_idle(&mut session, &clock, 100);
     assert!(session
         .handle(Request::Step { batches: 7 }, &|| clock.read())
@@ -254,20 +221,20 @@ fn weights_after_steps(session: &mut Session, clock: &FakeClock, config: TrainCo
 #[test]
 fn reset_with_the_same_seed_reproduces_the_run() {
     let clock = FakeClock::new();
-    let (mut session, _) = Session::new(small_config(1), mnist()).expect("builds");
-    let a = weights_after_steps(&mut session, &clock, small_config(5));
-    let b = weights_after_steps(&mut session, &clock, small_config(5));
-    let c = weights_after_steps(&mut session, &clock, small_config(6));
+    let (mut session, _) = Session::new(common::small_config(1), mnist()).expect("builds");
+    let a = weights_after_steps(&mut session, &clock, common::small_config(5));
+    let b = weights_after_steps(&mut session, &clock, common::small_config(5));
+    let c = weights_after_steps(&mut session, &clock, common::small_config(6));
     assert!(a == b, "same seed, same weights");
     assert!(a != c, "another seed");
-    let reset = session.handle(Request::Reset(small_config(5)), &|| clock.read());
+    let reset = session.handle(Request::Reset(common::small_config(5)), &|| clock.read());
     assert_eq!(progresses(&reset)[0].samples, 0);
     // A network that cannot be built is refused, and the old one stays.
-    let mut bad = small_config(5);
+    let mut bad = common::small_config(5);
     bad.network.layers.pop();
     let refused = session.handle(Request::Reset(bad), &|| clock.read());
     assert!(refused_says(&refused, "cannot be built"), "{refused:?}");
-    assert_eq!(session.trainer().config(), &small_config(5));
+    assert_eq!(session.trainer().config(), &common::small_config(5));
 }
 
 fn refused_says(replies: &[Reply], words: &str) -> bool {
@@ -277,7 +244,7 @@ fn refused_says(replies: &[Reply], words: &str) -> bool {
 #[test]
 fn tuning_the_learning_rate_keeps_the_run() {
     let clock = FakeClock::new();
-    let (mut session, _) = Session::new(small_config(1), mnist()).expect("builds");
+    let (mut session, _) = Session::new(common::small_config(1), mnist()).expect("builds");
     session.handle(Request::Step { batches: 10 }, &|| clock.read());
     work_until_idle(&mut session, &clock, 100);
     let tuned = session.handle(
@@ -316,7 +283,7 @@ fn tuning_the_learning_rate_keeps_the_run() {
 #[test]
 fn divergence_pauses_with_advice_and_reset_recovers() {
     let clock = FakeClock::new();
-    let mut config = small_config(1);
+    let mut config = common::small_config(1);
     config.optimizer = Optimizer::Sgd {
         learning_rate: 1e4,
         momentum: 0.0,
@@ -345,7 +312,7 @@ fn divergence_pauses_with_advice_and_reset_recovers() {
     assert!(snapshots(&later).is_empty());
     let again = session.handle(Request::Start, &|| clock.read());
     assert!(refused_says(&again, "Press Reset"), "{again:?}");
-    let reset = session.handle(Request::Reset(small_config(1)), &|| clock.read());
+    let reset = session.handle(Request::Reset(common::small_config(1)), &|| clock.read());
     assert_eq!(snapshots(&reset).len(), 1);
     session.handle(Request::Step { batches: 3 }, &|| clock.read());
     work_until_idle(&mut session, &clock, 100);
@@ -355,7 +322,7 @@ fn divergence_pauses_with_advice_and_reset_recovers() {
 #[test]
 fn drawn_digits_and_planted_kernels_show_in_the_next_snapshot() {
     let clock = FakeClock::new();
-    let (mut session, _) = Session::new(small_config(1), mnist()).expect("builds");
+    let (mut session, _) = Session::new(common::small_config(1), mnist()).expect("builds");
     let wrong = session.handle(
         Request::ShowDigit(DigitChoice::Drawn(vec![0.5; 10])),
         &|| clock.read(),
@@ -408,7 +375,7 @@ fn every_request_and_reply_survives_the_wire() {
             base_url: "http://127.0.0.1:8080/convlab/".into(),
             config: TrainConfig::default(),
         },
-        Request::Reset(small_config(9)),
+        Request::Reset(common::small_config(9)),
         Request::Tune {
             optimizer: Optimizer::adam(0.001),
             batch_size: 64,

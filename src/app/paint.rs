@@ -21,17 +21,26 @@ pub fn draw_map(
     scale: &Scale,
 ) -> Result<(), JsValue> {
     let (h, w) = values.dim();
-    let (w, h) = (w as u32, h as u32);
-    if canvas.width() != w || canvas.height() != h {
-        canvas.set_width(w);
-        canvas.set_height(h);
+    put_rgba(canvas, &scale.colorize(values), w as u32, h as u32)
+}
+
+/// Puts `rgba` (`width × height` pixels) on the canvas with one `putImageData`, sizing the
+/// canvas to one pixel per value first.
+fn put_rgba(
+    canvas: &HtmlCanvasElement,
+    rgba: &[u8],
+    width: u32,
+    height: u32,
+) -> Result<(), JsValue> {
+    if canvas.width() != width || canvas.height() != height {
+        canvas.set_width(width);
+        canvas.set_height(height);
     }
     let context: CanvasRenderingContext2d = canvas
         .get_context("2d")?
         .ok_or_else(|| JsValue::from_str("no 2d context"))?
         .dyn_into()?;
-    let rgba = scale.colorize(values);
-    let image = ImageData::new_with_u8_clamped_array_and_sh(Clamped(&rgba), w, h)?;
+    let image = ImageData::new_with_u8_clamped_array_and_sh(Clamped(rgba), width, height)?;
     context.put_image_data(&image, 0.0, 0.0)
 }
 
@@ -155,17 +164,7 @@ pub fn draw_tiles(
             rgba[start..start + width * 4].copy_from_slice(row);
         }
     }
-    let (w, h) = (total_w as u32, total_h as u32);
-    if canvas.width() != w || canvas.height() != h {
-        canvas.set_width(w);
-        canvas.set_height(h);
-    }
-    let context: CanvasRenderingContext2d = canvas
-        .get_context("2d")?
-        .ok_or_else(|| JsValue::from_str("no 2d context"))?
-        .dyn_into()?;
-    let image = ImageData::new_with_u8_clamped_array_and_sh(Clamped(&rgba), w, h)?;
-    context.put_image_data(&image, 0.0, 0.0)
+    put_rgba(canvas, &rgba, total_w as u32, total_h as u32)
 }
 
 /// The scale for a set of activations or weights: blue–white–red centred on 0 when there

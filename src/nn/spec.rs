@@ -155,6 +155,13 @@ impl NetworkSpec {
     /// The reference network: 1×28×28 → conv 8 3×3 SAME → ReLU → max-pool 2 → conv 16 3×3
     /// SAME → ReLU → max-pool 2 → flatten → dense 10 (→ softmax in the loss).
     pub fn default_mnist() -> NetworkSpec {
+        NetworkSpec::two_conv([8, 16], LayerSpec::Relu, Init::He)
+    }
+
+    /// The reference network's shape with other filter counts and activation: 1×28×28 →
+    /// conv `filters[0]` 3×3 SAME → `activation` → max-pool 2 (VALID) → conv `filters[1]`
+    /// 3×3 SAME → `activation` → max-pool 2 → flatten → dense 10.
+    pub fn two_conv(filters: [usize; 2], activation: LayerSpec, init: Init) -> NetworkSpec {
         let conv = |filters| LayerSpec::Conv2d {
             filters,
             kernel: 3,
@@ -169,16 +176,16 @@ impl NetworkSpec {
         NetworkSpec {
             input: Shape::new(1, 28, 28),
             layers: vec![
-                conv(8),
-                LayerSpec::Relu,
+                conv(filters[0]),
+                activation,
                 pool,
-                conv(16),
-                LayerSpec::Relu,
+                conv(filters[1]),
+                activation,
                 pool,
                 LayerSpec::Flatten,
                 LayerSpec::Dense { units: 10 },
             ],
-            init: Init::He,
+            init,
         }
     }
 }

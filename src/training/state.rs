@@ -7,9 +7,8 @@ use std::rc::Rc;
 use super::history::History;
 use super::protocol::{Dataset, Evaluated, Progress, Reply, Snapshot};
 use crate::explorer::format::grouped;
-use crate::explorer::geometry::Padding;
 use crate::nn::spec::Init;
-use crate::nn::{LayerSpec, NetworkSpec, Optimizer, Shape, TrainConfig};
+use crate::nn::{LayerSpec, NetworkSpec, Optimizer, TrainConfig};
 
 /// Points kept per curve: enough for a smooth line, bounded for an hour-long run.
 pub const HISTORY_POINTS: usize = 400;
@@ -140,35 +139,11 @@ impl Settings {
     /// conv (3×3, SAME) → activation → max-pool 2 → conv → activation → max-pool 2 →
     /// flatten → dense 10, with He weights for the ReLUs and Xavier for tanh and sigmoid.
     pub fn network(&self) -> NetworkSpec {
-        let conv = |filters| LayerSpec::Conv2d {
-            filters,
-            kernel: 3,
-            stride: 1,
-            padding: Padding::Same,
+        let init = match self.activation {
+            ActivationKind::Relu | ActivationKind::LeakyRelu => Init::He,
+            ActivationKind::Tanh | ActivationKind::Sigmoid => Init::Xavier,
         };
-        let pool = LayerSpec::MaxPool {
-            size: 2,
-            stride: 2,
-            padding: Padding::Valid,
-        };
-        let act = self.activation.layer();
-        NetworkSpec {
-            input: Shape::new(1, 28, 28),
-            layers: vec![
-                conv(self.filters[0]),
-                act,
-                pool,
-                conv(self.filters[1]),
-                act,
-                pool,
-                LayerSpec::Flatten,
-                LayerSpec::Dense { units: 10 },
-            ],
-            init: match self.activation {
-                ActivationKind::Relu | ActivationKind::LeakyRelu => Init::He,
-                ActivationKind::Tanh | ActivationKind::Sigmoid => Init::Xavier,
-            },
-        }
+        NetworkSpec::two_conv(self.filters, self.activation.layer(), init)
     }
 
     pub fn config(&self) -> TrainConfig {

@@ -1,5 +1,5 @@
-//! Helpers shared by the integration tests that read fixtures made by an independent
-//! reference (tests/reference/*.py).
+//! Helpers shared by the integration tests: fixtures made by an independent reference
+//! (tests/reference/*.py), and a small network that trains fast.
 //!
 //! Each test crate includes this module and uses part of it, hence the `allow`.
 
@@ -7,7 +7,42 @@
 
 use std::path::{Path, PathBuf};
 
+use convlab::explorer::geometry::Padding;
+use convlab::nn::{LayerSpec, NetworkSpec, Optimizer, Shape, TrainConfig};
 use ndarray::{ArrayD, ArrayViewD, IxDyn};
+
+/// conv 4 filters 3×3 stride 2 → ReLU → max-pool 2 → flatten → dense 10, SGD 0.1, batch 16:
+/// 30 times less work than the default network, so tests that train run fast in debug builds.
+pub fn small_config(seed: u64) -> TrainConfig {
+    TrainConfig {
+        network: NetworkSpec {
+            input: Shape::new(1, 28, 28),
+            layers: vec![
+                LayerSpec::Conv2d {
+                    filters: 4,
+                    kernel: 3,
+                    stride: 2,
+                    padding: Padding::Same,
+                },
+                LayerSpec::Relu,
+                LayerSpec::MaxPool {
+                    size: 2,
+                    stride: 2,
+                    padding: Padding::Valid,
+                },
+                LayerSpec::Flatten,
+                LayerSpec::Dense { units: 10 },
+            ],
+            init: Default::default(),
+        },
+        optimizer: Optimizer::Sgd {
+            learning_rate: 0.1,
+            momentum: 0.0,
+        },
+        batch_size: 16,
+        seed,
+    }
+}
 
 /// The repository's root.
 pub fn root() -> PathBuf {

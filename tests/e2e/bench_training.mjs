@@ -13,7 +13,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { serve, launch } from './harness.mjs';
+import { serve, launch, observeLongTasks, longTasksBetween } from './harness.mjs';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const dist = process.env.CONVLAB_DIST ?? join(repo, 'dist');
@@ -28,12 +28,7 @@ const quantile = (xs, q) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1
 const server = await serve(dist);
 const browser = await launch();
 const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
-await context.addInitScript(() => {
-  window.__longTasks = [];
-  new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) window.__longTasks.push({ start: e.startTime, duration: e.duration });
-  }).observe({ type: 'longtask', buffered: true });
-});
+await observeLongTasks(context);
 const page = await context.newPage();
 const cdp = await context.newCDPSession(page);
 await page.goto(server.url);
@@ -100,10 +95,7 @@ while ((Date.now() - start) / 1000 < SECONDS) {
 }
 await page.getByRole('button', { name: 'Pause', exact: true }).click();
 const paused = await page.evaluate(() => performance.now());
-const longTasks = await page.evaluate(
-  ([from, to]) => window.__longTasks.filter((e) => e.start >= from && e.start <= to),
-  [clicked + 1000, paused],
-);
+const longTasks = await longTasksBetween(page, clicked + 1000, paused);
 const final = await statusText();
 const share = await section.locator('text=/Snapshots for these pictures take/').textContent().catch(() => '');
 const memoryEnd = await memory();

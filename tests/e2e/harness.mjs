@@ -59,3 +59,20 @@ export async function launch() {
     ],
   });
 }
+
+/** Records every main-thread long task (> 50 ms) of the context's pages in
+ * `window.__longTasks` ({ start, duration } in the page's performance.now() time), from
+ * before any of the page's scripts run. */
+export async function observeLongTasks(context) {
+  await context.addInitScript(() => {
+    window.__longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.__longTasks.push({ start: e.startTime, duration: e.duration });
+    }).observe({ type: 'longtask', buffered: true });
+  });
+}
+
+/** The long tasks recorded between two performance.now() times. */
+export function longTasksBetween(page, from, to) {
+  return page.evaluate(([a, b]) => window.__longTasks.filter((e) => e.start >= a && e.start <= b), [from, to]);
+}

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { serve, launch } from './harness.mjs';
+import { serve, launch, observeLongTasks, longTasksBetween } from './harness.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const REPO = resolve(HERE, '..', '..');
@@ -38,12 +38,7 @@ after(async () => {
  * until the digits are loaded (Train is enabled) and the untrained network is scored. */
 async function openPage(t) {
   const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
-  await context.addInitScript(() => {
-    window.__longTasks = [];
-    new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) window.__longTasks.push({ start: e.startTime, duration: e.duration });
-    }).observe({ type: 'longtask', buffered: true });
-  });
+  await observeLongTasks(context);
   const page = await context.newPage();
   page.setDefaultTimeout(30_000);
   const problems = [];
@@ -169,10 +164,7 @@ e2e(`Train reaches ${TARGET * 100} % with no long task; pictures change; Pause a
   await button(section, 'Pause').click();
   await button(section, 'Train').waitFor();
   const paused = await page.evaluate(() => performance.now());
-  const longTasks = await page.evaluate(
-    ([from, to]) => window.__longTasks.filter((e) => e.start >= from && e.start <= to),
-    [clicked + 1000, paused],
-  );
+  const longTasks = await longTasksBetween(page, clicked + 1000, paused);
   assert.deepEqual(longTasks, [], 'no main-thread task over 50 ms while training');
 
   // Paused means paused: the count stays.

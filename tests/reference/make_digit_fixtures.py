@@ -2,7 +2,8 @@
 """Produces the fixtures of the drawn-digit centring (src/training/digit.rs) with an
 independent reference: Pillow draws antialiased strokes on a pad; numpy finds the ink's
 bounding box and centre of mass and scales the digit by exact area averaging (resampling
-matrices in float64, as make_fixtures.py checks against TensorFlow's area resize; Pillow's
+matrices in float64 from area.py, which make_fixtures.py checks against TensorFlow's area
+resize; Pillow's
 BOX filter samples its kernel rather than integrating it, up to 0.5 % off) so its longer
 side is 20 pixels, as MNIST's digits were prepared. Run once, by hand, when a
 case is added; the outputs are committed:
@@ -17,6 +18,8 @@ import os
 
 import numpy as np
 from PIL import Image, ImageDraw
+
+from area import area_matrix, fitted_shape
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "..", "fixtures", "digit")
@@ -40,33 +43,11 @@ def draw(size, strokes, width):
     return np.asarray(image, dtype=np.float32) / 255.0
 
 
-def fitted(shape):
-    """The scaled size: the longer side becomes 20, the other rounds half up; never larger."""
-    h, w = shape
-    longer = max(h, w)
-    if longer <= BOX:
-        return h, w
-    scale = lambda side: max(1, (side * BOX * 2 + longer) // (2 * longer))
-    return (BOX, scale(w)) if h >= w else (scale(h), BOX)
-
-
-def area_matrix(n, m):
-    """Row o averages the input interval [o*n/m, (o+1)*n/m), weighting each input cell by
-    its overlap: exact area averaging, in float64."""
-    scale = n / m
-    a = np.zeros((m, n))
-    for o in range(m):
-        lo, hi = o * scale, (o + 1) * scale
-        for i in range(int(np.floor(lo)), min(int(np.ceil(hi)), n)):
-            a[o, i] = max(0.0, min(hi, i + 1) - max(lo, i)) / scale
-    return a
-
-
 def center(pad):
     rows = np.where((pad > THRESHOLD).any(axis=1))[0]
     cols = np.where((pad > THRESHOLD).any(axis=0))[0]
     crop = np.clip(pad[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1], 0, 1)
-    h, w = fitted(crop.shape)
+    h, w = fitted_shape(*crop.shape, BOX)
     crop = area_matrix(crop.shape[0], h) @ crop.astype(np.float64) @ area_matrix(crop.shape[1], w).T
     mass = crop.sum()
     ys, xs = np.indices(crop.shape)

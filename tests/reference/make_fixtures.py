@@ -20,6 +20,8 @@ import numpy as np
 import tensorflow as tf
 from PIL import Image
 
+from area import area_matrix, fitted_shape
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "..", "fixtures", "explorer")
 SAMPLES = os.path.join(HERE, "..", "..", "www", "samples")
@@ -55,26 +57,6 @@ def grayscale(path):
     rgb = rgba[..., :3] * a + np.float32(255) * (np.float32(1) - a)
     w = np.array([0.299, 0.587, 0.114], dtype=np.float32)
     return ((rgb * w).sum(-1) / np.float32(255)).astype(np.float32)
-
-
-def fitted_shape(h, w, working):
-    longer = max(h, w)
-    if longer <= working:
-        return h, w
-    other = lambda side: max(1, int(np.floor(side * working / longer + 0.5)))
-    return (working, other(w)) if h >= w else (other(h), working)
-
-
-def area_matrix(n, m):
-    """Row o averages the input interval [o·n/m, (o+1)·n/m), weighting each input cell by
-    its overlap: exact area averaging, in float64."""
-    scale = n / m
-    a = np.zeros((m, n))
-    for o in range(m):
-        lo, hi = o * scale, (o + 1) * scale
-        for i in range(int(np.floor(lo)), min(int(np.ceil(hi)), n)):
-            a[o, i] = max(0.0, min(hi, i + 1) - max(lo, i)) / scale
-    return a
 
 
 def reference_input(path, working):
