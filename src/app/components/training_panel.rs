@@ -260,14 +260,14 @@ pub fn training_panel(props: &TrainingPanelProps) -> Html {
                     <TrainingCurves history={state.history.clone()} metric={Metric::Accuracy} />
                     <p class="curve-summary hint">{ curve_summary(&state) }</p>
                 </div>
-            </div>
-            <div class="panel">
-                <h3>{ "What the first layer learns" }</h3>
-                { match &snapshot {
-                    Some(s) => html! { <FilterGrid filters={s.filters.clone()}
-                        kernel={props.kernel.clone()} {on_plant} ready={state.ready()} /> },
-                    None => html! { <p class="hint">{ "The filters appear once the network is built." }</p> },
-                } }
+                <div class="panel filters-panel">
+                    <h3>{ "What the first layer learns" }</h3>
+                    { match &snapshot {
+                        Some(s) => html! { <FilterGrid filters={s.filters.clone()}
+                            kernel={props.kernel.clone()} {on_plant} ready={state.ready()} /> },
+                        None => html! { <p class="hint">{ "The filters appear once the network is built." }</p> },
+                    } }
+                </div>
             </div>
             <div class="panel follow">
                 <h3>{ "Follow one digit through the network" }</h3>
