@@ -373,3 +373,31 @@ e2e('digits that cannot be downloaded are reported, and the explorer still works
   await page.getByLabel('Kernel row 2 column 2', { exact: true }).fill('4');
   await page.waitForFunction(() => /Sum of weights: −4/.test(document.querySelector('.kernel-sum')?.textContent ?? ''));
 });
+
+e2e('Reset with the same seed repeats a run; another optimizer brings its own learning rate', async (t) => {
+  const { page, section, problems } = await openPage(t);
+  const filterValues = () => section.getByRole('img', { name: /^Filter 2:/ }).getAttribute('aria-label');
+  const stepFromReset = async () => {
+    await button(section, 'Reset').click();
+    await page.waitForFunction(() => /Samples seen 0\b/.test(document.querySelector('.training-status .status')?.textContent));
+    await button(section, 'Step').click();
+    await page.waitForFunction(() => /Samples seen 320\b/.test(document.querySelector('.training-status .status')?.textContent));
+    await page.waitForTimeout(300);
+    return filterValues();
+  };
+  const first = await stepFromReset();
+  const second = await stepFromReset();
+  assert.equal(second, first, 'the same seed gives the same weights after the same steps');
+  const seed = section.getByLabel('Seed', { exact: true });
+  await seed.fill('2');
+  await seed.press('Enter');
+  await page.waitForFunction(() => /Samples seen 0\b/.test(document.querySelector('.training-status .status')?.textContent));
+  assert.notEqual(await stepFromReset(), first, 'another seed, other weights');
+
+  await section.getByLabel('Optimizer', { exact: true }).selectOption('Adam');
+  await page.waitForFunction(() => document.getElementById('learning-rate')?.value === '0.001');
+  await button(section, 'Step').click();
+  await page.waitForFunction(() => /Samples seen 640\b/.test(document.querySelector('.training-status .status')?.textContent));
+  assert.equal(await section.locator('.training-notices .notice').count(), 0);
+  assertNoErrors(problems);
+});
