@@ -4,6 +4,7 @@
 
 pub mod digit;
 pub mod history;
+pub mod liveness;
 pub mod protocol;
 pub mod session;
 pub mod state;

@@ -401,3 +401,21 @@ e2e('Reset with the same seed repeats a run; another optimizer brings its own le
   assert.equal(await section.locator('.training-notices .notice').count(), 0);
   assertNoErrors(problems);
 });
+
+e2e('a worker that hangs while training is reported, and Restart replaces it', async (t) => {
+  const { page, section, problems } = await openPage(t);
+  await button(section, 'Train').click();
+  await button(section, 'Pause').waitFor();
+  const [worker] = page.workers();
+  // Busy for 30 s without a turn of its event loop: no reports, no error either.
+  await worker.evaluate(() => setTimeout(() => { const end = Date.now() + 30_000; while (Date.now() < end); }));
+  const stuck = section.locator('.notice.error', { hasText: 'stopped answering' });
+  await stuck.waitFor({ timeout: 25_000 });
+  assert.match(await stuck.textContent(), /nothing for 10 seconds while it was training/);
+  await button(section, 'Restart').click();
+  await page.waitForFunction(() => {
+    const b = [...document.querySelectorAll('.training button')].find((x) => x.textContent.trim() === 'Train');
+    return b && !b.disabled && !document.querySelector('.training-notices .notice');
+  }, null, { timeout: 60_000 });
+  assertNoErrors(problems);
+});
