@@ -22,6 +22,8 @@ wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 /// Helpers for the component tests, which run in headless Chromium.
 #[cfg(test)]
 mod test_dom {
+    use wasm_bindgen::JsCast;
+
     /// A new `<tag>` appended to the page's body.
     pub fn attach(tag: &str) -> web_sys::Element {
         let document = web_sys::window()
@@ -34,5 +36,15 @@ mod test_dom {
             .append_child(&element)
             .expect("appended");
         element
+    }
+
+    /// The element under `root` matching `selector`, as `T` (the test fails without it).
+    pub fn find<T: JsCast>(root: &web_sys::Element, selector: &str) -> T {
+        root.query_selector(selector)
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| panic!("no {selector}"))
+            .dyn_into()
+            .unwrap_or_else(|_| panic!("{selector} is not the element expected"))
     }
 }

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, basename, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deflateSync } from 'node:zlib';
-import { serve, launch } from './harness.mjs';
+import { serve, launch, collectProblems } from './harness.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const REPO = resolve(HERE, '..', '..');
@@ -77,14 +77,7 @@ async function openPage(t, url = server.url) {
   });
   const page = await context.newPage();
   page.setDefaultTimeout(STEP_TIMEOUT);
-  const problems = [];
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);
-  });
-  page.on('pageerror', (error) => problems.push(`page error: ${error.stack ?? error}`));
-  page.on('response', (response) => {
-    if (response.status() >= 400) problems.push(`HTTP ${response.status()} ${response.url()}`);
-  });
+  const problems = collectProblems(page);
   page.on('requestfailed', (request) => {
     if (!request.url().startsWith('blob:')) {
       problems.push(`request failed: ${request.url()} (${request.failure()?.errorText})`);

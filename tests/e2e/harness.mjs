@@ -76,3 +76,17 @@ export async function observeLongTasks(context) {
 export function longTasksBetween(page, from, to) {
   return page.evaluate(([a, b]) => window.__longTasks.filter((e) => e.start >= a && e.start <= b), [from, to]);
 }
+
+/** Collects, in the array it returns, every console error, page error and HTTP error
+ * response of `page`, so a test can require that there were none. */
+export function collectProblems(page) {
+  const problems = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);
+  });
+  page.on('pageerror', (error) => problems.push(`page error: ${error.stack ?? error}`));
+  page.on('response', (response) => {
+    if (response.status() >= 400) problems.push(`HTTP ${response.status()} ${response.url()}`);
+  });
+  return problems;
+}

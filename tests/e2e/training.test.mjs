@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { serve, launch, observeLongTasks, longTasksBetween } from './harness.mjs';
+import { serve, launch, observeLongTasks, longTasksBetween, collectProblems } from './harness.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const REPO = resolve(HERE, '..', '..');
@@ -41,14 +41,7 @@ async function openPage(t) {
   await observeLongTasks(context);
   const page = await context.newPage();
   page.setDefaultTimeout(30_000);
-  const problems = [];
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);
-  });
-  page.on('pageerror', (error) => problems.push(`page error: ${error.stack ?? error}`));
-  page.on('response', (response) => {
-    if (response.status() >= 400) problems.push(`HTTP ${response.status()} ${response.url()}`);
-  });
+  const problems = collectProblems(page);
   t.after(() => context.close());
   await page.goto(server.url, { waitUntil: 'load' });
   const section = page.getByRole('region', { name: 'Training', exact: true });

@@ -253,12 +253,7 @@ mod tests {
         };
         yew::Renderer::<DigitPad>::with_root_and_props(root.clone(), props).render();
         yew::platform::time::sleep(Duration::from_millis(20)).await;
-        let pad: HtmlCanvasElement = root
-            .query_selector("canvas.pad")
-            .expect("query")
-            .expect("the pad")
-            .dyn_into()
-            .expect("canvas");
+        let pad: HtmlCanvasElement = crate::app::test_dom::find(&root, "canvas.pad");
         let rect = pad.get_bounding_client_rect();
         // A vertical stroke in the left third.
         let x = rect.left() + rect.width() * 0.3;
@@ -285,12 +280,7 @@ mod tests {
             / mass;
         assert!((cx - 14.0).abs() <= 0.6, "centred: {cx}");
         assert!(digit.iter().copied().fold(0.0, f32::max) > 0.5);
-        let clear: HtmlElement = root
-            .query_selector("button")
-            .expect("query")
-            .expect("Clear")
-            .dyn_into()
-            .expect("button");
+        let clear: HtmlElement = crate::app::test_dom::find(&root, "button");
         assert_eq!(clear.text_content().as_deref(), Some("Clear"));
         clear.click();
         assert_eq!(cleared.get(), 1);

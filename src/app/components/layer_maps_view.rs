@@ -97,12 +97,7 @@ mod tests {
         };
         yew::Renderer::<LayerMapsView>::with_root_and_props(root.clone(), props).render();
         yew::platform::time::sleep(Duration::from_millis(20)).await;
-        let canvas: HtmlCanvasElement = root
-            .query_selector("canvas")
-            .expect("query")
-            .expect("a canvas")
-            .dyn_into()
-            .expect("canvas");
+        let canvas: HtmlCanvasElement = crate::app::test_dom::find(&root, "canvas");
         // Two tiles of 3 wide with a 1-pixel gap.
         assert_eq!((canvas.width(), canvas.height()), (7, 2));
         let context: CanvasRenderingContext2d = canvas

@@ -216,7 +216,6 @@ mod tests {
     use std::cell::RefCell;
     use std::rc::Rc;
     use std::time::Duration;
-    use wasm_bindgen::JsCast;
     use wasm_bindgen_test::wasm_bindgen_test;
 
     #[wasm_bindgen_test]
@@ -243,12 +242,7 @@ mod tests {
         };
         yew::Renderer::<TrainingControls>::with_root_and_props(root.clone(), props).render();
         yew::platform::time::sleep(Duration::from_millis(10)).await;
-        let rate: HtmlInputElement = root
-            .query_selector("#learning-rate")
-            .expect("query")
-            .expect("the learning rate")
-            .dyn_into()
-            .expect("an input");
+        let rate: HtmlInputElement = crate::app::test_dom::find(&root, "#learning-rate");
         assert_eq!(rate.value(), "0.05");
         let commit = |text: &str| {
             rate.set_value(text);

@@ -227,12 +227,8 @@ mod tests {
         let mut handle =
             yew::Renderer::<TrainingCurves>::with_root_and_props(root.clone(), props).render();
         yew::platform::time::sleep(Duration::from_millis(30)).await;
-        let canvas: HtmlCanvasElement = root
-            .query_selector("canvas[aria-label='Loss curves']")
-            .expect("query")
-            .expect("the chart")
-            .dyn_into()
-            .expect("canvas");
+        let canvas: HtmlCanvasElement =
+            crate::app::test_dom::find(&root, "canvas[aria-label='Loss curves']");
         let (first, before) = ink(&canvas);
         assert!(first > 0, "the smoothed loss is drawn in the accent colour");
         for i in 3..50u64 {
