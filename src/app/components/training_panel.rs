@@ -123,9 +123,9 @@ pub fn training_panel(props: &TrainingPanelProps) -> Html {
             }
         })
     };
-    let request = |make: fn(&TrainingState) -> Request| {
-        let (send, state) = (send.clone(), state.clone());
-        Callback::from(move |()| send(make(&state)))
+    let request = |request: Request| {
+        let send = send.clone();
+        Callback::from(move |()| send(request.clone()))
     };
     let on_reset = {
         let (send, state) = (send.clone(), state.clone());
@@ -225,9 +225,9 @@ pub fn training_panel(props: &TrainingPanelProps) -> Html {
                 <div class="panel training-side">
                     <TrainingControls settings={state.settings.clone()} ready={state.ready()}
                         running={state.running()}
-                        on_train={request(|_| Request::Start)}
-                        on_pause={request(|_| Request::Pause)}
-                        on_step={request(|_| Request::Step { batches: STEP_BATCHES })}
+                        on_train={request(Request::Start)}
+                        on_pause={request(Request::Pause)}
+                        on_step={request(Request::Step { batches: STEP_BATCHES })}
                         {on_reset} {on_settings} {on_refused} />
                     <TrainingStatus phase={state.phase.clone()} parts={state.status()}
                         epoch_fraction={state.progress.epoch_fraction} running={state.running()}
