@@ -1,6 +1,7 @@
 //! The drawn-digit centring against an independent reference: the fixtures in
 //! tests/fixtures/digit/ were made by numpy and Pillow (tests/reference/make_digit_fixtures.py)
-//! from antialiased drawings: an off-centre "1", a "7", a small "0" in a corner and a wide dash.
+//! from antialiased drawings: an off-centre "1", a "7", a small "0" in a corner, a wide dash,
+//! and a "4" smaller than 20 pixels on a wide, short image (enlarged, not reduced).
 
 mod common;
 
@@ -10,7 +11,7 @@ use ndarray::Ix2;
 #[test]
 fn drawn_digits_are_centred_like_mnist() {
     let dir = common::root().join("tests/fixtures/digit");
-    for case in ["one", "seven", "zero", "dash"] {
+    for case in ["one", "seven", "zero", "dash", "four"] {
         let pad = common::read_npy(&dir.join(format!("{case}_pad.npy")))
             .into_dimensionality::<Ix2>()
             .expect("a 2-D drawing");

@@ -3,12 +3,12 @@
 independent reference: Pillow draws antialiased strokes on a pad; numpy finds the ink's
 bounding box and centre of mass and scales the digit by exact area averaging (resampling
 matrices in float64 from area.py, which make_fixtures.py checks against TensorFlow's area
-resize; Pillow's
-BOX filter samples its kernel rather than integrating it, up to 0.5 % off) so its longer
-side is 20 pixels, as MNIST's digits were prepared. Run once, by hand, when a
-case is added; the outputs are committed:
+resize; Pillow's BOX filter samples its kernel rather than integrating it, up to 0.5 % off,
+and enlarges by repeating pixels) so its longer side is 20 pixels, enlarging small drawings,
+as MNIST's digits were prepared. Run once, by hand, when a case is added; the outputs are
+committed. Only numpy and Pillow are needed:
 
-    python3 -m venv /tmp/refenv && /tmp/refenv/bin/pip install -r tests/reference/requirements.txt
+    python3 -m venv /tmp/refenv && /tmp/refenv/bin/pip install numpy==2.4.6 pillow==13.0.0
     /tmp/refenv/bin/python tests/reference/make_digit_fixtures.py
 
 Writes tests/fixtures/digit/<case>_pad.npy (the drawing, float32, 0-1) and
@@ -19,7 +19,7 @@ import os
 import numpy as np
 from PIL import Image, ImageDraw
 
-from area import area_matrix, fitted_shape
+from area import area_matrix
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "..", "fixtures", "digit")
@@ -29,9 +29,11 @@ SIDE = 28
 
 
 def draw(size, strokes, width):
-    """A pad of size x size with antialiased white strokes (polylines) on black, 0-1."""
+    """A pad of size = (width, height) or a side, with antialiased white strokes (polylines)
+    on black, 0-1."""
+    cols, rows = size if isinstance(size, tuple) else (size, size)
     scale = 4  # draw large, then box-filter down: soft edges like a canvas
-    image = Image.new("L", (size * scale, size * scale), 0)
+    image = Image.new("L", (cols * scale, rows * scale), 0)
     pen = ImageDraw.Draw(image)
     for line in strokes:
         points = [(x * scale, y * scale) for x, y in line]
@@ -39,7 +41,7 @@ def draw(size, strokes, width):
         r = width * scale / 2
         for x, y in (points[0], points[-1]):
             pen.ellipse([x - r, y - r, x + r, y + r], fill=255)
-    image = image.resize((size, size), Image.BOX)
+    image = image.resize((cols, rows), Image.BOX)
     return np.asarray(image, dtype=np.float32) / 255.0
 
 
@@ -47,7 +49,8 @@ def center(pad):
     rows = np.where((pad > THRESHOLD).any(axis=1))[0]
     cols = np.where((pad > THRESHOLD).any(axis=0))[0]
     crop = np.clip(pad[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1], 0, 1)
-    h, w = fitted_shape(*crop.shape, BOX)
+    longer = max(crop.shape)
+    h, w = (max(1, int(np.floor(side * BOX / longer + 0.5))) for side in crop.shape)
     crop = area_matrix(crop.shape[0], h) @ crop.astype(np.float64) @ area_matrix(crop.shape[1], w).T
     mass = crop.sum()
     ys, xs = np.indices(crop.shape)
@@ -69,6 +72,8 @@ CASES = {
     "zero": draw(280, [[(170, 190), (240, 200), (250, 240), (200, 265), (160, 245), (170, 190)]], 14),
     # A wide, short dash, far wider than tall.
     "dash": draw(140, [[(10, 100), (130, 104)]], 8),
+    # A small "4" on a wide, short image, enlarged to 20 pixels tall.
+    "four": draw((48, 30), [[(12, 6), (9, 13), (17, 13)], [(15, 8), (15, 18)]], 2),
 }
 
 if __name__ == "__main__":

@@ -3,7 +3,6 @@
 //! drawing is read back with one `getImageData`, centred the MNIST way
 //! ([`center_digit`]) and sent on; the 28 × 28 the network sees is shown beside it.
 
-use std::cell::Cell;
 use std::rc::Rc;
 
 use ndarray::Array2;
@@ -89,6 +88,14 @@ fn draw_preview(canvas: &HtmlCanvasElement, digit: &[f32]) -> Option<()> {
     context(canvas)?.put_image_data(&image, 0.0, 0.0).ok()
 }
 
+/// A stroke being drawn: which pointer draws it, and where it was last, in backing-store
+/// pixels.
+#[derive(Clone, Copy)]
+struct Stroke {
+    pointer: i32,
+    at: (f64, f64),
+}
+
 /// The pointer's position in the pad's backing-store pixels.
 fn position(canvas: &HtmlCanvasElement, event: &PointerEvent) -> (f64, f64) {
     let rect = canvas.get_bounding_client_rect();
@@ -109,9 +116,11 @@ fn position(canvas: &HtmlCanvasElement, event: &PointerEvent) -> (f64, f64) {
 pub fn digit_pad(props: &DigitPadProps) -> Html {
     let pad = use_node_ref();
     let preview = use_node_ref();
-    // The last point of the stroke being drawn, and when the drawing was last read.
-    let last = use_mut_ref(|| None::<(f64, f64)>);
-    let read_at = use_mut_ref(|| Rc::new(Cell::new(f64::NEG_INFINITY)));
+    // The pointer drawing the current stroke and its last point: a second finger or a
+    // pen hovering must not draw a line from wherever the first one is.
+    let stroke = use_mut_ref(|| None::<Stroke>);
+    // When the drawing was last read while the pen moved.
+    let read_at = use_mut_ref(|| f64::NEG_INFINITY);
     {
         let (pad, preview) = (pad.clone(), preview.clone());
         use_effect_with((), move |_| {
@@ -138,8 +147,13 @@ pub fn digit_pad(props: &DigitPadProps) -> Html {
         })
     };
     let onpointerdown = {
-        let (pad, last) = (pad.clone(), last.clone());
+        let (pad, stroke) = (pad.clone(), stroke.clone());
         Callback::from(move |event: PointerEvent| {
+            // Only the main button of the first pointer draws (not a right click or a
+            // second finger).
+            if !event.is_primary() || event.button() != 0 {
+                return;
+            }
             let Some(canvas) = pad.cast::<HtmlCanvasElement>() else {
                 return;
             };
@@ -152,13 +166,21 @@ pub fn digit_pad(props: &DigitPadProps) -> Html {
                 let _ = context.arc(x, y, context.line_width() / 2.0, 0.0, std::f64::consts::TAU);
                 context.fill();
             }
-            *last.borrow_mut() = Some((x, y));
+            *stroke.borrow_mut() = Some(Stroke {
+                pointer: event.pointer_id(),
+                at: (x, y),
+            });
         })
     };
     let onpointermove = {
-        let (pad, last, read_at, send) = (pad.clone(), last.clone(), read_at.clone(), send.clone());
+        let (pad, stroke, read_at, send) =
+            (pad.clone(), stroke.clone(), read_at.clone(), send.clone());
         Callback::from(move |event: PointerEvent| {
-            let Some(from) = *last.borrow() else {
+            let Some(from) = stroke
+                .borrow()
+                .filter(|s| s.pointer == event.pointer_id())
+                .map(|s| s.at)
+            else {
                 return;
             };
             let Some(canvas) = pad.cast::<HtmlCanvasElement>() else {
@@ -171,18 +193,25 @@ pub fn digit_pad(props: &DigitPadProps) -> Html {
                 context.line_to(to.0, to.1);
                 context.stroke();
             }
-            *last.borrow_mut() = Some(to);
-            let read_at = read_at.borrow();
-            if now() - read_at.get() >= EVERY_MS {
-                read_at.set(now());
+            *stroke.borrow_mut() = Some(Stroke {
+                pointer: event.pointer_id(),
+                at: to,
+            });
+            let time = now();
+            if time - *read_at.borrow() >= EVERY_MS {
+                *read_at.borrow_mut() = time;
                 send();
             }
         })
     };
     let onpointerup = {
-        let (last, send) = (last.clone(), send.clone());
-        Callback::from(move |_: PointerEvent| {
-            if last.borrow_mut().take().is_some() {
+        let (stroke, send) = (stroke.clone(), send.clone());
+        Callback::from(move |event: PointerEvent| {
+            let ended = stroke
+                .borrow()
+                .is_some_and(|s| s.pointer == event.pointer_id());
+            if ended {
+                *stroke.borrow_mut() = None;
                 send();
             }
         })
@@ -190,6 +219,7 @@ pub fn digit_pad(props: &DigitPadProps) -> Html {
     let onclear = {
         let (pad, preview, on_clear) = (pad.clone(), preview.clone(), props.on_clear.clone());
         Callback::from(move |_: MouseEvent| {
+            *stroke.borrow_mut() = None;
             if let Some(canvas) = pad.cast::<HtmlCanvasElement>() {
                 clear_pad(&canvas);
             }
@@ -211,7 +241,7 @@ pub fn digit_pad(props: &DigitPadProps) -> Html {
                         role="img" aria-label="What the network sees: your digit, 28 × 28"></canvas>
                     <figcaption>{ "What the network sees (28 × 28, centred like MNIST)" }</figcaption>
                 </figure>
-                <button class="button" onclick={onclear}>{ "Clear" }</button>
+                <button type="button" class="button" onclick={onclear}>{ "Clear" }</button>
                 <p class="hint">{ "Draw a digit 0–9 with mouse, finger or pen." }</p>
             </div>
         </div>
@@ -221,19 +251,56 @@ pub fn digit_pad(props: &DigitPadProps) -> Html {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::cell::RefCell;
+    use std::cell::{Cell, RefCell};
     use std::time::Duration;
     use wasm_bindgen_test::wasm_bindgen_test;
     use web_sys::{HtmlElement, PointerEventInit};
 
-    fn pointer(kind: &str, x: f64, y: f64) -> PointerEvent {
+    fn pointer(kind: &str, x: f64, y: f64, primary: bool) -> PointerEvent {
         let init = PointerEventInit::new();
         init.set_client_x(x as i32);
         init.set_client_y(y as i32);
-        init.set_pointer_id(1);
+        init.set_pointer_id(if primary { 1 } else { 2 });
+        init.set_pointer_type("touch");
         init.set_bubbles(true);
-        init.set_is_primary(true);
+        init.set_is_primary(primary);
         PointerEvent::new_with_event_init_dict(kind, &init).expect("a pointer event")
+    }
+
+    /// A vertical stroke from `top` down `length` CSS pixels at `x`, as one pointer.
+    fn stroke(pad: &HtmlCanvasElement, x: f64, top: f64, length: f64, primary: bool) {
+        pad.dispatch_event(&pointer("pointerdown", x, top, primary))
+            .expect("down");
+        for i in 1..=10 {
+            let y = top + length * f64::from(i) / 10.0;
+            pad.dispatch_event(&pointer("pointermove", x, y, primary))
+                .expect("move");
+        }
+        pad.dispatch_event(&pointer("pointerup", x, top + length, primary))
+            .expect("up");
+    }
+
+    /// The centre of mass (row, column) of 28 × 28 values, in pixel-centre coordinates.
+    fn centre_of_mass(digit: &[f32]) -> (f32, f32) {
+        let mass: f32 = digit.iter().sum();
+        let moment = |coordinate: fn(usize) -> usize| {
+            digit
+                .iter()
+                .enumerate()
+                .map(|(i, v)| v * (coordinate(i) as f32 + 0.5))
+                .sum::<f32>()
+                / mass
+        };
+        (moment(|i| i / SIDE), moment(|i| i % SIDE))
+    }
+
+    fn brightest(canvas: &HtmlCanvasElement) -> u8 {
+        let data = context(canvas)
+            .and_then(|c| c.get_image_data(0.0, 0.0, SIDE as f64, SIDE as f64).ok())
+            .expect("the preview's pixels")
+            .data()
+            .0;
+        data.chunks_exact(4).map(|p| p[0]).max().unwrap_or(0)
     }
 
     #[wasm_bindgen_test]
@@ -254,36 +321,32 @@ mod tests {
         yew::Renderer::<DigitPad>::with_root_and_props(root.clone(), props).render();
         yew::platform::time::sleep(Duration::from_millis(20)).await;
         let pad: HtmlCanvasElement = crate::app::test_dom::find(&root, "canvas.pad");
+        let preview: HtmlCanvasElement = crate::app::test_dom::find(&root, ".pad-preview canvas");
         let rect = pad.get_bounding_client_rect();
-        // A vertical stroke in the left third.
-        let x = rect.left() + rect.width() * 0.3;
-        pad.dispatch_event(&pointer("pointerdown", x, rect.top() + 40.0))
-            .expect("down");
-        for i in 1..=10 {
-            pad.dispatch_event(&pointer(
-                "pointermove",
-                x,
-                rect.top() + 40.0 + 20.0 * f64::from(i),
-            ))
-            .expect("move");
-        }
-        pad.dispatch_event(&pointer("pointerup", x, rect.top() + 240.0))
-            .expect("up");
+        assert_eq!((rect.width(), rect.height()), (PAD_CSS, PAD_CSS));
+
+        // A second finger alone draws nothing.
+        stroke(&pad, rect.left() + 140.0, rect.top() + 40.0, 200.0, false);
+        assert!(digits.borrow().is_empty(), "a non-primary pointer drew");
+        assert_eq!(read_digit(&pad), None);
+
+        // A "1" high in the left third is sent centred.
+        stroke(&pad, rect.left() + 80.0, rect.top() + 20.0, 150.0, true);
         let digit = digits.borrow().last().cloned().expect("a digit was sent");
-        assert_eq!(digit.len(), 784);
-        let mass: f32 = digit.iter().sum();
-        let cx: f32 = digit
-            .iter()
-            .enumerate()
-            .map(|(i, v)| v * ((i % 28) as f32 + 0.5))
-            .sum::<f32>()
-            / mass;
-        assert!((cx - 14.0).abs() <= 0.6, "centred: {cx}");
+        assert_eq!(digit.len(), SIDE * SIDE);
+        let (cy, cx) = centre_of_mass(&digit);
+        assert!(
+            (cy - 14.0).abs() <= 0.6 && (cx - 14.0).abs() <= 0.6,
+            "centred: {cy} {cx}"
+        );
         assert!(digit.iter().copied().fold(0.0, f32::max) > 0.5);
+        assert!(brightest(&preview) > 128, "the preview shows the digit");
+
         let clear: HtmlElement = crate::app::test_dom::find(&root, "button");
         assert_eq!(clear.text_content().as_deref(), Some("Clear"));
         clear.click();
         assert_eq!(cleared.get(), 1);
         assert_eq!(read_digit(&pad), None, "the pad is blank again");
+        assert_eq!(brightest(&preview), 0, "and so is the preview");
     }
 }
