@@ -3,12 +3,12 @@
 
 use std::hint::black_box;
 
+use convlab::common::geometry::Padding;
+use convlab::common::resize::fit;
 use convlab::explorer::conv::conv2d;
-use convlab::explorer::geometry::Padding;
 use convlab::explorer::kernel::{Kernel, OUTLINE};
 use convlab::explorer::pipeline::{run, Settings};
 use convlab::explorer::pool::max_pool2d;
-use convlab::explorer::resize::fit;
 use convlab::explorer::source::decode_grayscale;
 use criterion::{criterion_group, criterion_main, Criterion};
 

@@ -9,10 +9,10 @@ use std::path::PathBuf;
 
 use common::{assert_close, read_npy, root};
 
-use convlab::explorer::geometry::Padding;
+use convlab::common::geometry::Padding;
+use convlab::common::resize::fit;
 use convlab::explorer::kernel::Kernel;
 use convlab::explorer::pipeline::{run, Settings};
-use convlab::explorer::resize::fit;
 use convlab::explorer::source::{decode_grayscale, LoadError};
 use ndarray::Array2;
 use serde::Deserialize;

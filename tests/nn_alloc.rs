@@ -8,7 +8,7 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use convlab::explorer::geometry::Padding;
+use convlab::common::geometry::Padding;
 use convlab::nn::data::Mnist;
 use convlab::nn::{LayerSpec, Optimizer, TrainConfig, Trainer};
 

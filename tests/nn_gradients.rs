@@ -7,7 +7,7 @@
 //! spaced 0.05 apart and keep 0.025 away from 0, so no perturbation crosses a kink or
 //! changes which cell wins a window.
 
-use convlab::explorer::geometry::Padding;
+use convlab::common::geometry::Padding;
 use convlab::nn::rng::Rng;
 use convlab::nn::{LayerSpec, Network, NetworkSpec, Shape};
 use ndarray::{Array4, ArrayView4};
@@ -170,7 +170,7 @@ fn single(input: Shape, layer: LayerSpec) -> NetworkSpec {
 fn conv(filters: usize, kernel: usize, stride: usize, padding: Padding) -> LayerSpec {
     LayerSpec::Conv2d {
         filters,
-        kernel,
+        kernel_size: kernel,
         stride,
         padding,
     }

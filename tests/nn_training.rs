@@ -10,7 +10,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use convlab::explorer::geometry::Padding;
+use convlab::common::geometry::Padding;
 use convlab::nn::data::{DataError, Mnist, CLASSES, DIGITS};
 use convlab::nn::train::TestPass;
 use convlab::nn::{LayerSpec, NetworkSpec, NnError, Optimizer, Shape, TrainConfig, Trainer};
@@ -327,7 +327,7 @@ fn impossible_settings_are_errors_not_panics() {
     let mut layers = vec![pool, pool, pool];
     layers.push(LayerSpec::Conv2d {
         filters: 4,
-        kernel: 5,
+        kernel_size: 5,
         stride: 1,
         padding: Padding::Valid,
     });
@@ -351,25 +351,25 @@ fn impossible_settings_are_errors_not_panics() {
     for bad_layer in [
         LayerSpec::Conv2d {
             filters: 0,
-            kernel: 3,
+            kernel_size: 3,
             stride: 1,
             padding: Padding::Same,
         },
         LayerSpec::Conv2d {
             filters: 4,
-            kernel: 0,
+            kernel_size: 0,
             stride: 1,
             padding: Padding::Same,
         },
         LayerSpec::Conv2d {
             filters: 4,
-            kernel: 3,
+            kernel_size: 3,
             stride: 0,
             padding: Padding::Same,
         },
         LayerSpec::Conv2d {
             filters: usize::MAX,
-            kernel: usize::MAX,
+            kernel_size: usize::MAX,
             stride: usize::MAX,
             padding: Padding::Same,
         },

@@ -7,8 +7,8 @@ use plotters_canvas::CanvasBackend;
 use wasm_bindgen::{Clamped, JsCast, JsValue};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
 
+use crate::common::format::number;
 use crate::explorer::colormap::{Colormap, Scale, ValueRange};
-use crate::explorer::format::number;
 use ndarray::ArrayView2;
 
 /// Height of a legend in CSS pixels.

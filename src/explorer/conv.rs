@@ -3,37 +3,7 @@
 
 use ndarray::{s, Array2, ArrayView2};
 
-use super::geometry::{Axis, Padding};
-
-/// The output geometry of a convolution: one [`Axis`] for rows, one for columns.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Geometry {
-    pub rows: Axis,
-    pub cols: Axis,
-}
-
-impl Geometry {
-    pub fn new(
-        input: (usize, usize),
-        window: (usize, usize),
-        stride: usize,
-        padding: Padding,
-    ) -> Geometry {
-        Geometry {
-            rows: Axis::new(input.0, window.0, stride, padding),
-            cols: Axis::new(input.1, window.1, stride, padding),
-        }
-    }
-
-    /// Output shape `(height, width)`.
-    pub fn output_shape(&self) -> (usize, usize) {
-        (self.rows.output, self.cols.output)
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.rows.output == 0 || self.cols.output == 0
-    }
-}
+use crate::common::geometry::{Padding, Window};
 
 /// Cross-correlates `input` with `kernel`. Returns an empty array when the kernel does
 /// not fit (VALID on an input smaller than the kernel); `stride` must be at least 1.
@@ -43,7 +13,7 @@ pub fn conv2d(
     stride: usize,
     padding: Padding,
 ) -> Array2<f32> {
-    let geometry = Geometry::new(input.dim(), kernel.dim(), stride, padding);
+    let geometry = Window::new(input.dim(), kernel.dim(), stride, padding);
     let (out_h, out_w) = geometry.output_shape();
     let mut out = Array2::<f32>::zeros((out_h, out_w));
     if geometry.is_empty() {
@@ -87,7 +57,7 @@ pub fn conv2d(
 }
 
 /// Copies `input` into a zero-filled array grown by the padding of `geometry`.
-fn zero_pad(input: ArrayView2<f32>, geometry: &Geometry) -> Array2<f32> {
+fn zero_pad(input: ArrayView2<f32>, geometry: &Window) -> Array2<f32> {
     let (h, w) = input.dim();
     let (r, c) = (geometry.rows, geometry.cols);
     let mut padded = Array2::<f32>::zeros((

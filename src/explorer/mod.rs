@@ -6,12 +6,9 @@
 pub mod colormap;
 pub mod conv;
 pub mod export;
-pub mod format;
-pub mod geometry;
 pub mod kernel;
 pub mod pipeline;
 pub mod pool;
 pub mod probe;
-pub mod resize;
 pub mod session;
 pub mod source;

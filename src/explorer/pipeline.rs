@@ -4,14 +4,17 @@ use std::fmt;
 
 use ndarray::{Array2, ArrayView2};
 
-use super::conv::{conv2d, Geometry};
-use super::geometry::Padding;
+use super::conv::conv2d;
 use super::kernel::Kernel;
 use super::pool::max_pool2d;
+use crate::common::geometry::{Padding, Window};
 
 /// Max pooling window and stride: the classic 2×2, stride 2.
 pub const POOL_WINDOW: usize = 2;
 pub const POOL_STRIDE: usize = 2;
+/// The working sizes a user can choose: the longer side of the image the math sees.
+pub const WORKING_SIZES: [usize; 4] = [128, 300, 512, 1024];
+pub const DEFAULT_WORKING_SIZE: usize = 300;
 /// Convolution strides the explorer offers.
 pub const STRIDES: [usize; 3] = [1, 2, 3];
 
@@ -79,8 +82,8 @@ pub struct Stages {
     pub convolution: Array2<f32>,
     pub relu: Array2<f32>,
     pub max_pooling: Array2<f32>,
-    pub conv_geometry: Geometry,
-    pub pool_geometry: Geometry,
+    pub conv_window: Window,
+    pub pool_window: Window,
 }
 
 /// The image is too small for a step under VALID padding.
@@ -122,13 +125,13 @@ pub fn run(
     settings: Settings,
 ) -> Result<Stages, TooSmall> {
     let weights = kernel.weights();
-    let conv_geometry = Geometry::new(
+    let conv_window = Window::new(
         input.dim(),
         weights.dim(),
         settings.stride,
         settings.padding,
     );
-    if conv_geometry.is_empty() {
+    if conv_window.is_empty() {
         return Err(TooSmall {
             stage: Stage::Convolution,
             shape: input.dim(),
@@ -137,13 +140,13 @@ pub fn run(
     }
     let convolution = conv2d(input, weights.view(), settings.stride, settings.padding);
     let relu = convolution.mapv(relu);
-    let pool_geometry = Geometry::new(
+    let pool_window = Window::new(
         relu.dim(),
         (POOL_WINDOW, POOL_WINDOW),
         POOL_STRIDE,
         settings.padding,
     );
-    if pool_geometry.is_empty() {
+    if pool_window.is_empty() {
         return Err(TooSmall {
             stage: Stage::MaxPooling,
             shape: relu.dim(),
@@ -155,8 +158,8 @@ pub fn run(
         convolution,
         relu,
         max_pooling,
-        conv_geometry,
-        pool_geometry,
+        conv_window,
+        pool_window,
     })
 }
 

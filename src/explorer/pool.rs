@@ -3,8 +3,7 @@
 
 use ndarray::{Array2, ArrayView2};
 
-use super::conv::Geometry;
-use super::geometry::Padding;
+use crate::common::geometry::{Padding, Window};
 
 /// Max pooling with a square `window` and `stride`. Returns an empty array when the window
 /// does not fit (VALID on a map smaller than the window).
@@ -14,7 +13,7 @@ pub fn max_pool2d(
     stride: usize,
     padding: Padding,
 ) -> Array2<f32> {
-    let geometry = Geometry::new(input.dim(), (window, window), stride, padding);
+    let geometry = Window::new(input.dim(), (window, window), stride, padding);
     let (h, w) = input.dim();
     let (r, c) = (geometry.rows, geometry.cols);
     let (out_h, out_w) = geometry.output_shape();

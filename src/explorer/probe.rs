@@ -35,7 +35,7 @@ impl Probe {
         if position.0 >= h || position.1 >= w {
             return None;
         }
-        let geometry = state.stages.conv_geometry;
+        let geometry = state.stages.conv_window;
         let (out_h, out_w) = geometry.output_shape();
         let stride = state.settings.stride;
         let centred = |p: usize, pad_before: usize, out: usize| {
@@ -69,11 +69,11 @@ impl Probe {
             })
         });
         let kernel = state.kernel.weights();
-        let pool_geometry = state.stages.pool_geometry;
-        let pool_row = (conv.0 + pool_geometry.rows.pad_before) / POOL_STRIDE;
-        let pool_col = (conv.1 + pool_geometry.cols.pad_before) / POOL_STRIDE;
-        let pool = (pool_row < pool_geometry.rows.output && pool_col < pool_geometry.cols.output)
-            .then(|| {
+        let pool_window = state.stages.pool_window;
+        let pool_row = (conv.0 + pool_window.rows.pad_before) / POOL_STRIDE;
+        let pool_col = (conv.1 + pool_window.cols.pad_before) / POOL_STRIDE;
+        let pool =
+            (pool_row < pool_window.rows.output && pool_col < pool_window.cols.output).then(|| {
                 let cell = (pool_row, pool_col);
                 (cell, state.stages.max_pooling[cell])
             });
@@ -126,7 +126,7 @@ impl Probe {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::explorer::geometry::Padding;
+    use crate::common::geometry::Padding;
     use crate::explorer::session::{Action, Source};
     use ndarray::Array2;
 

@@ -9,10 +9,12 @@ use std::rc::Rc;
 use ndarray::Array2;
 
 use super::colormap::{ColorRange, Colormap, Scale, ValueRange};
-use super::geometry::Padding;
 use super::kernel::{CellTexts, Kernel, KernelError, Preset, OUTLINE};
-use super::pipeline::{self, Settings, Stage, Stages, STRIDES};
-use super::resize::{fit, DEFAULT_WORKING_SIZE, WORKING_SIZES};
+use super::pipeline::{
+    self, Settings, Stage, Stages, DEFAULT_WORKING_SIZE, STRIDES, WORKING_SIZES,
+};
+use crate::common::geometry::Padding;
+use crate::common::resize::fit;
 
 /// A picture the explorer works on: its name and full-resolution grayscale values.
 #[derive(Debug, PartialEq)]
@@ -310,7 +312,7 @@ mod tests {
         assert_eq!(loaded.settings, start.settings);
         assert_eq!(loaded.working_size, 128);
         assert_eq!(loaded.input.dim(), (128, 64));
-        assert_eq!(loaded.stages.conv_geometry.output_shape(), (63, 31));
+        assert_eq!(loaded.stages.conv_window.output_shape(), (63, 31));
     }
 
     #[test]

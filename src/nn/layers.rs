@@ -11,7 +11,7 @@ use std::cmp::min;
 
 use super::gemm::{gemm, Mat};
 use super::spec::Shape;
-use crate::explorer::geometry::Axis;
+use crate::common::geometry::{Axis, Window};
 
 /// The sum of `values` in eight interleaved partial sums, which the compiler can keep in
 /// one vector register (a plain running sum is a chain of dependent scalar additions).
@@ -25,19 +25,6 @@ pub(crate) fn sum(values: &[f32]) -> f32 {
         }
     }
     lanes.iter().sum::<f32>() + tail
-}
-
-/// A sliding window's geometry on both axes (TensorFlow's SAME/VALID rules).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Window {
-    pub rows: Axis,
-    pub cols: Axis,
-}
-
-impl Window {
-    fn outputs(&self) -> usize {
-        self.rows.output * self.cols.output
-    }
 }
 
 /// Output columns `ox` whose input column `ox·stride + offset − pad` lies in `0..width`.
@@ -160,13 +147,13 @@ pub(crate) fn col2im(
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Conv {
     pub filters: usize,
-    pub kernel: usize,
+    pub kernel_size: usize,
     pub window: Window,
 }
 
 impl Conv {
     fn patch(&self, input: Shape) -> usize {
-        input.channels * self.kernel * self.kernel
+        input.channels * self.kernel_size * self.kernel_size
     }
 
     /// Length of the im2col buffer for a batch.
@@ -186,7 +173,7 @@ impl Conv {
         y: &mut [f32],
     ) {
         let (kk, n) = (self.patch(input), batch * self.window.outputs());
-        im2col(x, input, batch, self.kernel, &self.window, cols);
+        im2col(x, input, batch, self.kernel_size, &self.window, cols);
         for (row, &b) in y.chunks_exact_mut(n).zip(bias) {
             row.fill(b);
         }
@@ -229,7 +216,7 @@ impl Conv {
                 cols,
                 false,
             );
-            col2im(cols, input, batch, self.kernel, &self.window, dx);
+            col2im(cols, input, batch, self.kernel_size, &self.window, dx);
         }
     }
 }

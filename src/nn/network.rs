@@ -10,10 +10,10 @@ use ndarray::{
 };
 
 use super::error::NnError;
-use super::layers::{self, Activation, Conv, Window};
+use super::layers::{self, Activation, Conv};
 use super::rng::Rng;
 use super::spec::{Init, LayerSpec, NetworkSpec, Shape};
-use crate::explorer::geometry::{Axis, Padding};
+use crate::common::geometry::{Padding, Window};
 
 /// The most values one activation of one sample may hold, and the most parameters a
 /// network may have: far above anything that trains in a browser, low enough that sizes
@@ -113,23 +113,22 @@ fn window(
     padding: Padding,
     what: &str,
 ) -> Result<Window, String> {
-    let rows = Axis::new(input.height, size, stride, padding);
-    let cols = Axis::new(input.width, size, stride, padding);
-    if rows.output == 0 || cols.output == 0 {
+    let window = Window::new((input.height, input.width), (size, size), stride, padding);
+    if window.is_empty() {
         return Err(format!(
             "a {size}×{size} {what} with stride {stride} and {padding} padding does not fit its \
              {}×{} input: the output would be {}×{}",
-            input.height, input.width, rows.output, cols.output
+            input.height, input.width, window.rows.output, window.cols.output
         ));
     }
-    Ok(Window { rows, cols })
+    Ok(window)
 }
 
 fn plan_layer(spec: &LayerSpec, input: Shape) -> Result<(Op, Shape, usize, usize), String> {
     Ok(match *spec {
         LayerSpec::Conv2d {
             filters,
-            kernel,
+            kernel_size,
             stride,
             padding,
         } => {
@@ -138,18 +137,18 @@ fn plan_layer(spec: &LayerSpec, input: Shape) -> Result<(Op, Shape, usize, usize
                     "the number of filters must be between 1 and {MAX_VALUES}"
                 ));
             }
-            check_window(kernel, stride, "kernel")?;
-            let window = window(input, kernel, stride, padding, "kernel")?;
+            check_window(kernel_size, stride, "kernel")?;
+            let window = window(input, kernel_size, stride, padding, "kernel")?;
             let weights = input
                 .channels
-                .checked_mul(kernel * kernel)
+                .checked_mul(kernel_size * kernel_size)
                 .and_then(|n| n.checked_mul(filters))
                 .filter(|&n| n <= MAX_VALUES)
                 .ok_or_else(|| format!("too many weights (more than {MAX_VALUES})"))?;
             let output = Shape::new(filters, window.rows.output, window.cols.output);
             let conv = Conv {
                 filters,
-                kernel,
+                kernel_size,
                 window,
             };
             (Op::Conv(conv), output, weights, filters)
@@ -278,7 +277,7 @@ impl Network {
         for layer in &self.layers {
             let (fan_in, fan_out) = match layer.op {
                 Op::Conv(conv) => {
-                    let area = conv.kernel * conv.kernel;
+                    let area = conv.kernel_size * conv.kernel_size;
                     (layer.input.channels * area, conv.filters * area)
                 }
                 Op::Dense { units } => (layer.input.len(), units),
@@ -348,8 +347,8 @@ impl Network {
             Op::Conv(conv) => Some(vec![
                 conv.filters,
                 layer.input.channels,
-                conv.kernel,
-                conv.kernel,
+                conv.kernel_size,
+                conv.kernel_size,
             ]),
             Op::Dense { units } => Some(vec![units, layer.input.len()]),
             _ => None,

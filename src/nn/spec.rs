@@ -5,7 +5,7 @@
 //! ```json
 //! {"input": {"channels": 1, "height": 28, "width": 28},
 //!  "layers": [
-//!    {"type": "conv2d", "filters": 8, "kernel": 3, "stride": 1, "padding": "SAME"},
+//!    {"type": "conv2d", "filters": 8, "kernel_size": 3, "stride": 1, "padding": "SAME"},
 //!    {"type": "relu"},
 //!    {"type": "max_pool", "size": 2, "stride": 2, "padding": "VALID"},
 //!    …,
@@ -16,7 +16,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::explorer::geometry::Padding;
+use crate::common::geometry::Padding;
 
 /// The size of one sample's activation: channels × height × width. Flat vectors (after
 /// [`LayerSpec::Flatten`] or [`LayerSpec::Dense`]) are `n × 1 × 1`.
@@ -73,13 +73,12 @@ impl std::fmt::Display for Shape {
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum LayerSpec {
     /// 2-D convolution (cross-correlation, as in TensorFlow and PyTorch) of all input
-    /// channels with `filters` kernels of `kernel × kernel × channels` weights, plus a bias
-    /// per filter.
+    /// channels with `filters` kernels of `kernel_size × kernel_size × channels` weights,
+    /// plus a bias per filter.
     Conv2d {
         filters: usize,
-        kernel: usize,
+        kernel_size: usize,
         stride: usize,
-        #[serde(with = "padding_name")]
         padding: Padding,
     },
     /// `max(x, 0)`
@@ -95,14 +94,12 @@ pub enum LayerSpec {
     MaxPool {
         size: usize,
         stride: usize,
-        #[serde(with = "padding_name")]
         padding: Padding,
     },
     /// The mean of each window over its cells inside the input (as in TensorFlow).
     AvgPool {
         size: usize,
         stride: usize,
-        #[serde(with = "padding_name")]
         padding: Padding,
     },
     /// `C × H × W` → `C·H·W × 1 × 1`, in channel, row, column order.
@@ -126,6 +123,29 @@ impl LayerSpec {
             LayerSpec::AvgPool { .. } => "average pooling",
             LayerSpec::Flatten => "flatten",
             LayerSpec::Dense { .. } => "dense",
+        }
+    }
+
+    /// A sliding-window layer's window size, stride and padding (`None` for the others).
+    pub fn window(&self) -> Option<(usize, usize, Padding)> {
+        match *self {
+            LayerSpec::Conv2d {
+                kernel_size: size,
+                stride,
+                padding,
+                ..
+            }
+            | LayerSpec::MaxPool {
+                size,
+                stride,
+                padding,
+            }
+            | LayerSpec::AvgPool {
+                size,
+                stride,
+                padding,
+            } => Some((size, stride, padding)),
+            _ => None,
         }
     }
 }
@@ -164,7 +184,7 @@ impl NetworkSpec {
     pub fn two_conv(filters: [usize; 2], activation: LayerSpec, init: Init) -> NetworkSpec {
         let conv = |filters| LayerSpec::Conv2d {
             filters,
-            kernel: 3,
+            kernel_size: 3,
             stride: 1,
             padding: Padding::Same,
         };
@@ -266,23 +286,6 @@ impl Default for TrainConfig {
     }
 }
 
-/// Serialises [`Padding`] as TensorFlow's names, `"SAME"` and `"VALID"`.
-mod padding_name {
-    use serde::{de::Error, Deserialize, Deserializer, Serializer};
-
-    use crate::explorer::geometry::Padding;
-
-    pub fn serialize<S: Serializer>(padding: &Padding, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(padding.name())
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Padding, D::Error> {
-        let name = String::deserialize(d)?;
-        Padding::from_name(&name)
-            .ok_or_else(|| D::Error::custom(format!("padding {name:?}: expected SAME or VALID")))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -291,8 +294,9 @@ mod tests {
     fn default_config_round_trips_through_json() {
         let config = TrainConfig::default();
         let text = serde_json::to_string(&config).expect("serialises");
-        assert!(text
-            .contains(r#"{"type":"conv2d","filters":8,"kernel":3,"stride":1,"padding":"SAME"}"#));
+        assert!(text.contains(
+            r#"{"type":"conv2d","filters":8,"kernel_size":3,"stride":1,"padding":"SAME"}"#
+        ));
         assert!(text.contains(r#""optimizer":{"type":"sgd","learning_rate":0.05,"momentum":0.0}"#));
         let back: TrainConfig = serde_json::from_str(&text).expect("parses");
         assert_eq!(back, config);
@@ -304,6 +308,10 @@ mod tests {
             r#"{"type":"max_pool","size":2,"stride":2,"padding":"same"}"#,
         )
         .expect_err("lowercase is not a TensorFlow name");
-        assert!(err.to_string().contains("expected SAME or VALID"), "{err}");
+        assert!(
+            err.to_string()
+                .contains("unknown variant `same`, expected `SAME` or `VALID`"),
+            "{err}"
+        );
     }
 }

@@ -6,7 +6,7 @@
 
 use ndarray::{s, Array2, ArrayView2};
 
-use crate::explorer::resize::fit;
+use crate::common::resize::fit;
 use crate::nn::data::SIDE;
 
 /// Ink above this (0–1) counts for the bounding box; lighter specks are antialiasing.

@@ -14,8 +14,8 @@ use super::protocol::{
     ChunkPoint, Dataset, DigitChoice, DigitView, Evaluated, Filters, LayerMaps, Progress, Reply,
     Request, Snapshot, StripDigit,
 };
-use crate::explorer::format::{grouped, number};
-use crate::explorer::geometry::Axis;
+use crate::common::format::{grouped, number};
+use crate::common::geometry::Axis;
 use crate::nn::data::{Mnist, CLASSES, PIXELS, SIDE, TRAIN};
 use crate::nn::train::TestPass;
 use crate::nn::{LayerSpec, NnError, Shape, TrainConfig, Trainer};
@@ -417,24 +417,10 @@ impl Session {
 /// The output-size formula of a sliding-window layer on `input` (rows; the digits and
 /// every map here are square).
 fn formula(spec: &LayerSpec, input: Shape) -> Option<String> {
-    let (what, size, stride, padding) = match *spec {
-        LayerSpec::Conv2d {
-            kernel,
-            stride,
-            padding,
-            ..
-        } => ("filters", kernel, stride, padding),
-        LayerSpec::MaxPool {
-            size,
-            stride,
-            padding,
-        }
-        | LayerSpec::AvgPool {
-            size,
-            stride,
-            padding,
-        } => ("windows", size, stride, padding),
-        _ => return None,
+    let (size, stride, padding) = spec.window()?;
+    let what = match spec {
+        LayerSpec::Conv2d { .. } => "filters",
+        _ => "windows",
     };
     let axis = Axis::new(input.height, size, stride, padding);
     Some(format!(

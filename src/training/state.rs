@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use super::history::History;
 use super::protocol::{Dataset, Evaluated, Progress, Reply, Snapshot};
-use crate::explorer::format::grouped;
+use crate::common::format::grouped;
 use crate::nn::spec::Init;
 use crate::nn::{LayerSpec, NetworkSpec, Optimizer, TrainConfig};
 
@@ -36,7 +36,7 @@ impl OptimizerKind {
         OptimizerKind::Adam,
     ];
 
-    pub fn label(self) -> &'static str {
+    pub fn name(self) -> &'static str {
         match self {
             OptimizerKind::Sgd => "SGD",
             OptimizerKind::Momentum => "SGD with momentum 0.9",
@@ -85,7 +85,7 @@ impl ActivationKind {
         ActivationKind::Sigmoid,
     ];
 
-    pub fn label(self) -> &'static str {
+    pub fn name(self) -> &'static str {
         match self {
             ActivationKind::Relu => "ReLU",
             ActivationKind::LeakyRelu => "Leaky ReLU (0.1)",

@@ -7,7 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
-use convlab::explorer::geometry::Padding;
+use convlab::common::geometry::Padding;
 use convlab::nn::{LayerSpec, NetworkSpec, Optimizer, Shape, TrainConfig};
 use ndarray::{ArrayD, ArrayViewD, IxDyn};
 
@@ -20,7 +20,7 @@ pub fn small_config(seed: u64) -> TrainConfig {
             layers: vec![
                 LayerSpec::Conv2d {
                     filters: 4,
-                    kernel: 3,
+                    kernel_size: 3,
                     stride: 2,
                     padding: Padding::Same,
                 },

@@ -68,12 +68,12 @@ def dense(spec):
 
 LAYER_CASES = [
     # (spec, input shape N×C×H×W)
-    ({"type": "conv2d", "filters": 4, "kernel": 3, "stride": 1, "padding": "SAME"}, (2, 3, 7, 9)),
-    ({"type": "conv2d", "filters": 3, "kernel": 3, "stride": 2, "padding": "SAME"}, (2, 2, 8, 7)),
-    ({"type": "conv2d", "filters": 5, "kernel": 4, "stride": 2, "padding": "VALID"}, (1, 3, 9, 11)),
-    ({"type": "conv2d", "filters": 2, "kernel": 2, "stride": 3, "padding": "VALID"}, (3, 1, 8, 10)),
-    ({"type": "conv2d", "filters": 3, "kernel": 5, "stride": 1, "padding": "SAME"}, (2, 2, 5, 6)),
-    ({"type": "conv2d", "filters": 8, "kernel": 3, "stride": 1, "padding": "SAME"}, (2, 1, 28, 28)),
+    ({"type": "conv2d", "filters": 4, "kernel_size": 3, "stride": 1, "padding": "SAME"}, (2, 3, 7, 9)),
+    ({"type": "conv2d", "filters": 3, "kernel_size": 3, "stride": 2, "padding": "SAME"}, (2, 2, 8, 7)),
+    ({"type": "conv2d", "filters": 5, "kernel_size": 4, "stride": 2, "padding": "VALID"}, (1, 3, 9, 11)),
+    ({"type": "conv2d", "filters": 2, "kernel_size": 2, "stride": 3, "padding": "VALID"}, (3, 1, 8, 10)),
+    ({"type": "conv2d", "filters": 3, "kernel_size": 5, "stride": 1, "padding": "SAME"}, (2, 2, 5, 6)),
+    ({"type": "conv2d", "filters": 8, "kernel_size": 3, "stride": 1, "padding": "SAME"}, (2, 1, 28, 28)),
     ({"type": "relu"}, (2, 3, 5, 4)),
     ({"type": "leaky_relu", "slope": 0.2}, (2, 3, 5, 4)),
     ({"type": "tanh"}, (2, 3, 5, 4)),
@@ -95,10 +95,10 @@ BUILDERS = {"conv2d": conv, "max_pool": pool, "avg_pool": pool, "relu": activati
 NETWORK = {
     "input": {"channels": 1, "height": 12, "width": 11},
     "layers": [
-        {"type": "conv2d", "filters": 3, "kernel": 3, "stride": 1, "padding": "SAME"},
+        {"type": "conv2d", "filters": 3, "kernel_size": 3, "stride": 1, "padding": "SAME"},
         {"type": "relu"},
         {"type": "max_pool", "size": 2, "stride": 2, "padding": "SAME"},
-        {"type": "conv2d", "filters": 4, "kernel": 3, "stride": 2, "padding": "VALID"},
+        {"type": "conv2d", "filters": 4, "kernel_size": 3, "stride": 2, "padding": "VALID"},
         {"type": "tanh"},
         {"type": "avg_pool", "size": 2, "stride": 1, "padding": "VALID"},
         {"type": "flatten"},
@@ -113,7 +113,7 @@ NETWORK = {
 def param_shapes(spec, shape):
     """Weight and bias shapes of a layer given its input shape (C, H, W)."""
     if spec["type"] == "conv2d":
-        k = spec["kernel"]
+        k = spec["kernel_size"]
         return (spec["filters"], shape[0], k, k), (spec["filters"],)
     if spec["type"] == "dense":
         return (spec["units"], int(np.prod(shape))), (spec["units"],)

@@ -4,7 +4,7 @@
 
 use yew::prelude::*;
 
-use crate::explorer::format::grouped;
+use crate::common::format::grouped;
 
 #[derive(Properties, PartialEq)]
 pub struct ConfusionMatrixProps {

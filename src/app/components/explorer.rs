@@ -19,8 +19,8 @@ use crate::app::loading::{load_file, load_sample, Dispatcher};
 use crate::app::paint::{draw_legend, draw_map};
 use crate::app::samples::DEFAULT;
 use crate::app::{download, timing};
+use crate::common::geometry::Window;
 use crate::explorer::colormap::ValueRange;
-use crate::explorer::conv::Geometry;
 use crate::explorer::export;
 use crate::explorer::pipeline::Stage;
 use crate::explorer::probe::{Position, Probe};
@@ -55,10 +55,10 @@ impl<T> PartialEq for Same<T> {
     }
 }
 
-fn formulas(what: &str, geometry: &Geometry) -> Vec<AttrValue> {
+fn formulas(what: &str, window: &Window) -> Vec<AttrValue> {
     vec![
-        format!("{what} height: {}", geometry.rows.formula()).into(),
-        format!("{what} width: {}", geometry.cols.formula()).into(),
+        format!("{what} height: {}", window.rows.formula()).into(),
+        format!("{what} width: {}", window.cols.formula()).into(),
     ]
 }
 
@@ -305,12 +305,12 @@ pub fn explorer(props: &ExplorerProps) -> Html {
                         vec![]) }
                     { stage_view(1, Stage::Convolution,
                         format!("3×3 kernel, stride {stride}, {padding} padding; blue < 0 < red"),
-                        formulas("Output", &stages.conv_geometry)) }
+                        formulas("Output", &stages.conv_window)) }
                     { stage_view(2, Stage::Relu,
                         "ReLU: max(0, x) keeps the positive half".into(), vec![]) }
                     { stage_view(3, Stage::MaxPooling,
                         format!("2×2 window, stride 2, {padding} padding: the largest of each window"),
-                        formulas("Output", &stages.pool_geometry)) }
+                        formulas("Output", &stages.pool_window)) }
                 </div>
                 if let Some(probe) = probe.clone() {
                     <ProbePanel probe={probe} />

@@ -8,8 +8,8 @@ use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use crate::app::paint::draw_tiles;
+use crate::common::format::number;
 use crate::explorer::colormap::{Colormap, Scale, ValueRange};
-use crate::explorer::format::number;
 use crate::training::protocol::Filters;
 
 /// A filter cell on screen, in CSS pixels.

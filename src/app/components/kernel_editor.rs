@@ -4,7 +4,7 @@ use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use super::labeled_select::LabeledSelect;
-use crate::explorer::format::number;
+use crate::common::format::number;
 use crate::explorer::kernel::{matching_preset, parse_cell, CellTexts, Preset, PRESETS};
 
 const CUSTOM: &str = "Custom";

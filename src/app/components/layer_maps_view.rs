@@ -4,7 +4,7 @@
 use yew::prelude::*;
 
 use crate::app::paint::{draw_tiles, scale_for};
-use crate::explorer::format::number;
+use crate::common::format::number;
 use crate::training::protocol::LayerMaps;
 
 /// Tiles per row.

@@ -3,10 +3,10 @@
 use yew::prelude::*;
 
 use super::labeled_select::LabeledSelect;
+use crate::common::geometry::Padding;
 use crate::explorer::colormap::{ColorRange, Colormap};
-use crate::explorer::geometry::Padding;
+use crate::explorer::pipeline::WORKING_SIZES;
 use crate::explorer::pipeline::{Settings, STRIDES};
-use crate::explorer::resize::WORKING_SIZES;
 use crate::explorer::session::Action;
 
 #[derive(Properties, PartialEq)]

@@ -3,7 +3,7 @@
 
 use yew::prelude::*;
 
-use crate::explorer::format::number;
+use crate::common::format::number;
 use crate::explorer::probe::Probe;
 
 #[derive(Properties, PartialEq)]

@@ -5,8 +5,8 @@ use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
 
 use crate::app::paint::LEGEND_HEIGHT;
+use crate::common::format::number;
 use crate::explorer::colormap::ValueRange;
-use crate::explorer::format::number;
 use crate::explorer::pipeline::Stage;
 
 /// The two downloads each stage offers.

@@ -6,7 +6,7 @@ use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use super::labeled_select::LabeledSelect;
-use crate::explorer::format::number;
+use crate::common::format::number;
 use crate::training::state::{
     parse_learning_rate, parse_seed, ActivationKind, OptimizerKind, Settings, BATCH_SIZES,
     FILTER_CHOICES, STEP_BATCHES,
@@ -153,10 +153,10 @@ pub fn training_controls(props: &TrainingControlsProps) -> Html {
                         Ok(())
                     })} />
                 <LabeledSelect label="Optimizer"
-                    options={options(&OptimizerKind::ALL, |o| o.label().to_string())}
-                    selected={settings.optimizer.label()}
+                    options={options(&OptimizerKind::ALL, |o| o.name().to_string())}
+                    selected={settings.optimizer.name()}
                     on_change={change(|s, text| {
-                        let kind = OptimizerKind::ALL.into_iter().find(|o| o.label() == text)
+                        let kind = OptimizerKind::ALL.into_iter().find(|o| o.name() == text)
                             .ok_or_else(|| format!("Unknown optimizer “{text}”."))?;
                         if kind != s.optimizer {
                             s.optimizer = kind;
@@ -185,10 +185,10 @@ pub fn training_controls(props: &TrainingControlsProps) -> Html {
                         Ok(())
                     })} />
                 <LabeledSelect label="Activation"
-                    options={options(&ActivationKind::ALL, |a| a.label().to_string())}
-                    selected={settings.activation.label()}
+                    options={options(&ActivationKind::ALL, |a| a.name().to_string())}
+                    selected={settings.activation.name()}
                     on_change={change(|s, text| {
-                        s.activation = ActivationKind::ALL.into_iter().find(|a| a.label() == text)
+                        s.activation = ActivationKind::ALL.into_iter().find(|a| a.name() == text)
                             .ok_or_else(|| format!("Unknown activation “{text}”."))?;
                         Ok(())
                     })} />

@@ -17,7 +17,7 @@ use super::training_controls::TrainingControls;
 use super::training_curves::{Metric, TrainingCurves};
 use super::training_status::TrainingStatus;
 use crate::app::training_worker::TrainingWorker;
-use crate::explorer::format::{grouped, number};
+use crate::common::format::{grouped, number};
 use crate::training::protocol::{DigitChoice, Request};
 use crate::training::state::{
     Chosen, Phase, Settings, TrainingAction, TrainingState, STEP_BATCHES,

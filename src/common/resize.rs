@@ -1,12 +1,8 @@
-//! Fitting an image to the working size: large images are scaled down by exact area
+//! Fitting an image to a size: large images are scaled down by exact area
 //! averaging (each output pixel is the mean of the input area it covers, as TensorFlow's
 //! `resize` with `method="area"` computes it); smaller images are never upscaled.
 
 use ndarray::{Array2, ArrayView2, Axis};
-
-/// The working sizes a user can choose: the longer side of the image the math sees.
-pub const WORKING_SIZES: [usize; 4] = [128, 300, 512, 1024];
-pub const DEFAULT_WORKING_SIZE: usize = 300;
 
 /// The shape `(height, width)` an image of `shape` gets at `working_size`: unchanged when
 /// its longer side fits; otherwise the longer side becomes `working_size` exactly and the

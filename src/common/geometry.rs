@@ -11,8 +11,12 @@
 
 use std::fmt;
 
-/// How a window treats the border: TensorFlow's two padding modes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+use serde::{Deserialize, Serialize};
+
+/// How a window treats the border: TensorFlow's two padding modes, serialised under
+/// TensorFlow's names (`"SAME"`, `"VALID"`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
 pub enum Padding {
     /// Pad with zeros so that `out = ceil(n / s)`.
     #[default]
@@ -24,7 +28,7 @@ pub enum Padding {
 impl Padding {
     pub const ALL: [Padding; 2] = [Padding::Same, Padding::Valid];
 
-    /// The name TensorFlow uses (`SAME` / `VALID`).
+    /// The name TensorFlow uses (`SAME` / `VALID`), which the page shows too.
     pub fn name(self) -> &'static str {
         match self {
             Padding::Same => "SAME",
@@ -121,6 +125,43 @@ impl Axis {
             Padding::Same => format!("{textbook}; SAME: ⌈{n} / {s}⌉ = {output}"),
             Padding::Valid => textbook,
         }
+    }
+}
+
+/// A sliding window's geometry on both axes: one [`Axis`] for rows, one for columns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Window {
+    pub rows: Axis,
+    pub cols: Axis,
+}
+
+impl Window {
+    /// A `window.0 × window.1` window moved with `stride` over an `input.0 × input.1` map.
+    pub fn new(
+        input: (usize, usize),
+        window: (usize, usize),
+        stride: usize,
+        padding: Padding,
+    ) -> Window {
+        Window {
+            rows: Axis::new(input.0, window.0, stride, padding),
+            cols: Axis::new(input.1, window.1, stride, padding),
+        }
+    }
+
+    /// Output shape `(height, width)`.
+    pub fn output_shape(&self) -> (usize, usize) {
+        (self.rows.output, self.cols.output)
+    }
+
+    /// Output cells per map.
+    pub fn outputs(&self) -> usize {
+        self.rows.output * self.cols.output
+    }
+
+    /// True when the window does not fit (VALID on a map smaller than the window).
+    pub fn is_empty(&self) -> bool {
+        self.outputs() == 0
     }
 }
 

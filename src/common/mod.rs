@@ -1,0 +1,10 @@
+//! The shared core that the explorer, the CNN engine and live training all stand on, and
+//! that uses none of them: sliding-window geometry with TensorFlow's SAME/VALID rules and
+//! the output-size formula, the operations both halves run (pooling, activations), area
+//! resizing, and numbers as the page prints them.
+//!
+//! No web code: `cargo test` runs it natively.
+
+pub mod format;
+pub mod geometry;
+pub mod resize;
