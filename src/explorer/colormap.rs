@@ -206,10 +206,14 @@ impl Scale {
     }
 }
 
-/// The value below which [`ColorRange::CLIPPED_QUANTILE`] of `measure(values)` lie, all of
-/// them within `[lo, hi]`: read off a 4,096-bin histogram (one pass; exact to 1/4096 of
-/// the range, plenty for choosing colours). `None` when it falls in the lowest bin: the
-/// map is almost all one value, and only the full range shows the rest.
+/// The value below which [`ColorRange::CLIPPED_QUANTILE`] of `measure(values)` lie (the
+/// nearest-rank percentile), all of them within `[lo, hi]`; `None` when there are no values.
+///
+/// One pass fills a 4,096-bin histogram. When the bin holding the wanted rank lies far enough
+/// from `lo`, its upper edge is the answer: at most one bin, so at most 1/256 of the clipped
+/// range (one step of the colour table), above the exact value. Otherwise (a few extreme
+/// values squeeze the rest into the lowest bins, where a bin can be wider than the whole
+/// clipped range) a second pass picks the exact value among that bin's values.
 fn quantile(
     values: ArrayView2<f32>,
     measure: impl Fn(f32) -> f32,
@@ -217,23 +221,42 @@ fn quantile(
     hi: f64,
 ) -> Option<f64> {
     const BINS: usize = 4096;
-    let mut counts = [0u32; BINS];
+    /// The wanted bin's upper edge overshoots by at most one bin, and the clipped range
+    /// spans `bin + 1` bins: from `bin + 1 = COLOURS` on, that is one colour step at most.
+    const COLOURS: usize = 256;
     let to_bin = (BINS as f64 / (hi - lo)) as f32;
     let lo32 = lo as f32;
+    // Saturating cast: a value rounding past `hi` lands in the last bin. Both passes bin
+    // with this one function, so they agree on which values a bin holds.
+    let bin_of = |v: f32| usize::from(((measure(v) - lo32) * to_bin) as u16).min(BINS - 1);
+    let mut counts = [0u32; BINS];
     for &v in values.iter() {
-        // Saturating cast: a value rounding past `hi` lands in the last bin.
-        let bin = usize::from(((measure(v) - lo32) * to_bin) as u16).min(BINS - 1);
-        counts[bin] += 1;
+        counts[bin_of(v)] += 1;
     }
-    let wanted = (values.len() as f64 * ColorRange::CLIPPED_QUANTILE).ceil() as u64;
-    let mut seen = 0u64;
-    for (bin, &count) in counts.iter().enumerate() {
-        seen += u64::from(count);
-        if seen >= wanted {
-            return (bin > 0).then(|| lo + (bin + 1) as f64 * (hi - lo) / BINS as f64);
+    // 0-based rank of the value wanted.
+    let rank =
+        ((values.len() as f64 * ColorRange::CLIPPED_QUANTILE).ceil() as usize).checked_sub(1)?;
+    let mut below = 0usize;
+    let bin = counts.iter().position(|&count| {
+        let holds_rank = below + count as usize > rank;
+        if !holds_rank {
+            below += count as usize;
         }
+        holds_rank
+    })?;
+    if bin + 1 >= COLOURS {
+        return Some(lo + (bin + 1) as f64 * (hi - lo) / BINS as f64);
     }
-    None
+    let mut in_bin = Vec::with_capacity(counts[bin] as usize);
+    in_bin.extend(
+        values
+            .iter()
+            .filter(|&&v| bin_of(v) == bin)
+            .map(|&v| measure(v)),
+    );
+    // `nth` is within the bin (both passes bin alike); checked, so a slip cannot panic.
+    let nth = rank - below;
+    (nth < in_bin.len()).then(|| f64::from(*in_bin.select_nth_unstable_by(nth, f32::total_cmp).1))
 }
 
 #[cfg(test)]
@@ -288,6 +311,68 @@ mod tests {
         let diverging = fit(Colormap::Diverging, &signed, ColorRange::Clipped);
         assert_eq!(diverging.low, -diverging.high);
         assert!(diverging.high < 2.0);
+    }
+
+    /// `count` scattered values in [0, 1), the same on every run.
+    fn scattered(count: usize) -> Vec<f32> {
+        (0..count)
+            .map(|i| ((i as f32 * 12.9898).sin() * 43_758.547).fract().abs())
+            .collect()
+    }
+
+    /// The nearest-rank 98th percentile, from a sorted copy.
+    fn percentile_by_sorting(values: &[f32]) -> f64 {
+        let mut sorted = values.to_vec();
+        sorted.sort_by(f32::total_cmp);
+        let rank = (values.len() as f64 * 0.98).ceil() as usize - 1;
+        f64::from(sorted[rank])
+    }
+
+    fn fit_row(colormap: Colormap, values: &[f32]) -> Scale {
+        let view = ArrayView2::from_shape((1, values.len()), values).expect("one row");
+        let range = ValueRange::of(view).expect("values");
+        Scale::fit(colormap, view, range, ColorRange::Clipped)
+    }
+
+    #[test]
+    fn one_extreme_outlier_still_clips_at_the_percentile() {
+        // 10,000 values in [0, 1) and one of 1e6: every other value is in the histogram's
+        // lowest bin (244 wide), which once made the clipped range fall back to the full one.
+        let mut values = scattered(10_000);
+        values.push(1e6);
+        let expected = percentile_by_sorting(&values);
+        assert!(expected > 0.9 && expected < 1.0, "{expected}");
+        let min = values.iter().copied().fold(f32::INFINITY, f32::min);
+        let scale = fit_row(Colormap::Magma, &values);
+        assert!(scale.clipped);
+        assert_eq!((scale.low, scale.high), (f64::from(min), expected));
+
+        // The same with signs, for the diverging map (which clips the sizes).
+        let signed: Vec<f32> = values
+            .iter()
+            .enumerate()
+            .map(|(i, &v)| if i % 3 == 0 { -v } else { v })
+            .collect();
+        let sizes: Vec<f32> = signed.iter().map(|v| v.abs()).collect();
+        let expected = percentile_by_sorting(&sizes);
+        let scale = fit_row(Colormap::Diverging, &signed);
+        assert!(scale.clipped);
+        assert_eq!((scale.low, scale.high), (-expected, expected));
+    }
+
+    #[test]
+    fn a_spread_map_clips_within_one_colour_step_of_the_percentile() {
+        // No outlier: the histogram alone answers, one bin above the exact value at most.
+        let values: Vec<f32> = scattered(10_000).iter().map(|v| 50.0 * v - 10.0).collect();
+        let expected = percentile_by_sorting(&values);
+        let scale = fit_row(Colormap::Gray, &values);
+        assert!(scale.clipped);
+        let step = (scale.high - scale.low) / 256.0;
+        assert!(
+            scale.high >= expected && scale.high - expected <= step,
+            "{} vs {expected}",
+            scale.high
+        );
     }
 
     #[test]
