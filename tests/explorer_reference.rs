@@ -124,6 +124,24 @@ fn bad_files_are_refused_with_their_reason() {
         Err(LoadError::HighBitDepth { format: "PNG" })
     );
     assert_eq!(decode("bad_cmyk.jpg"), Err(LoadError::Cmyk));
+    // Valid headers and no image data: the JPEG decoder alone lets such a file through (as a
+    // grey picture), so that one is checked before decoding; the others are the decoders'.
+    let no_image_data = Err(LoadError::Corrupt {
+        detail: "the file ends before its image data".into(),
+    });
+    assert_eq!(decode("bad_no_scan.jpg"), no_image_data);
+    assert_eq!(decode("bad_empty_scan.jpg"), no_image_data);
+    for name in [
+        "bad_no_idat.png",
+        "bad_no_frames.gif",
+        "bad_no_bitstream.webp",
+    ] {
+        assert!(
+            matches!(decode(name), Err(LoadError::Corrupt { .. })),
+            "{name}: {:?}",
+            decode(name)
+        );
+    }
 }
 
 #[test]

@@ -138,6 +138,18 @@ mod tests {
             decode_grayscale(fixture!("bad_cmyk.jpg")),
             Err(LoadError::Cmyk)
         );
+        for bytes in [
+            fixture!("bad_no_scan.jpg"),
+            fixture!("bad_empty_scan.jpg"),
+            fixture!("bad_no_idat.png"),
+            fixture!("bad_no_frames.gif"),
+            fixture!("bad_no_bitstream.webp"),
+        ] {
+            assert!(matches!(
+                decode_grayscale(bytes),
+                Err(LoadError::Corrupt { .. })
+            ));
+        }
         let sample = decode_grayscale(fixture!("odd_rgb.png")).expect("a good file decodes");
         assert_eq!(sample.dim(), (23, 37));
     }

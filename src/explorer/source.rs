@@ -8,6 +8,7 @@
 
 use std::fmt;
 use std::io::Cursor;
+use std::ops::Range;
 
 use image::codecs::gif::GifDecoder;
 use image::codecs::png::PngDecoder;
@@ -152,6 +153,11 @@ pub fn decode_grayscale(bytes: &[u8]) -> Result<Array2<f32>, LoadError> {
     if format == ImageFormat::Jpeg && jpeg_frame(bytes).is_some_and(|f| f.components == 4) {
         return Err(LoadError::Cmyk);
     }
+    // The JPEG decoder draws a file cut off before its first scan's data as a grey picture,
+    // without an error. (The PNG, GIF and WebP decoders refuse their versions of this file.)
+    if format == ImageFormat::Jpeg && !jpeg_has_scan_data(bytes) {
+        return Err(corrupt("the file ends before its image data"));
+    }
 
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
     reader.limits(limits());
@@ -239,32 +245,56 @@ struct JpegFrame {
     components: u8,
 }
 
-/// Finds a JPEG's frame header by walking the marker segments that precede it.
-fn jpeg_frame(bytes: &[u8]) -> Option<JpegFrame> {
+const START_OF_SCAN: u8 = 0xDA;
+
+/// The marker segments of a JPEG up to its first scan, each as its marker and where it
+/// starts and ends in `bytes`; the start-of-scan segment (only its header) comes last.
+fn jpeg_segments(bytes: &[u8]) -> impl Iterator<Item = (u8, Range<usize>)> + '_ {
     let mut i = 2; // past the start-of-image marker
-    while i + 4 <= bytes.len() {
-        if bytes[i] != 0xFF {
-            return None;
+    let mut scan_reached = false;
+    std::iter::from_fn(move || {
+        while !scan_reached && i + 4 <= bytes.len() && bytes[i] == 0xFF {
+            let marker = bytes[i + 1];
+            if marker == 0xFF {
+                i += 1; // fill byte
+                continue;
+            }
+            let start = i;
+            i += 2 + usize::from(u16::from_be_bytes([bytes[i + 2], bytes[i + 3]]));
+            scan_reached = marker == START_OF_SCAN;
+            return Some((marker, start..i));
         }
-        let marker = bytes[i + 1];
-        if marker == 0xFF {
-            i += 1; // fill byte
-            continue;
-        }
-        // Start-of-frame markers: C0–CF except DHT (C4), JPG (C8) and DAC (CC).
-        if (0xC0..=0xCF).contains(&marker) && !matches!(marker, 0xC4 | 0xC8 | 0xCC) {
-            // FF Cn, length (2), precision (1), height (2), width (2), components (1).
-            let frame = bytes.get(i + 5..i + 10)?;
-            return Some(JpegFrame {
-                height: u32::from(u16::from_be_bytes([frame[0], frame[1]])),
-                width: u32::from(u16::from_be_bytes([frame[2], frame[3]])),
-                components: frame[4],
-            });
-        }
-        let length = usize::from(u16::from_be_bytes([bytes[i + 2], bytes[i + 3]]));
-        i += 2 + length;
+        None
+    })
+}
+
+/// Finds a JPEG's frame header among the marker segments that precede its first scan.
+fn jpeg_frame(bytes: &[u8]) -> Option<JpegFrame> {
+    // Start-of-frame markers: C0–CF except DHT (C4), JPG (C8) and DAC (CC).
+    let (_, segment) = jpeg_segments(bytes).find(|(marker, _)| {
+        (0xC0..=0xCF).contains(marker) && !matches!(marker, 0xC4 | 0xC8 | 0xCC)
+    })?;
+    // FF Cn, length (2), precision (1), height (2), width (2), components (1).
+    let frame = bytes.get(segment.start + 5..segment.start + 10)?;
+    Some(JpegFrame {
+        height: u32::from(u16::from_be_bytes([frame[0], frame[1]])),
+        width: u32::from(u16::from_be_bytes([frame[2], frame[3]])),
+        components: frame[4],
+    })
+}
+
+/// Whether a JPEG's first scan holds any data: its header is followed by at least one byte
+/// of entropy-coded data rather than by the file's end or another marker.
+fn jpeg_has_scan_data(bytes: &[u8]) -> bool {
+    let Some((_, scan)) = jpeg_segments(bytes).find(|(marker, _)| *marker == START_OF_SCAN) else {
+        return false;
+    };
+    // In entropy-coded data a 0xFF byte is followed by 0x00; otherwise it starts a marker.
+    match bytes.get(scan.end..) {
+        Some([0xFF, 0x00, ..]) => true,
+        Some([0xFF, ..]) | Some([]) | None => false,
+        Some([_, ..]) => true,
     }
-    None
 }
 
 /// BT.601 luma of 8-bit values, alpha composited over white, divided by 255.
@@ -309,12 +339,20 @@ fn luma_f32(r: f32, g: f32, b: f32) -> f32 {
 mod tests {
     use super::*;
 
-    fn png(image: DynamicImage) -> Vec<u8> {
+    fn encode(image: &DynamicImage, format: ImageFormat) -> Vec<u8> {
         let mut bytes = Vec::new();
         image
-            .write_to(&mut Cursor::new(&mut bytes), ImageFormat::Png)
+            .write_to(&mut Cursor::new(&mut bytes), format)
             .expect("encode");
         bytes
+    }
+
+    fn png(image: DynamicImage) -> Vec<u8> {
+        encode(&image, ImageFormat::Png)
+    }
+
+    fn flat_grey() -> DynamicImage {
+        DynamicImage::ImageRgb8(image::RgbImage::from_pixel(32, 24, image::Rgb([128; 3])))
     }
 
     #[test]
@@ -344,5 +382,47 @@ mod tests {
             decode_grayscale(&sixteen),
             Err(LoadError::HighBitDepth { format: "PNG" })
         );
+    }
+
+    #[test]
+    fn a_uniform_grey_image_loads_in_every_format() {
+        // BT.601 weights sum to 1, so grey 128 is 128 / 255 whatever the format.
+        for format in [
+            ImageFormat::Png,
+            ImageFormat::Jpeg,
+            ImageFormat::Gif,
+            ImageFormat::WebP,
+            ImageFormat::Bmp,
+        ] {
+            let gray = decode_grayscale(&encode(&flat_grey(), format))
+                .unwrap_or_else(|e| panic!("{format:?}: {e}"));
+            assert_eq!(gray.dim(), (24, 32), "{format:?}");
+            assert!(
+                gray.iter()
+                    .all(|&v| (v - 128.0 / 255.0).abs() <= 1.0 / 255.0),
+                "{format:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_jpeg_cut_before_its_image_data_is_refused() {
+        // A flat grey JPEG: cut short, the decoder would draw a grey picture like it.
+        let jpeg = encode(&flat_grey(), ImageFormat::Jpeg);
+        let scan = jpeg
+            .windows(2)
+            .position(|w| w == [0xFF, 0xDA])
+            .expect("a start-of-scan marker");
+        let header_end =
+            scan + 2 + usize::from(u16::from_be_bytes([jpeg[scan + 2], jpeg[scan + 3]]));
+        let refused = Err(LoadError::Corrupt {
+            detail: "the file ends before its image data".into(),
+        });
+        let with_end_marker = [&jpeg[..header_end], &[0xFF, 0xD9]].concat();
+        // Cut after the scan's header (which the decoder draws as grey) or before it (which
+        // it refuses, but with a less readable reason).
+        for cut in [&jpeg[..header_end], &with_end_marker, &jpeg[..scan]] {
+            assert_eq!(decode_grayscale(cut), refused, "{} bytes", cut.len());
+        }
     }
 }

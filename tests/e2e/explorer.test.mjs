@@ -833,6 +833,11 @@ const BAD_FILES = [
   ['bad_animated.gif', /animated/i],
   ['bad_16bit.png', /16 bits/i],
   ['bad_cmyk.jpg', /CMYK/],
+  ['bad_no_scan.jpg', /truncated or corrupt.*ends before its image data/i],
+  ['bad_empty_scan.jpg', /truncated or corrupt.*ends before its image data/i],
+  ['bad_no_idat.png', /truncated or corrupt/i],
+  ['bad_no_frames.gif', /truncated or corrupt/i],
+  ['bad_no_bitstream.webp', /truncated or corrupt/i],
 ];
 
 e2e('every bad file gets a clear message, and the previous image and results stay', async (t) => {

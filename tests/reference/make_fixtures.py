@@ -112,11 +112,55 @@ def write_bad_files(rng):
     cmyk.save(os.path.join(OUT, "bad_cmyk.jpg"), quality=90)
 
 
+def write_files_without_image_data():
+    """Files whose header is valid but which hold no image data, as a download or copy cut
+    short leaves them: a decoder that does not notice draws a flat grey picture. No random
+    numbers, so these can be rewritten alone without changing the files above:
+
+        python3 -c 'import sys, types; sys.modules["tensorflow"] = types.ModuleType("tf"); \
+            sys.path.insert(0, "tests/reference"); import make_fixtures as m; \
+            m.write_files_without_image_data()'
+    """
+    y, x = np.mgrid[0:24, 0:32]
+    picture = Image.fromarray(np.stack([x * 8, y * 10, (x + y) * 4], -1).astype(np.uint8))
+
+    jpeg = io.BytesIO()
+    picture.save(jpeg, "JPEG", quality=90)
+    jpeg = jpeg.getvalue()
+    scan = jpeg.index(b"\xff\xda")  # the first start-of-scan marker
+    scan_header_end = scan + 2 + struct.unpack(">H", jpeg[scan + 2 : scan + 4])[0]
+    with open(os.path.join(OUT, "bad_no_scan.jpg"), "wb") as f:
+        f.write(jpeg[:scan])  # every table and the frame header, then nothing
+    with open(os.path.join(OUT, "bad_empty_scan.jpg"), "wb") as f:
+        f.write(jpeg[:scan_header_end])  # the scan's header too, but none of its data
+
+    png = io.BytesIO()
+    picture.save(png, "PNG")
+    png = png.getvalue()
+    chunks, at = [], 8
+    while at < len(png):
+        length, kind = struct.unpack(">I4s", png[at : at + 8])
+        chunks.append((kind, png[at : at + 12 + length]))
+        at += 12 + length
+    with open(os.path.join(OUT, "bad_no_idat.png"), "wb") as f:
+        f.write(png[:8] + b"".join(c for kind, c in chunks if kind != b"IDAT"))
+
+    # Header, a 16 × 16 logical screen without a colour table, and the trailer: no frame.
+    with open(os.path.join(OUT, "bad_no_frames.gif"), "wb") as f:
+        f.write(b"GIF89a" + struct.pack("<HHBBB", 16, 16, 0, 0, 0) + b";")
+
+    # The RIFF/WEBP header and a lossy (VP8) chunk of length 0.
+    body = b"WEBP" + b"VP8 " + struct.pack("<I", 0)
+    with open(os.path.join(OUT, "bad_no_bitstream.webp"), "wb") as f:
+        f.write(b"RIFF" + struct.pack("<I", len(body)) + body)
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     rng = np.random.default_rng(20261123)
     write_image_inputs(rng)
     write_bad_files(rng)
+    write_files_without_image_data()
 
     cases = [
         ("odd_rgb.png", 300, "outline", 1, "SAME"),
