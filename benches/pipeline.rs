@@ -3,12 +3,12 @@
 
 use std::hint::black_box;
 
-use convlab::common::geometry::Padding;
+use convlab::common::activation::Activation;
+use convlab::common::geometry::{Padding, Window};
 use convlab::common::resize::fit;
 use convlab::explorer::conv::conv2d;
 use convlab::explorer::kernel::{Kernel, OUTLINE};
-use convlab::explorer::pipeline::{run, Settings};
-use convlab::explorer::pool::max_pool2d;
+use convlab::explorer::pipeline::{activate, max_pool, run, Settings};
 use convlab::explorer::source::decode_grayscale;
 use criterion::{criterion_group, criterion_main, Criterion};
 
@@ -43,10 +43,13 @@ fn pipeline(c: &mut Criterion) {
         })
     });
     let conv = conv2d(input.view(), kernel.weights().view(), 1, Padding::Same);
-    steps.bench_function("relu", |b| b.iter(|| black_box(&conv).mapv(|x| x.max(0.0))));
-    let relu = conv.mapv(|x| x.max(0.0));
-    steps.bench_function("max_pool2d", |b| {
-        b.iter(|| max_pool2d(black_box(relu.view()), 2, 2, Padding::Same))
+    steps.bench_function("relu", |b| {
+        b.iter(|| activate(black_box(conv.view()), Activation::Relu))
+    });
+    let relu = activate(conv.view(), Activation::Relu);
+    let window = Window::new(relu.dim(), (2, 2), 2, Padding::Same);
+    steps.bench_function("max_pool", |b| {
+        b.iter(|| max_pool(black_box(relu.view()), &window))
     });
     steps.finish();
 }

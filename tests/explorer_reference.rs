@@ -14,7 +14,8 @@ use convlab::common::resize::fit;
 use convlab::explorer::kernel::Kernel;
 use convlab::explorer::pipeline::{run, Settings};
 use convlab::explorer::source::{decode_grayscale, LoadError};
-use ndarray::Array2;
+use convlab::nn::{LayerSpec, Network, NetworkSpec, Shape};
+use ndarray::{Array2, ArrayD, Axis};
 use serde::Deserialize;
 
 #[derive(Deserialize)]
@@ -48,12 +49,20 @@ fn fixtures() -> PathBuf {
 /// The explorer's steps are float32 sums of at most nine terms: within 2e-6 of the reference.
 const TOLERANCE: f32 = 2e-6;
 
-#[test]
-fn every_reference_case_matches() {
+fn cases() -> Vec<Case> {
     let text = std::fs::read_to_string(fixtures().join("manifest.json")).expect("manifest");
     let manifest: Manifest = serde_json::from_str(&text).expect("manifest parses");
     assert!(manifest.cases.len() >= 8);
-    for (i, case) in manifest.cases.iter().enumerate() {
+    manifest.cases
+}
+
+fn padding(case: &Case) -> Padding {
+    Padding::from_name(&case.padding).expect("SAME or VALID")
+}
+
+#[test]
+fn every_reference_case_matches() {
+    for (i, case) in cases().iter().enumerate() {
         let what = format!(
             "case {i} ({} @ {}, stride {}, {})",
             case.image, case.working_size, case.stride, case.padding
@@ -74,7 +83,7 @@ fn every_reference_case_matches() {
         let kernel = Kernel::from_weights(weights).expect("kernel is usable");
         let settings = Settings {
             stride: case.stride,
-            padding: Padding::from_name(&case.padding).expect("SAME or VALID"),
+            padding: padding(case),
         };
         // Each step is checked on the reference's own input, so errors do not compound.
         let stages = run(reference_input.view(), &kernel, settings).expect("pipeline runs");
@@ -86,6 +95,65 @@ fn every_reference_case_matches() {
             assert_close(
                 &format!("{what} {name}"),
                 actual.view().into_dyn(),
+                &read_npy(&fixtures().join(file)),
+                TOLERANCE,
+            );
+        }
+    }
+}
+
+/// The engine convolves batches by im2col and a matrix product, the explorer one image
+/// directly (see `explorer::conv`): both must compute the same layer, so the engine runs
+/// every explorer case too, as a one-filter conv → ReLU → max-pool network.
+#[test]
+fn the_engine_computes_every_reference_case_too() {
+    for (i, case) in cases().iter().enumerate() {
+        let input: Array2<f32> = read_npy(&fixtures().join(&case.files.input))
+            .into_dimensionality()
+            .expect("a 2-D input");
+        let (h, w) = input.dim();
+        let spec = NetworkSpec {
+            input: Shape::new(1, h, w),
+            layers: vec![
+                LayerSpec::Conv2d {
+                    filters: 1,
+                    kernel_size: 3,
+                    stride: case.stride,
+                    padding: padding(case),
+                },
+                LayerSpec::Relu,
+                LayerSpec::MaxPool {
+                    size: 2,
+                    stride: 2,
+                    padding: padding(case),
+                },
+            ],
+            init: Default::default(),
+        };
+        let mut network = Network::new(&spec, 1).expect("the layer builds");
+        let layer = network.weights_mut(0).expect("conv weights");
+        let (mut weights, mut bias) = (layer.weights, layer.bias);
+        weights.indexed_iter_mut().for_each(|(index, weight)| {
+            *weight = case.kernel[index[2]][index[3]];
+        });
+        bias.fill(0.0);
+        let batch = input.insert_axis(Axis(0)).insert_axis(Axis(0));
+        network.forward(batch.view()).expect("runs");
+        for (layer, file) in [
+            (0, &case.files.convolution),
+            (1, &case.files.relu),
+            (2, &case.files.max_pooling),
+        ] {
+            let actual: ArrayD<f32> = network
+                .activation(layer)
+                .expect("an activation")
+                .index_axis(Axis(0), 0)
+                .index_axis(Axis(0), 0)
+                .to_owned()
+                .into_dyn();
+            assert_close(
+                &format!("case {i}, engine layer {layer}"),
+                actual.view(),
                 &read_npy(&fixtures().join(file)),
                 TOLERANCE,
             );

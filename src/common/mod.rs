@@ -5,6 +5,8 @@
 //!
 //! No web code: `cargo test` runs it natively.
 
+pub mod activation;
 pub mod format;
 pub mod geometry;
+pub mod pool;
 pub mod resize;

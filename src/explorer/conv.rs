@@ -1,5 +1,12 @@
 //! 2-D convolution of one grayscale map, as TensorFlow's `tf.nn.conv2d` computes it:
 //! cross-correlation (the kernel is not flipped), zero padding per [`Padding`].
+//!
+//! Why this is not the engine's convolution (`nn::layers::Conv`): the engine unfolds every
+//! window into a column (im2col) so that a whole batch is one matrix product. For one
+//! 1024 × 1024 photo that buffer holds `f·f·C` values per pixel — 36 MB for one 3 × 3
+//! grayscale kernel, 590 MB for 7 × 7 over RGB — where this direct loop needs none and keeps
+//! a kernel edit within a frame. Both are checked against the same TensorFlow fixtures
+//! (`tests/explorer_reference.rs` runs every explorer case through the engine too).
 
 use ndarray::{s, Array2, ArrayView2};
 

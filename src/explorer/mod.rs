@@ -8,7 +8,6 @@ pub mod conv;
 pub mod export;
 pub mod kernel;
 pub mod pipeline;
-pub mod pool;
 pub mod probe;
 pub mod session;
 pub mod source;

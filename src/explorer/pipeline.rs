@@ -2,12 +2,13 @@
 
 use std::fmt;
 
-use ndarray::{Array2, ArrayView2};
+use ndarray::{Array2, ArrayView2, CowArray, Ix2};
 
 use super::conv::conv2d;
 use super::kernel::Kernel;
-use super::pool::max_pool2d;
+use crate::common::activation::Activation;
 use crate::common::geometry::{Padding, Window};
+use crate::common::pool::max_pool_forward;
 
 /// Max pooling window and stride: the classic 2×2, stride 2.
 pub const POOL_WINDOW: usize = 2;
@@ -109,13 +110,39 @@ impl fmt::Display for TooSmall {
 
 impl std::error::Error for TooSmall {}
 
-/// ReLU, `max(0, x)`, by plain comparison (cheaper than `f32::max` in wasm).
-pub fn relu(x: f32) -> f32 {
-    if x > 0.0 {
-        x
-    } else {
-        0.0
-    }
+/// `activation` applied to every value of `map`.
+pub fn activate(map: ArrayView2<f32>, activation: Activation) -> Array2<f32> {
+    let x = map.as_standard_layout();
+    let mut out = Array2::zeros(map.dim());
+    activation.forward(contiguous(&x), contiguous_mut(&mut out));
+    out
+}
+
+/// Max pooling of `map` over `window` (whose input is `map`'s shape).
+pub fn max_pool(map: ArrayView2<f32>, window: &Window) -> Array2<f32> {
+    let x = map.as_standard_layout();
+    let mut out = Array2::zeros(window.output_shape());
+    let mut argmax = vec![0u32; window.outputs()];
+    max_pool_forward(
+        contiguous(&x),
+        1,
+        window,
+        contiguous_mut(&mut out),
+        &mut argmax,
+    );
+    out
+}
+
+fn contiguous<'a>(array: &'a CowArray<f32, Ix2>) -> &'a [f32] {
+    array
+        .as_slice()
+        .expect("an array in standard layout is one slice")
+}
+
+fn contiguous_mut(array: &mut Array2<f32>) -> &mut [f32] {
+    array
+        .as_slice_mut()
+        .expect("a freshly built array is one slice")
 }
 
 /// Runs convolution, ReLU and max pooling on `input`.
@@ -139,7 +166,7 @@ pub fn run(
         });
     }
     let convolution = conv2d(input, weights.view(), settings.stride, settings.padding);
-    let relu = convolution.mapv(relu);
+    let relu = activate(convolution.view(), Activation::Relu);
     let pool_window = Window::new(
         relu.dim(),
         (POOL_WINDOW, POOL_WINDOW),
@@ -153,7 +180,7 @@ pub fn run(
             window: POOL_WINDOW,
         });
     }
-    let max_pooling = max_pool2d(relu.view(), POOL_WINDOW, POOL_STRIDE, settings.padding);
+    let max_pooling = max_pool(relu.view(), &pool_window);
     Ok(Stages {
         convolution,
         relu,

@@ -10,10 +10,12 @@ use ndarray::{
 };
 
 use super::error::NnError;
-use super::layers::{self, Activation, Conv};
+use super::layers::{self, Conv};
 use super::rng::Rng;
 use super::spec::{Init, LayerSpec, NetworkSpec, Shape};
+use crate::common::activation::Activation;
 use crate::common::geometry::{Padding, Window};
+use crate::common::pool;
 
 /// The most values one activation of one sample may hold, and the most parameters a
 /// network may have: far above anything that trains in a browser, low enough that sizes
@@ -472,13 +474,12 @@ impl Network {
             let y = &mut rest[0];
             let w = &params[layer.weights.clone()];
             let b = &params[layer.bias.clone()];
+            let planes = layer.input.channels * batch;
             match layer.op {
                 Op::Conv(conv) => conv.forward(layer.input, batch, x, w, b, &mut ws.cols[i], y),
                 Op::Activation(act) => act.forward(x, y),
-                Op::MaxPool(win) => {
-                    layers::max_pool_forward(x, layer.input, batch, &win, y, &mut ws.argmax[i])
-                }
-                Op::AvgPool(win) => layers::avg_pool_forward(x, layer.input, batch, &win, y),
+                Op::MaxPool(win) => pool::max_pool_forward(x, planes, &win, y, &mut ws.argmax[i]),
+                Op::AvgPool(win) => pool::avg_pool_forward(x, planes, &win, y),
                 Op::Flatten => layers::flatten_forward(x, layer.input, batch, y),
                 Op::Dense { units } => {
                     layers::dense_forward(units, layer.input.len(), batch, x, w, b, y)
@@ -514,6 +515,7 @@ impl Network {
             let w = &params[layer.weights.clone()];
             let (dw, db) =
                 grads[layer.weights.start..layer.bias.end].split_at_mut(layer.weights.len());
+            let planes = layer.input.channels * batch;
             match layer.op {
                 Op::Conv(conv) => conv.backward(
                     layer.input,
@@ -538,8 +540,8 @@ impl Network {
                 ),
                 _ if !want_dx => {}
                 Op::Activation(act) => act.backward(y, dy, dx),
-                Op::MaxPool(_) => layers::max_pool_backward(dy, &ws.argmax[i], dx),
-                Op::AvgPool(win) => layers::avg_pool_backward(dy, layer.input, batch, &win, dx),
+                Op::MaxPool(_) => pool::max_pool_backward(dy, &ws.argmax[i], dx),
+                Op::AvgPool(win) => pool::avg_pool_backward(dy, planes, &win, dx),
                 Op::Flatten => layers::flatten_backward(dy, layer.input, batch, dx),
             }
             if want_dx {
