@@ -8,7 +8,7 @@ use convlab::common::geometry::{Padding, Window};
 use convlab::common::resize::fit;
 use convlab::explorer::conv::conv2d;
 use convlab::explorer::kernel::{Kernel, OUTLINE};
-use convlab::explorer::pipeline::{activate, max_pool, run, Settings};
+use convlab::explorer::pipeline::{activate, max_pool, run, PipelineSettings};
 use convlab::explorer::source::decode_grayscale;
 use criterion::{criterion_group, criterion_main, Criterion};
 
@@ -24,7 +24,13 @@ fn pipeline(c: &mut Criterion) {
     for size in [300, 512, 1024] {
         let input = fit(large.view(), size);
         group.bench_function(format!("{size}x{size}"), |b| {
-            b.iter(|| run(black_box(input.view()), &kernel, Settings::default()))
+            b.iter(|| {
+                run(
+                    black_box(input.view()),
+                    &kernel,
+                    PipelineSettings::default(),
+                )
+            })
         });
     }
     group.finish();

@@ -12,7 +12,7 @@ use common::{assert_close, read_npy, root};
 use convlab::common::geometry::Padding;
 use convlab::common::resize::fit;
 use convlab::explorer::kernel::Kernel;
-use convlab::explorer::pipeline::{run, Settings};
+use convlab::explorer::pipeline::{run, PipelineSettings};
 use convlab::explorer::source::{decode_grayscale, LoadError};
 use convlab::nn::{LayerSpec, Network, NetworkSpec, Shape};
 use ndarray::{Array2, ArrayD, Axis};
@@ -81,7 +81,7 @@ fn every_reference_case_matches() {
             .unwrap_or_else(|e| panic!("{what}: input not 2-D: {e}"));
         let weights = Array2::from_shape_fn((3, 3), |(r, c)| case.kernel[r][c]);
         let kernel = Kernel::from_weights(weights).expect("kernel is usable");
-        let settings = Settings {
+        let settings = PipelineSettings {
             stride: case.stride,
             padding: padding(case),
         };

@@ -11,8 +11,9 @@ use yew::UseReducerDispatcher;
 
 use super::samples::Sample;
 use super::timing;
-use crate::explorer::session::{Action, ExplorerState, Source};
+use crate::explorer::source::SourceImage;
 use crate::explorer::source::{check_file_size, decode_grayscale};
+use crate::explorer::state::{ExplorerAction, ExplorerState};
 
 pub type Dispatcher = UseReducerDispatcher<ExplorerState>;
 
@@ -21,20 +22,20 @@ pub fn load_file(file: web_sys::File, dispatch: Dispatcher) {
     timing::start_load();
     let name = file.name();
     if let Err(error) = check_file_size(file.size() as u64) {
-        dispatch.dispatch(Action::LoadFailed {
+        dispatch.dispatch(ExplorerAction::LoadFailed {
             name,
             reason: error.to_string(),
         });
         return;
     }
     wasm_bindgen_futures::spawn_local(async move {
-        dispatch.dispatch(Action::Busy(format!("Loading “{name}”…")));
+        dispatch.dispatch(ExplorerAction::Busy(format!("Loading “{name}”…")));
         match read_bytes(&file).await {
             Ok(bytes) => {
                 after_next_paint().await;
                 decode_and_show(name, &bytes, &dispatch);
             }
-            Err(_) => dispatch.dispatch(Action::LoadFailed {
+            Err(_) => dispatch.dispatch(ExplorerAction::LoadFailed {
                 name,
                 reason: "The browser could not read the file.".into(),
             }),
@@ -46,7 +47,10 @@ pub fn load_file(file: web_sys::File, dispatch: Dispatcher) {
 pub fn load_sample(sample: &'static Sample, dispatch: Dispatcher) {
     timing::start_load();
     wasm_bindgen_futures::spawn_local(async move {
-        dispatch.dispatch(Action::Busy(format!("Loading sample “{}”…", sample.name)));
+        dispatch.dispatch(ExplorerAction::Busy(format!(
+            "Loading sample “{}”…",
+            sample.name
+        )));
         after_next_paint().await;
         decode_and_show(sample.file.to_string(), sample.bytes, &dispatch);
     });
@@ -55,9 +59,12 @@ pub fn load_sample(sample: &'static Sample, dispatch: Dispatcher) {
 fn decode_and_show(name: String, bytes: &[u8], dispatch: &Dispatcher) {
     match decode_grayscale(bytes) {
         Ok(gray) => {
-            dispatch.dispatch(Action::ImageLoaded(Rc::new(Source { name, gray })));
+            dispatch.dispatch(ExplorerAction::ImageLoaded(Rc::new(SourceImage {
+                name,
+                gray,
+            })));
         }
-        Err(error) => dispatch.dispatch(Action::LoadFailed {
+        Err(error) => dispatch.dispatch(ExplorerAction::LoadFailed {
             name,
             reason: error.to_string(),
         }),

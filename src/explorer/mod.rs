@@ -9,5 +9,5 @@ pub mod export;
 pub mod kernel;
 pub mod pipeline;
 pub mod probe;
-pub mod session;
 pub mod source;
+pub mod state;

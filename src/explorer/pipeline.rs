@@ -63,14 +63,14 @@ impl Stage {
 
 /// The pipeline's settings other than the kernel: they apply to convolution and pooling.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Settings {
+pub struct PipelineSettings {
     pub stride: usize,
     pub padding: Padding,
 }
 
-impl Default for Settings {
-    fn default() -> Settings {
-        Settings {
+impl Default for PipelineSettings {
+    fn default() -> PipelineSettings {
+        PipelineSettings {
             stride: 1,
             padding: Padding::Same,
         }
@@ -149,7 +149,7 @@ fn contiguous_mut(array: &mut Array2<f32>) -> &mut [f32] {
 pub fn run(
     input: ArrayView2<f32>,
     kernel: &Kernel,
-    settings: Settings,
+    settings: PipelineSettings,
 ) -> Result<Stages, TooSmall> {
     let weights = kernel.weights();
     let conv_window = Window::new(
@@ -199,7 +199,7 @@ mod tests {
     fn flat_image_gives_a_flat_outline() {
         let kernel = Kernel::parse(&OUTLINE.cell_texts()).expect("outline parses");
         let input = Array2::from_elem((5, 5), 0.5f32);
-        let stages = run(input.view(), &kernel, Settings::default()).expect("runs");
+        let stages = run(input.view(), &kernel, PipelineSettings::default()).expect("runs");
         // Inside, the outline kernel sums to 0; at the zero-padded border it sees an edge.
         assert_eq!(stages.convolution[[2, 2]], 0.0);
         assert_eq!(stages.convolution[[0, 0]], 8.0 * 0.5 - 3.0 * 0.5);
@@ -209,7 +209,7 @@ mod tests {
     #[test]
     fn valid_on_a_tiny_image_says_which_step() {
         let kernel = Kernel::parse(&OUTLINE.cell_texts()).expect("outline parses");
-        let settings = Settings {
+        let settings = PipelineSettings {
             stride: 1,
             padding: Padding::Valid,
         };

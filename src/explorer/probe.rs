@@ -4,7 +4,7 @@
 
 use super::kernel::SIZE;
 use super::pipeline::{Stage, POOL_STRIDE};
-use super::session::ExplorerState;
+use super::state::ExplorerState;
 
 /// A position `(row, column)` in one stage's map.
 pub type Position = (usize, usize);
@@ -127,18 +127,19 @@ impl Probe {
 mod tests {
     use super::*;
     use crate::common::geometry::Padding;
-    use crate::explorer::session::{Action, Source};
+    use crate::explorer::source::SourceImage;
+    use crate::explorer::state::ExplorerAction;
     use ndarray::Array2;
 
     fn state(padding: Padding, stride: usize) -> ExplorerState {
         let gray = Array2::from_shape_fn((9, 11), |(i, j)| ((i * 11 + j) % 7) as f32 / 7.0);
-        ExplorerState::new(Source {
+        ExplorerState::new(SourceImage {
             name: "t".into(),
             gray,
         })
         .expect("starts")
-        .apply(Action::SetPadding(padding))
-        .apply(Action::SetStride(stride))
+        .apply(ExplorerAction::SetPadding(padding))
+        .apply(ExplorerAction::SetStride(stride))
     }
 
     #[test]

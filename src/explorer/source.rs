@@ -18,6 +18,13 @@ use image::{
 };
 use ndarray::Array2;
 
+/// A picture the explorer works on: its name and full-resolution grayscale values.
+#[derive(Debug, PartialEq)]
+pub struct SourceImage {
+    pub name: String,
+    pub gray: Array2<f32>,
+}
+
 /// Files larger than this are refused before they are read.
 pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 /// Images with more pixels than this are refused before they are decoded.

@@ -120,7 +120,7 @@ pub fn gemm_with(backend: Backend, a: Mat, b: Mat, c: &mut [f32], accumulate: bo
         }
         return;
     }
-    let shape = Shape {
+    let shape = Problem {
         m,
         n,
         k,
@@ -185,7 +185,7 @@ fn naive(a: Mat, b: Mat, c: &mut [f32], accumulate: bool) {
 }
 
 #[derive(Clone, Copy)]
-struct Shape {
+struct Problem {
     m: usize,
     n: usize,
     k: usize,
@@ -307,13 +307,13 @@ mod avx {
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-unsafe fn nn_avx2(shape: Shape, args: Nn) {
+unsafe fn nn_avx2(shape: Problem, args: Nn) {
     nn::<avx::Avx>(shape, args)
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-unsafe fn nt_avx2(shape: Shape, args: Nt) {
+unsafe fn nt_avx2(shape: Problem, args: Nt) {
     nt::<avx::Avx>(shape, args)
 }
 
@@ -364,7 +364,7 @@ const NN_BLOCK: usize = 512;
 const NN_ROWS: usize = 4;
 
 #[inline(always)]
-unsafe fn nn<V: Vector>(s: Shape, x: Nn) {
+unsafe fn nn<V: Vector>(s: Problem, x: Nn) {
     let mut j0 = 0;
     while j0 < s.n {
         let end = min(j0 + NN_BLOCK, s.n);
@@ -383,7 +383,7 @@ unsafe fn nn<V: Vector>(s: Shape, x: Nn) {
 
 /// Rows `i..i + R` of C, columns `j0..end`.
 #[inline(always)]
-unsafe fn nn_rows<V: Vector, const R: usize>(s: Shape, x: Nn, i: usize, j0: usize, end: usize) {
+unsafe fn nn_rows<V: Vector, const R: usize>(s: Problem, x: Nn, i: usize, j0: usize, end: usize) {
     let l = V::LANES;
     let a_at = |r: usize, p: usize| *x.a.add((i + r) * x.rsa + p * x.csa);
     let c_row = |r: usize| x.c.add((i + r) * s.n);
@@ -443,7 +443,7 @@ unsafe fn nn_rows<V: Vector, const R: usize>(s: Shape, x: Nn, i: usize, j0: usiz
 const NT_BLOCK: usize = 512;
 
 #[inline(always)]
-unsafe fn nt<V: Vector>(s: Shape, x: Nt) {
+unsafe fn nt<V: Vector>(s: Problem, x: Nt) {
     if !s.accumulate {
         std::slice::from_raw_parts_mut(x.c, s.m * s.n).fill(0.0);
     }
@@ -463,7 +463,7 @@ unsafe fn nt<V: Vector>(s: Shape, x: Nt) {
 }
 
 #[inline(always)]
-unsafe fn nt_rows<V: Vector, const R: usize>(s: Shape, x: Nt, i: usize, p0: usize, p1: usize) {
+unsafe fn nt_rows<V: Vector, const R: usize>(s: Problem, x: Nt, i: usize, p0: usize, p1: usize) {
     let mut j = 0;
     while j + 4 <= s.n {
         nt_tile::<V, R, 4>(s, x, i, j, p0, p1);
@@ -478,7 +478,7 @@ unsafe fn nt_rows<V: Vector, const R: usize>(s: Shape, x: Nt, i: usize, p0: usiz
 /// Adds `Σ_{p0 ≤ p < p1} A[i + r, p] · B[j + q, p]` to `C[i + r, j + q]` for an R × Q tile.
 #[inline(always)]
 unsafe fn nt_tile<V: Vector, const R: usize, const Q: usize>(
-    s: Shape,
+    s: Problem,
     x: Nt,
     i: usize,
     j: usize,

@@ -6,5 +6,5 @@ pub mod digit;
 pub mod history;
 pub mod liveness;
 pub mod protocol;
-pub mod session;
 pub mod state;
+pub mod worker_session;

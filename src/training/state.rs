@@ -107,7 +107,7 @@ impl ActivationKind {
 /// What the user chose. The learning rate, optimizer and batch size change the run in
 /// progress; the network (filters, activation) and the seed start a new one.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Settings {
+pub struct TrainingSettings {
     pub learning_rate: f32,
     pub optimizer: OptimizerKind,
     pub batch_size: usize,
@@ -117,10 +117,10 @@ pub struct Settings {
     pub seed: u64,
 }
 
-impl Default for Settings {
+impl Default for TrainingSettings {
     /// The reference run: the engine's default network, plain SGD at 0.05, batch 32, seed 1.
     fn default() -> Self {
-        Settings {
+        TrainingSettings {
             learning_rate: 0.05,
             optimizer: OptimizerKind::Sgd,
             batch_size: 32,
@@ -131,7 +131,7 @@ impl Default for Settings {
     }
 }
 
-impl Settings {
+impl TrainingSettings {
     pub fn optimizer(&self) -> Optimizer {
         self.optimizer.with_learning_rate(self.learning_rate)
     }
@@ -157,7 +157,7 @@ impl Settings {
 
     /// True when going from `self` to `next` needs a new network (not just new
     /// hyperparameters for the run in progress).
-    pub fn needs_new_network(&self, next: &Settings) -> bool {
+    pub fn needs_new_network(&self, next: &TrainingSettings) -> bool {
         self.filters != next.filters || self.activation != next.activation
     }
 }
@@ -215,7 +215,7 @@ pub enum Chosen {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TrainingState {
     pub phase: Phase,
-    pub settings: Settings,
+    pub settings: TrainingSettings,
     /// The last progress report (its points are already in the history).
     pub progress: Progress,
     pub history: Rc<History>,
@@ -233,7 +233,7 @@ impl Default for TrainingState {
     fn default() -> Self {
         TrainingState {
             phase: Phase::Starting,
-            settings: Settings::default(),
+            settings: TrainingSettings::default(),
             progress: Progress::default(),
             history: Rc::new(History::new(HISTORY_POINTS)),
             evaluation: None,
@@ -255,7 +255,7 @@ pub enum TrainingAction {
     /// A new worker is starting (after a restart); the run starts over.
     Restarted,
     /// New settings were accepted (the requests they need were sent).
-    Settings(Settings),
+    ChangeSettings(TrainingSettings),
     /// Reset was pressed: the curves start over.
     Reset,
     Choose(Chosen),
@@ -288,7 +288,7 @@ impl TrainingState {
                     ..TrainingState::default()
                 };
             }
-            TrainingAction::Settings(settings) => {
+            TrainingAction::ChangeSettings(settings) => {
                 if self.settings.needs_new_network(&settings) || self.settings.seed != settings.seed
                 {
                     next.start_over();
@@ -427,23 +427,23 @@ mod tests {
 
     #[test]
     fn the_default_settings_are_the_engines_reference_run() {
-        assert_eq!(Settings::default().config(), TrainConfig::default());
-        let tanh = Settings {
+        assert_eq!(TrainingSettings::default().config(), TrainConfig::default());
+        let tanh = TrainingSettings {
             activation: ActivationKind::Tanh,
             filters: [4, 8],
-            ..Settings::default()
+            ..TrainingSettings::default()
         };
         let spec = tanh.network();
         assert_eq!(spec.init, Init::Xavier);
         assert_eq!(spec.layers[1], LayerSpec::Tanh);
-        assert!(Settings::default().needs_new_network(&tanh));
-        let faster = Settings {
+        assert!(TrainingSettings::default().needs_new_network(&tanh));
+        let faster = TrainingSettings {
             learning_rate: 0.1,
             batch_size: 64,
             optimizer: OptimizerKind::Adam,
-            ..Settings::default()
+            ..TrainingSettings::default()
         };
-        assert!(!Settings::default().needs_new_network(&faster));
+        assert!(!TrainingSettings::default().needs_new_network(&faster));
     }
 
     fn progress(samples: u64, running: bool, points: &[(u64, f32)]) -> Reply {

@@ -1,5 +1,5 @@
 //! The training worker's web glue (wasm32 only): it receives [`Request`]s as MessagePack
-//! bytes, fetches the digits, and runs the [`Session`] a chunk at a time, giving the event
+//! bytes, fetches the digits, and runs the [`WorkerSession`] a chunk at a time, giving the event
 //! loop a turn between chunks so a Pause is read within one chunk.
 //!
 //! Built into its own wasm module by `src/bin/worker.rs` and started by the page with
@@ -17,12 +17,12 @@ use web_sys::{DedicatedWorkerGlobalScope, MessageEvent, ReadableStreamDefaultRea
 use crate::nn::data::Mnist;
 use crate::nn::TrainConfig;
 use crate::training::protocol::{decode, encode, Reply, Request};
-use crate::training::session::Session;
+use crate::training::worker_session::WorkerSession;
 
 /// The worker's state between events.
 #[derive(Default)]
 struct Worker {
-    session: Option<Session>,
+    session: Option<WorkerSession>,
     loading: bool,
     /// A chunk loop is scheduled or running.
     looping: bool,
@@ -97,7 +97,7 @@ async fn load(worker: Shared, base_url: String, config: TrainConfig) {
         .await?;
         let data = Mnist::from_bytes(&digits, &labels)
             .map_err(|e| format!("The MNIST digits are damaged: {e}."))?;
-        Session::new(config, data)
+        WorkerSession::new(config, data)
     }
     .await;
     let mut state = worker.borrow_mut();
@@ -163,7 +163,7 @@ fn describe(error: &JsValue) -> String {
 fn run(worker: &Shared) {
     {
         let mut state = worker.borrow_mut();
-        let busy = state.session.as_ref().is_some_and(Session::is_busy);
+        let busy = state.session.as_ref().is_some_and(WorkerSession::is_busy);
         if state.looping || !busy {
             return;
         }

@@ -24,20 +24,21 @@ use crate::explorer::colormap::ValueRange;
 use crate::explorer::export;
 use crate::explorer::pipeline::Stage;
 use crate::explorer::probe::{Position, Probe};
-use crate::explorer::session::{Action, ExplorerState, Notice, Source};
 use crate::explorer::source::decode_grayscale;
+use crate::explorer::source::SourceImage;
+use crate::explorer::state::{ExplorerAction, ExplorerState, Notice};
 
 impl Reducible for ExplorerState {
-    type Action = Action;
+    type Action = ExplorerAction;
 
-    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+    fn reduce(self: Rc<Self>, action: ExplorerAction) -> Rc<Self> {
         Rc::new(timing::compute(|| self.apply(action)))
     }
 }
 
 fn initial_state() -> ExplorerState {
     let gray = decode_grayscale(DEFAULT.bytes).expect("the bundled sample decodes (tested)");
-    ExplorerState::new(Source {
+    ExplorerState::new(SourceImage {
         name: DEFAULT.file.into(),
         gray,
     })
@@ -47,9 +48,9 @@ fn initial_state() -> ExplorerState {
 /// Compares by identity: effects re-run when a new map is computed, without comparing
 /// a million floats.
 #[derive(Clone)]
-struct Same<T>(Rc<T>);
+struct ByPointer<T>(Rc<T>);
 
-impl<T> PartialEq for Same<T> {
+impl<T> PartialEq for ByPointer<T> {
     fn eq(&self, other: &Self) -> bool {
         Rc::ptr_eq(&self.0, &other.0)
     }
@@ -177,8 +178,8 @@ pub fn explorer(props: &ExplorerProps) -> Html {
         let state = state.clone();
         use_memo(
             (
-                Same(Rc::clone(&state.input)),
-                Same(Rc::clone(&state.stages)),
+                ByPointer(Rc::clone(&state.input)),
+                ByPointer(Rc::clone(&state.stages)),
             ),
             move |_| Stage::ALL.map(|stage| ValueRange::of(state.values(stage).view())),
         )
@@ -192,7 +193,7 @@ pub fn explorer(props: &ExplorerProps) -> Html {
         let legend_width = Rc::clone(&legend_width);
         use_effect_with(
             (
-                Same(Rc::clone(&state.input)),
+                ByPointer(Rc::clone(&state.input)),
                 state.colormap,
                 state.color_range,
                 resize_count,
@@ -208,7 +209,7 @@ pub fn explorer(props: &ExplorerProps) -> Html {
         let (canvases, legends) = (canvases.clone(), legends.clone());
         use_effect_with(
             (
-                Same(Rc::clone(&state.stages)),
+                ByPointer(Rc::clone(&state.stages)),
                 state.colormap,
                 state.color_range,
                 resize_count,
@@ -223,13 +224,13 @@ pub fn explorer(props: &ExplorerProps) -> Html {
 
     let on_action = {
         let dispatch = state.dispatcher();
-        Callback::from(move |action: Action| {
+        Callback::from(move |action: ExplorerAction| {
             timing::start_update();
             dispatch.dispatch(action);
         })
     };
-    let on_edit = on_action.reform(|(row, col, text)| Action::EditCell { row, col, text });
-    let on_preset = on_action.reform(Action::ApplyPreset);
+    let on_edit = on_action.reform(|(row, col, text)| ExplorerAction::EditCell { row, col, text });
+    let on_preset = on_action.reform(ExplorerAction::ApplyPreset);
     let on_file = {
         let dispatch = state.dispatcher();
         Callback::from(move |file| load_file(file, dispatch.clone()))

@@ -2,7 +2,7 @@
 
 use yew::prelude::*;
 
-use crate::explorer::session::Notice;
+use crate::explorer::state::Notice;
 
 #[derive(Properties, PartialEq)]
 pub struct NoticeBarProps {

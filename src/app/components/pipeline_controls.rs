@@ -6,16 +6,16 @@ use super::labeled_select::LabeledSelect;
 use crate::common::geometry::Padding;
 use crate::explorer::colormap::{ColorRange, Colormap};
 use crate::explorer::pipeline::WORKING_SIZES;
-use crate::explorer::pipeline::{Settings, STRIDES};
-use crate::explorer::session::Action;
+use crate::explorer::pipeline::{PipelineSettings, STRIDES};
+use crate::explorer::state::ExplorerAction;
 
 #[derive(Properties, PartialEq)]
 pub struct PipelineControlsProps {
-    pub settings: Settings,
+    pub settings: PipelineSettings,
     pub working_size: usize,
     pub colormap: Colormap,
     pub color_range: ColorRange,
-    pub on_action: Callback<Action>,
+    pub on_action: Callback<ExplorerAction>,
 }
 
 fn numbers(values: &[usize]) -> Vec<(AttrValue, AttrValue)> {
@@ -27,7 +27,7 @@ fn numbers(values: &[usize]) -> Vec<(AttrValue, AttrValue)> {
 
 #[function_component(PipelineControls)]
 pub fn pipeline_controls(props: &PipelineControlsProps) -> Html {
-    let emit = |make: fn(&str) -> Option<Action>| {
+    let emit = |make: fn(&str) -> Option<ExplorerAction>| {
         let on_action = props.on_action.clone();
         Callback::from(move |value: String| {
             if let Some(action) = make(&value) {
@@ -49,25 +49,25 @@ pub fn pipeline_controls(props: &PipelineControlsProps) -> Html {
         .collect::<Vec<_>>();
     html! {
         <section class="panel pipeline-controls" aria-labelledby="settings-heading">
-            <h2 id="settings-heading">{ "Settings" }</h2>
+            <h2 id="settings-heading">{ "PipelineSettings" }</h2>
             <LabeledSelect label="Padding" options={paddings}
                 selected={props.settings.padding.name()}
-                on_change={emit(|v| Padding::from_name(v).map(Action::SetPadding))} />
+                on_change={emit(|v| Padding::from_name(v).map(ExplorerAction::SetPadding))} />
             <LabeledSelect label="Stride" options={numbers(&STRIDES)}
                 selected={props.settings.stride.to_string()}
-                on_change={emit(|v| v.parse().ok().map(Action::SetStride))} />
+                on_change={emit(|v| v.parse().ok().map(ExplorerAction::SetStride))} />
             <LabeledSelect label="Working size" options={numbers(&WORKING_SIZES)}
                 selected={props.working_size.to_string()}
-                on_change={emit(|v| v.parse().ok().map(Action::SetWorkingSize))} />
+                on_change={emit(|v| v.parse().ok().map(ExplorerAction::SetWorkingSize))} />
             <LabeledSelect label="Colormap" options={colormaps}
                 selected={props.colormap.name()}
                 on_change={emit(|v| {
-                    Colormap::SEQUENTIAL.into_iter().find(|c| c.name() == v).map(Action::SetColormap)
+                    Colormap::SEQUENTIAL.into_iter().find(|c| c.name() == v).map(ExplorerAction::SetColormap)
                 })} />
             <LabeledSelect label="Color range" options={color_ranges}
                 selected={props.color_range.name()}
                 on_change={emit(|v| {
-                    ColorRange::ALL.into_iter().find(|c| c.name() == v).map(Action::SetColorRange)
+                    ColorRange::ALL.into_iter().find(|c| c.name() == v).map(ExplorerAction::SetColorRange)
                 })} />
             <p class="hint">
                 { "Padding follows TensorFlow: SAME pads with zeros so the output is ⌈n / s⌉; \

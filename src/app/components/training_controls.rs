@@ -8,13 +8,13 @@ use yew::prelude::*;
 use super::labeled_select::LabeledSelect;
 use crate::common::format::number;
 use crate::training::state::{
-    parse_learning_rate, parse_seed, ActivationKind, OptimizerKind, Settings, BATCH_SIZES,
+    parse_learning_rate, parse_seed, ActivationKind, OptimizerKind, TrainingSettings, BATCH_SIZES,
     FILTER_CHOICES, STEP_BATCHES,
 };
 
 #[derive(Properties, PartialEq)]
 pub struct TrainingControlsProps {
-    pub settings: Settings,
+    pub settings: TrainingSettings,
     /// The digits are loaded and the network is built.
     pub ready: bool,
     pub running: bool,
@@ -22,8 +22,8 @@ pub struct TrainingControlsProps {
     pub on_pause: Callback<()>,
     pub on_step: Callback<()>,
     pub on_reset: Callback<()>,
-    /// Settings that passed the checks.
-    pub on_settings: Callback<Settings>,
+    /// TrainingSettings that passed the checks.
+    pub on_settings: Callback<TrainingSettings>,
     /// Why something typed was refused.
     pub on_refused: Callback<String>,
 }
@@ -106,7 +106,7 @@ fn typed_field(props: &TypedFieldProps) -> Html {
 #[function_component(TrainingControls)]
 pub fn training_controls(props: &TrainingControlsProps) -> Html {
     let settings = &props.settings;
-    let change = |update: fn(&mut Settings, &str) -> Result<(), String>| {
+    let change = |update: fn(&mut TrainingSettings, &str) -> Result<(), String>| {
         let settings = settings.clone();
         let on_settings = props.on_settings.clone();
         let on_refused = props.on_refused.clone();
@@ -224,7 +224,7 @@ mod tests {
         let accepted = Rc::new(RefCell::new(Vec::new()));
         let refused = Rc::new(RefCell::new(Vec::new()));
         let props = TrainingControlsProps {
-            settings: Settings::default(),
+            settings: TrainingSettings::default(),
             ready: true,
             running: false,
             on_train: Callback::noop(),
@@ -233,7 +233,7 @@ mod tests {
             on_reset: Callback::noop(),
             on_settings: {
                 let accepted = Rc::clone(&accepted);
-                Callback::from(move |s: Settings| accepted.borrow_mut().push(s))
+                Callback::from(move |s: TrainingSettings| accepted.borrow_mut().push(s))
             },
             on_refused: {
                 let refused = Rc::clone(&refused);

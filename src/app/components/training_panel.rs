@@ -20,7 +20,7 @@ use crate::app::training_worker::TrainingWorker;
 use crate::common::format::{grouped, number};
 use crate::training::protocol::{DigitChoice, Request};
 use crate::training::state::{
-    Chosen, Phase, Settings, TrainingAction, TrainingState, STEP_BATCHES,
+    Chosen, Phase, TrainingAction, TrainingSettings, TrainingState, STEP_BATCHES,
 };
 
 impl Reducible for TrainingState {
@@ -136,7 +136,7 @@ pub fn training_panel(props: &TrainingPanelProps) -> Html {
     };
     let on_settings = {
         let (send, state) = (send.clone(), state.clone());
-        Callback::from(move |next: Settings| {
+        Callback::from(move |next: TrainingSettings| {
             let current = &state.settings;
             if current.needs_new_network(&next) || current.seed != next.seed {
                 send(Request::Reset(next.config()));
@@ -146,7 +146,7 @@ pub fn training_panel(props: &TrainingPanelProps) -> Html {
                     batch_size: next.batch_size,
                 });
             }
-            state.dispatch(TrainingAction::Settings(next));
+            state.dispatch(TrainingAction::ChangeSettings(next));
         })
     };
     let on_refused = {

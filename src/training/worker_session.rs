@@ -1,5 +1,5 @@
 //! The training worker's logic, with no web code: it owns the [`Trainer`], answers
-//! [`Request`]s and trains in chunks of a few tens of milliseconds ([`Session::work`]), so
+//! [`Request`]s and trains in chunks of a few tens of milliseconds ([`WorkerSession::work`]), so
 //! the worker's event loop gets a turn between chunks and a Pause is never stuck behind
 //! minutes of training. Time comes from a clock passed in (milliseconds), so tests can
 //! drive it.
@@ -41,7 +41,7 @@ pub const MAX_STEP_BATCHES: usize = 1000;
 pub type Clock<'a> = &'a dyn Fn() -> f64;
 
 /// The worker's state: a trainer and what it is doing.
-pub struct Session {
+pub struct WorkerSession {
     trainer: Trainer,
     running: bool,
     /// Batches left of a Step.
@@ -63,14 +63,14 @@ fn trainer(config: TrainConfig, data: Mnist) -> Result<Trainer, String> {
     Trainer::new(config, data).map_err(|e| format!("The network cannot be built: {e}."))
 }
 
-impl Session {
+impl WorkerSession {
     /// A session with the digits loaded and the network of `config` built (paused), and
     /// its first replies: the dataset, a progress report, a snapshot, and a first test
     /// pass queued so the curves start from the untrained network's score.
-    pub fn new(config: TrainConfig, data: Mnist) -> Result<(Session, Vec<Reply>), String> {
+    pub fn new(config: TrainConfig, data: Mnist) -> Result<(WorkerSession, Vec<Reply>), String> {
         let strip = strip(&data);
         let trainer = trainer(config, data)?;
-        let mut session = Session {
+        let mut session = WorkerSession {
             trainer,
             running: false,
             stepping: 0,
@@ -103,7 +103,7 @@ impl Session {
         }
     }
 
-    /// True while there is work for [`Session::work`]: training, a Step or an evaluation.
+    /// True while there is work for [`WorkerSession::work`]: training, a Step or an evaluation.
     pub fn is_busy(&self) -> bool {
         self.running || self.stepping > 0 || self.evaluation.is_some()
     }

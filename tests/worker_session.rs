@@ -12,7 +12,7 @@ use convlab::training::protocol::{
     decode, encode, ChunkPoint, Dataset, DigitChoice, DigitView, Evaluated, Filters, LayerMaps,
     Progress, Reply, Request, Snapshot, StripDigit,
 };
-use convlab::training::session::{Session, EVALUATE_EVERY_MS, REPORT_EVERY_MS};
+use convlab::training::worker_session::{WorkerSession, EVALUATE_EVERY_MS, REPORT_EVERY_MS};
 
 fn mnist() -> Mnist {
     Mnist::load_dir(&common::root().join("www/mnist")).expect("the shipped digits load")
@@ -32,7 +32,7 @@ impl FakeClock {
 }
 
 /// Calls `work` until the session has nothing left to do (or `limit` calls).
-fn work_until_idle(session: &mut Session, clock: &FakeClock, limit: usize) -> Vec<Reply> {
+fn work_until_idle(session: &mut WorkerSession, clock: &FakeClock, limit: usize) -> Vec<Reply> {
     let mut replies = Vec::new();
     for _ in 0..limit {
         if !session.is_busy() {
@@ -86,7 +86,8 @@ fn refusals(replies: &[Reply]) -> Vec<&str> {
 #[test]
 fn a_new_session_offers_the_digits_a_snapshot_and_a_first_score() {
     let clock = FakeClock::new();
-    let (mut session, replies) = Session::new(common::small_config(1), mnist()).expect("builds");
+    let (mut session, replies) =
+        WorkerSession::new(common::small_config(1), mnist()).expect("builds");
     let Some(Reply::Ready(dataset)) = replies.first() else {
         panic!("{replies:?}")
     };
@@ -146,7 +147,7 @@ fn a_new_session_offers_the_digits_a_snapshot_and_a_first_score() {
 #[test]
 fn training_reports_a_few_times_a_second_and_evaluates_now_and_then() {
     let clock = FakeClock::new();
-    let (mut session, _) = Session::new(common::small_config(1), mnist()).expect("builds");
+    let (mut session, _) = WorkerSession::new(common::small_config(1), mnist()).expect("builds");
     work_until_idle(&mut session, &clock, 100);
     let start = session.handle(Request::Start, &|| clock.read());
     assert!(progresses(&start)[0].running);
@@ -195,7 +196,7 @@ fn training_reports_a_few_times_a_second_and_evaluates_now_and_then() {
 #[test]
 fn a_step_trains_that_many_batches_then_scores_them() {
     let clock = FakeClock::new();
-    let (mut session, _) = Session::new(common::small_config(1), mnist()).expect("builds");
+    let (mut session, _) = WorkerSession::new(common::small_config(1), mnist()).expect("builds");
     work_until_idle(&mut session, &clock, 100);
     assert!(session
         .handle(Request::Step { batches: 7 }, &|| clock.read())
@@ -211,7 +212,11 @@ fn a_step_trains_that_many_batches_then_scores_them() {
     assert_eq!(snapshots(&replies).last().map(|s| s.samples), Some(112));
 }
 
-fn weights_after_steps(session: &mut Session, clock: &FakeClock, config: TrainConfig) -> Vec<f32> {
+fn weights_after_steps(
+    session: &mut WorkerSession,
+    clock: &FakeClock,
+    config: TrainConfig,
+) -> Vec<f32> {
     session.handle(Request::Reset(config), &|| clock.read());
     session.handle(Request::Step { batches: 20 }, &|| clock.read());
     work_until_idle(session, clock, 100);
@@ -221,7 +226,7 @@ fn weights_after_steps(session: &mut Session, clock: &FakeClock, config: TrainCo
 #[test]
 fn reset_with_the_same_seed_reproduces_the_run() {
     let clock = FakeClock::new();
-    let (mut session, _) = Session::new(common::small_config(1), mnist()).expect("builds");
+    let (mut session, _) = WorkerSession::new(common::small_config(1), mnist()).expect("builds");
     let a = weights_after_steps(&mut session, &clock, common::small_config(5));
     let b = weights_after_steps(&mut session, &clock, common::small_config(5));
     let c = weights_after_steps(&mut session, &clock, common::small_config(6));
@@ -244,7 +249,7 @@ fn refused_says(replies: &[Reply], words: &str) -> bool {
 #[test]
 fn tuning_the_learning_rate_keeps_the_run() {
     let clock = FakeClock::new();
-    let (mut session, _) = Session::new(common::small_config(1), mnist()).expect("builds");
+    let (mut session, _) = WorkerSession::new(common::small_config(1), mnist()).expect("builds");
     session.handle(Request::Step { batches: 10 }, &|| clock.read());
     work_until_idle(&mut session, &clock, 100);
     let tuned = session.handle(
@@ -288,7 +293,7 @@ fn divergence_pauses_with_advice_and_reset_recovers() {
         learning_rate: 1e4,
         momentum: 0.0,
     };
-    let (mut session, _) = Session::new(config, mnist()).expect("builds");
+    let (mut session, _) = WorkerSession::new(config, mnist()).expect("builds");
     work_until_idle(&mut session, &clock, 100);
     session.handle(Request::Start, &|| clock.read());
     let replies = work_until_idle(&mut session, &clock, 100);
@@ -322,7 +327,7 @@ fn divergence_pauses_with_advice_and_reset_recovers() {
 #[test]
 fn drawn_digits_and_planted_kernels_show_in_the_next_snapshot() {
     let clock = FakeClock::new();
-    let (mut session, _) = Session::new(common::small_config(1), mnist()).expect("builds");
+    let (mut session, _) = WorkerSession::new(common::small_config(1), mnist()).expect("builds");
     let wrong = session.handle(
         Request::ShowDigit(DigitChoice::Drawn(vec![0.5; 10])),
         &|| clock.read(),
@@ -480,7 +485,7 @@ fn every_request_and_reply_survives_the_wire() {
 
 #[test]
 fn a_snapshot_of_the_default_network_is_small() {
-    let (_, replies) = Session::new(TrainConfig::default(), mnist()).expect("builds");
+    let (_, replies) = WorkerSession::new(TrainConfig::default(), mnist()).expect("builds");
     let snapshot = replies
         .iter()
         .find(|r| matches!(r, Reply::Snapshot(_)))

@@ -1,4 +1,4 @@
-//! The explorer's one place for state, and how every [`Action`] changes it.
+//! The explorer's one place for state, and how every [`ExplorerAction`] changes it.
 //!
 //! Each change to the image, kernel or settings goes through [`ExplorerState::apply`], which
 //! recomputes the pipeline; whenever an input is refused, the last good state stays and a
@@ -11,17 +11,11 @@ use ndarray::Array2;
 use super::colormap::{ColorRange, Colormap, Scale, ValueRange};
 use super::kernel::{CellTexts, Kernel, KernelError, Preset, OUTLINE};
 use super::pipeline::{
-    self, Settings, Stage, Stages, DEFAULT_WORKING_SIZE, STRIDES, WORKING_SIZES,
+    self, PipelineSettings, Stage, Stages, DEFAULT_WORKING_SIZE, STRIDES, WORKING_SIZES,
 };
+use super::source::SourceImage;
 use crate::common::geometry::Padding;
 use crate::common::resize::fit;
-
-/// A picture the explorer works on: its name and full-resolution grayscale values.
-#[derive(Debug, PartialEq)]
-pub struct Source {
-    pub name: String,
-    pub gray: Array2<f32>,
-}
 
 /// What the page tells the user about the last thing they did.
 #[derive(Clone, Debug, PartialEq)]
@@ -33,7 +27,7 @@ pub enum Notice {
 }
 
 #[derive(Clone, Debug)]
-pub enum Action {
+pub enum ExplorerAction {
     EditCell {
         row: usize,
         col: usize,
@@ -46,7 +40,7 @@ pub enum Action {
     SetColormap(Colormap),
     SetColorRange(ColorRange),
     Busy(String),
-    ImageLoaded(Rc<Source>),
+    ImageLoaded(Rc<SourceImage>),
     LoadFailed {
         name: String,
         reason: String,
@@ -56,7 +50,7 @@ pub enum Action {
 /// Everything the explorer shows. Large values sit behind `Rc`, so a clone is cheap.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExplorerState {
-    pub source: Rc<Source>,
+    pub source: Rc<SourceImage>,
     /// The source fitted to the working size: the pipeline's input.
     pub input: Rc<Array2<f32>>,
     /// The kernel cells exactly as typed, valid or not.
@@ -65,7 +59,7 @@ pub struct ExplorerState {
     pub kernel: Kernel,
     /// Why the typed cells are not the kernel in use, if they are not.
     pub kernel_error: Option<KernelError>,
-    pub settings: Settings,
+    pub settings: PipelineSettings,
     pub working_size: usize,
     pub colormap: Colormap,
     pub color_range: ColorRange,
@@ -75,10 +69,10 @@ pub struct ExplorerState {
 
 impl ExplorerState {
     /// The explorer with `source` loaded and every control at its default.
-    pub fn new(source: Source) -> Result<ExplorerState, String> {
+    pub fn new(source: SourceImage) -> Result<ExplorerState, String> {
         let cells = OUTLINE.cell_texts();
         let kernel = Kernel::parse(&cells).map_err(|e| e.to_string())?;
-        let settings = Settings::default();
+        let settings = PipelineSettings::default();
         let input = fit(source.gray.view(), DEFAULT_WORKING_SIZE);
         let stages = pipeline::run(input.view(), &kernel, settings).map_err(|e| e.to_string())?;
         Ok(ExplorerState {
@@ -120,9 +114,9 @@ impl ExplorerState {
     }
 
     /// The state after `action`.
-    pub fn apply(&self, action: Action) -> ExplorerState {
+    pub fn apply(&self, action: ExplorerAction) -> ExplorerState {
         match action {
-            Action::EditCell { row, col, text } => {
+            ExplorerAction::EditCell { row, col, text } => {
                 let mut cells = self.cells.clone();
                 match cells.get_mut(row).and_then(|r| r.get_mut(col)) {
                     Some(cell) => *cell = text,
@@ -130,49 +124,48 @@ impl ExplorerState {
                 }
                 self.with_cells(cells)
             }
-            Action::ApplyPreset(preset) => self.with_cells(preset.cell_texts()),
-            Action::SetPadding(padding) => self.recompute(Candidate {
-                settings: Settings {
+            ExplorerAction::ApplyPreset(preset) => self.with_cells(preset.cell_texts()),
+            ExplorerAction::SetPadding(padding) => self.recompute(Candidate {
+                settings: PipelineSettings {
                     padding,
                     ..self.settings
                 },
                 ..self.candidate()
             }),
-            Action::SetStride(stride) if !STRIDES.contains(&stride) => self.with_notice(
+            ExplorerAction::SetStride(stride) if !STRIDES.contains(&stride) => self.with_notice(
                 Notice::Error(format!("Stride {stride} is not offered: choose 1, 2 or 3.")),
             ),
-            Action::SetWorkingSize(size) if !WORKING_SIZES.contains(&size) => {
-                self.with_notice(Notice::Error(format!(
+            ExplorerAction::SetWorkingSize(size) if !WORKING_SIZES.contains(&size) => self
+                .with_notice(Notice::Error(format!(
                     "Working size {size} is not offered: choose 128, 300, 512 or 1024."
-                )))
-            }
-            Action::SetStride(stride) => self.recompute(Candidate {
-                settings: Settings {
+                ))),
+            ExplorerAction::SetStride(stride) => self.recompute(Candidate {
+                settings: PipelineSettings {
                     stride,
                     ..self.settings
                 },
                 ..self.candidate()
             }),
-            Action::SetWorkingSize(working_size) => self.recompute(Candidate {
+            ExplorerAction::SetWorkingSize(working_size) => self.recompute(Candidate {
                 working_size,
                 ..self.candidate()
             }),
-            Action::SetColormap(colormap) => ExplorerState {
+            ExplorerAction::SetColormap(colormap) => ExplorerState {
                 colormap,
                 ..self.clone()
             },
-            Action::SetColorRange(color_range) => ExplorerState {
+            ExplorerAction::SetColorRange(color_range) => ExplorerState {
                 color_range,
                 ..self.clone()
             },
-            Action::Busy(what) => self.with_notice(Notice::Busy(what)),
-            Action::ImageLoaded(source) => self.recompute(Candidate {
+            ExplorerAction::Busy(what) => self.with_notice(Notice::Busy(what)),
+            ExplorerAction::ImageLoaded(source) => self.recompute(Candidate {
                 source,
                 ..self.candidate()
             }),
-            Action::LoadFailed { name, reason } => self.with_notice(Notice::Error(format!(
-                "Could not load “{name}”: {reason} The previous image stays."
-            ))),
+            ExplorerAction::LoadFailed { name, reason } => self.with_notice(Notice::Error(
+                format!("Could not load “{name}”: {reason} The previous image stays."),
+            )),
         }
     }
 
@@ -244,10 +237,10 @@ impl ExplorerState {
 
 /// What a recomputation would make current.
 struct Candidate {
-    source: Rc<Source>,
+    source: Rc<SourceImage>,
     working_size: usize,
     kernel: Kernel,
-    settings: Settings,
+    settings: PipelineSettings,
 }
 
 #[cfg(test)]
@@ -257,7 +250,7 @@ mod tests {
 
     fn state(h: usize, w: usize) -> ExplorerState {
         let gray = Array2::from_shape_fn((h, w), |(i, j)| ((i * 7 + j * 3) % 10) as f32 / 10.0);
-        ExplorerState::new(Source {
+        ExplorerState::new(SourceImage {
             name: "test".into(),
             gray,
         })
@@ -265,7 +258,7 @@ mod tests {
     }
 
     fn edit(state: &ExplorerState, row: usize, col: usize, text: &str) -> ExplorerState {
-        state.apply(Action::EditCell {
+        state.apply(ExplorerAction::EditCell {
             row,
             col,
             text: text.into(),
@@ -291,7 +284,7 @@ mod tests {
     #[test]
     fn valid_on_a_tiny_image_is_refused_and_nothing_changes() {
         let start = state(2, 40);
-        let next = start.apply(Action::SetPadding(Padding::Valid));
+        let next = start.apply(ExplorerAction::SetPadding(Padding::Valid));
         assert_eq!(next.settings, start.settings);
         assert!(Rc::ptr_eq(&next.stages, &start.stages));
         assert!(matches!(next.notice, Some(Notice::Error(ref m)) if m.contains("VALID")));
@@ -300,11 +293,11 @@ mod tests {
     #[test]
     fn a_new_image_keeps_the_controls() {
         let start = state(20, 30)
-            .apply(Action::ApplyPreset(&PRESETS[5]))
-            .apply(Action::SetStride(2))
-            .apply(Action::SetPadding(Padding::Valid))
-            .apply(Action::SetWorkingSize(128));
-        let loaded = start.apply(Action::ImageLoaded(Rc::new(Source {
+            .apply(ExplorerAction::ApplyPreset(&PRESETS[5]))
+            .apply(ExplorerAction::SetStride(2))
+            .apply(ExplorerAction::SetPadding(Padding::Valid))
+            .apply(ExplorerAction::SetWorkingSize(128));
+        let loaded = start.apply(ExplorerAction::ImageLoaded(Rc::new(SourceImage {
             name: "big".into(),
             gray: Array2::from_elem((400, 200), 0.5),
         })));
@@ -319,8 +312,8 @@ mod tests {
     fn settings_that_are_not_offered_are_refused() {
         let start = state(20, 30);
         for next in [
-            start.apply(Action::SetStride(0)),
-            start.apply(Action::SetWorkingSize(0)),
+            start.apply(ExplorerAction::SetStride(0)),
+            start.apply(ExplorerAction::SetWorkingSize(0)),
         ] {
             assert_eq!(next.settings, start.settings);
             assert_eq!(next.working_size, start.working_size);
@@ -331,7 +324,7 @@ mod tests {
     #[test]
     fn a_failed_load_keeps_the_image() {
         let start = state(20, 30);
-        let next = start.apply(Action::LoadFailed {
+        let next = start.apply(ExplorerAction::LoadFailed {
             name: "x.gif".into(),
             reason: "It is animated.".into(),
         });
