@@ -7,6 +7,7 @@
 //! - [`training`]: live training's protocol, state and helpers (no web code).
 //! - `app` (wasm32 only): the Yew front end that draws it.
 //! - `worker` (wasm32 only): the training worker's web glue.
+//! - `web` (wasm32 only): web helpers both of them use.
 
 pub mod common;
 pub mod explorer;
@@ -15,5 +16,7 @@ pub mod training;
 
 #[cfg(target_arch = "wasm32")]
 pub mod app;
+#[cfg(target_arch = "wasm32")]
+pub mod web;
 #[cfg(target_arch = "wasm32")]
 pub mod worker;

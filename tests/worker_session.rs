@@ -87,7 +87,7 @@ fn refusals(replies: &[Reply]) -> Vec<&str> {
 fn a_new_session_offers_the_digits_a_snapshot_and_a_first_score() {
     let clock = FakeClock::new();
     let (mut session, replies) =
-        WorkerSession::new(common::small_config(1), mnist()).expect("builds");
+        WorkerSession::new(1, common::small_config(1), mnist()).expect("builds");
     let Some(Reply::Ready(dataset)) = replies.first() else {
         panic!("{replies:?}")
     };
@@ -147,7 +147,7 @@ fn a_new_session_offers_the_digits_a_snapshot_and_a_first_score() {
 #[test]
 fn training_reports_a_few_times_a_second_and_evaluates_now_and_then() {
     let clock = FakeClock::new();
-    let (mut session, _) = WorkerSession::new(common::small_config(1), mnist()).expect("builds");
+    let (mut session, _) = WorkerSession::new(1, common::small_config(1), mnist()).expect("builds");
     work_until_idle(&mut session, &clock, 100);
     let start = session.handle(Request::Start, &|| clock.read());
     assert!(progresses(&start)[0].running);
@@ -196,7 +196,7 @@ fn training_reports_a_few_times_a_second_and_evaluates_now_and_then() {
 #[test]
 fn a_step_trains_that_many_batches_then_scores_them() {
     let clock = FakeClock::new();
-    let (mut session, _) = WorkerSession::new(common::small_config(1), mnist()).expect("builds");
+    let (mut session, _) = WorkerSession::new(1, common::small_config(1), mnist()).expect("builds");
     work_until_idle(&mut session, &clock, 100);
     assert!(session
         .handle(Request::Step { batches: 7 }, &|| clock.read())
@@ -217,7 +217,7 @@ fn weights_after_steps(
     clock: &FakeClock,
     config: TrainConfig,
 ) -> Vec<f32> {
-    session.handle(Request::Reset(config), &|| clock.read());
+    session.handle(Request::Reset { run: 2, config }, &|| clock.read());
     session.handle(Request::Step { batches: 20 }, &|| clock.read());
     work_until_idle(session, clock, 100);
     session.trainer().network().parameters().to_vec()
@@ -226,18 +226,35 @@ fn weights_after_steps(
 #[test]
 fn reset_with_the_same_seed_reproduces_the_run() {
     let clock = FakeClock::new();
-    let (mut session, _) = WorkerSession::new(common::small_config(1), mnist()).expect("builds");
+    let (mut session, _) = WorkerSession::new(1, common::small_config(1), mnist()).expect("builds");
     let a = weights_after_steps(&mut session, &clock, common::small_config(5));
     let b = weights_after_steps(&mut session, &clock, common::small_config(5));
     let c = weights_after_steps(&mut session, &clock, common::small_config(6));
     assert!(a == b, "same seed, same weights");
     assert!(a != c, "another seed");
-    let reset = session.handle(Request::Reset(common::small_config(5)), &|| clock.read());
+    let reset = session.handle(
+        Request::Reset {
+            run: 2,
+            config: common::small_config(5),
+        },
+        &|| clock.read(),
+    );
     assert_eq!(progresses(&reset)[0].samples, 0);
+    assert_eq!(
+        progresses(&reset)[0].run,
+        2,
+        "replies carry the run the page asked for"
+    );
     // A network that cannot be built is refused, and the old one stays.
     let mut bad = common::small_config(5);
     bad.network.layers.pop();
-    let refused = session.handle(Request::Reset(bad), &|| clock.read());
+    let refused = session.handle(
+        Request::Reset {
+            run: 2,
+            config: bad,
+        },
+        &|| clock.read(),
+    );
     assert!(refused_says(&refused, "cannot be built"), "{refused:?}");
     assert_eq!(session.trainer().config(), &common::small_config(5));
 }
@@ -249,7 +266,7 @@ fn refused_says(replies: &[Reply], words: &str) -> bool {
 #[test]
 fn tuning_the_learning_rate_keeps_the_run() {
     let clock = FakeClock::new();
-    let (mut session, _) = WorkerSession::new(common::small_config(1), mnist()).expect("builds");
+    let (mut session, _) = WorkerSession::new(1, common::small_config(1), mnist()).expect("builds");
     session.handle(Request::Step { batches: 10 }, &|| clock.read());
     work_until_idle(&mut session, &clock, 100);
     let tuned = session.handle(
@@ -293,14 +310,14 @@ fn divergence_pauses_with_advice_and_reset_recovers() {
         learning_rate: 1e4,
         momentum: 0.0,
     };
-    let (mut session, _) = WorkerSession::new(config, mnist()).expect("builds");
+    let (mut session, _) = WorkerSession::new(1, config, mnist()).expect("builds");
     work_until_idle(&mut session, &clock, 100);
     session.handle(Request::Start, &|| clock.read());
     let replies = work_until_idle(&mut session, &clock, 100);
     let advice: Vec<&str> = replies
         .iter()
         .filter_map(|r| match r {
-            Reply::Diverged { message } => Some(message.as_str()),
+            Reply::Diverged { message, .. } => Some(message.as_str()),
             _ => None,
         })
         .collect();
@@ -317,7 +334,13 @@ fn divergence_pauses_with_advice_and_reset_recovers() {
     assert!(snapshots(&later).is_empty());
     let again = session.handle(Request::Start, &|| clock.read());
     assert!(refused_says(&again, "Press Reset"), "{again:?}");
-    let reset = session.handle(Request::Reset(common::small_config(1)), &|| clock.read());
+    let reset = session.handle(
+        Request::Reset {
+            run: 2,
+            config: common::small_config(1),
+        },
+        &|| clock.read(),
+    );
     assert_eq!(snapshots(&reset).len(), 1);
     session.handle(Request::Step { batches: 3 }, &|| clock.read());
     work_until_idle(&mut session, &clock, 100);
@@ -327,7 +350,7 @@ fn divergence_pauses_with_advice_and_reset_recovers() {
 #[test]
 fn drawn_digits_and_planted_kernels_show_in_the_next_snapshot() {
     let clock = FakeClock::new();
-    let (mut session, _) = WorkerSession::new(common::small_config(1), mnist()).expect("builds");
+    let (mut session, _) = WorkerSession::new(1, common::small_config(1), mnist()).expect("builds");
     let wrong = session.handle(
         Request::ShowDigit(DigitChoice::Drawn(vec![0.5; 10])),
         &|| clock.read(),
@@ -378,9 +401,13 @@ fn every_request_and_reply_survives_the_wire() {
     let requests = vec![
         Request::Load {
             base_url: "http://127.0.0.1:8080/convlab/".into(),
+            run: 1,
             config: TrainConfig::default(),
         },
-        Request::Reset(common::small_config(9)),
+        Request::Reset {
+            run: 2,
+            config: common::small_config(9),
+        },
         Request::Tune {
             optimizer: Optimizer::adam(0.001),
             batch_size: 64,
@@ -402,6 +429,7 @@ fn every_request_and_reply_survives_the_wire() {
         );
     }
     let snapshot = Snapshot {
+        run: 3,
         samples: 12_345,
         filters: Filters {
             count: 1,
@@ -442,6 +470,7 @@ fn every_request_and_reply_survives_the_wire() {
             }],
         }),
         Reply::Progress(Progress {
+            run: 3,
             running: true,
             samples: 99,
             epoch: 1,
@@ -457,6 +486,7 @@ fn every_request_and_reply_survives_the_wire() {
             batch_size: 32,
         }),
         Reply::Evaluated(Evaluated {
+            run: 3,
             samples: 99,
             loss: 0.3,
             accuracy: 0.973,
@@ -465,6 +495,7 @@ fn every_request_and_reply_survives_the_wire() {
         }),
         Reply::Snapshot(snapshot),
         Reply::Diverged {
+            run: 3,
             message: "Training diverged".into(),
         },
         Reply::Refused {
@@ -485,7 +516,7 @@ fn every_request_and_reply_survives_the_wire() {
 
 #[test]
 fn a_snapshot_of_the_default_network_is_small() {
-    let (_, replies) = WorkerSession::new(TrainConfig::default(), mnist()).expect("builds");
+    let (_, replies) = WorkerSession::new(1, TrainConfig::default(), mnist()).expect("builds");
     let snapshot = replies
         .iter()
         .find(|r| matches!(r, Reply::Snapshot(_)))

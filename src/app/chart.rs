@@ -7,6 +7,8 @@ use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
 use web_sys::HtmlCanvasElement;
 
+use crate::app::canvas::size_for_device;
+
 /// The page's accent (`--accent`).
 pub const ACCENT: RGBColor = RGBColor(106, 44, 145);
 /// A second series that contrasts with the accent, also for colour-blind readers.
@@ -16,25 +18,14 @@ pub const FAINT: RGBColor = RGBColor(200, 190, 215);
 pub const INK: RGBColor = RGBColor(29, 26, 38);
 pub const MUTED: RGBColor = RGBColor(91, 86, 104);
 
-/// A canvas ready for plotters: its backing store is `css_width × css_height` CSS pixels
-/// times the device pixel ratio (resized only when that changed), and the ratio to scale
-/// fonts and strokes by.
+/// A canvas ready for plotters, sized for the screen ([`size_for_device`]), and the ratio
+/// to scale fonts and strokes by.
 pub fn chart_area(
     canvas: &HtmlCanvasElement,
     css_width: u32,
     css_height: u32,
 ) -> Option<(DrawingArea<CanvasBackend, Shift>, f64)> {
-    let ratio = web_sys::window()
-        .map_or(1.0, |w| w.device_pixel_ratio())
-        .max(1.0);
-    let (width, height) = (
-        (f64::from(css_width) * ratio).round() as u32,
-        (f64::from(css_height) * ratio).round() as u32,
-    );
-    if canvas.width() != width || canvas.height() != height {
-        canvas.set_width(width);
-        canvas.set_height(height);
-    }
+    let ratio = size_for_device(canvas, f64::from(css_width), f64::from(css_height));
     let area = CanvasBackend::with_canvas_object(canvas.clone())?.into_drawing_area();
     Some((area, ratio))
 }

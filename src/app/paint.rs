@@ -4,8 +4,10 @@
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters_canvas::CanvasBackend;
-use wasm_bindgen::{Clamped, JsCast, JsValue};
-use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
+use wasm_bindgen::JsValue;
+use web_sys::HtmlCanvasElement;
+
+use crate::app::canvas::{put_rgba, size_for_device};
 
 use crate::common::format::number;
 use crate::explorer::colormap::{Colormap, Scale, ValueRange};
@@ -24,40 +26,16 @@ pub fn draw_map(
     put_rgba(canvas, &scale.colorize(values), w as u32, h as u32)
 }
 
-/// Puts `rgba` (`width × height` pixels) on the canvas with one `putImageData`, sizing the
-/// canvas to one pixel per value first.
-fn put_rgba(
-    canvas: &HtmlCanvasElement,
-    rgba: &[u8],
-    width: u32,
-    height: u32,
-) -> Result<(), JsValue> {
-    if canvas.width() != width || canvas.height() != height {
-        canvas.set_width(width);
-        canvas.set_height(height);
-    }
-    let context: CanvasRenderingContext2d = canvas
-        .get_context("2d")?
-        .ok_or_else(|| JsValue::from_str("no 2d context"))?
-        .dyn_into()?;
-    let image = ImageData::new_with_u8_clamped_array_and_sh(Clamped(rgba), width, height)?;
-    context.put_image_data(&image, 0.0, 0.0)
-}
-
 /// Draws a horizontal colorbar `css_width` CSS pixels wide, labelled with the scale's ends
 /// (and 0 for the diverging map), and below it the map's min and max; sharp on HiDPI
 /// screens. A flat map gets a bar of one colour and says so.
 pub fn draw_legend(canvas: &HtmlCanvasElement, css_width: i32, scale: &Scale, range: ValueRange) {
-    let ratio = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio());
-    let (width, height) = (
-        (f64::from(css_width.max(120)) * ratio).round() as u32,
-        (f64::from(LEGEND_HEIGHT) * ratio).round() as u32,
+    let ratio = size_for_device(
+        canvas,
+        f64::from(css_width.max(120)),
+        f64::from(LEGEND_HEIGHT),
     );
-    // Resizing a canvas costs a new backing store and a layout: only when it changed.
-    if canvas.width() != width || canvas.height() != height {
-        canvas.set_width(width);
-        canvas.set_height(height);
-    }
+    let width = canvas.width();
     let Some(backend) = CanvasBackend::with_canvas_object(canvas.clone()) else {
         return;
     };
@@ -184,7 +162,9 @@ pub fn scale_for(values: &[f32]) -> Option<Scale> {
 mod tests {
     use super::*;
     use ndarray::array;
+    use wasm_bindgen::JsCast;
     use wasm_bindgen_test::wasm_bindgen_test;
+    use web_sys::CanvasRenderingContext2d;
 
     fn canvas() -> HtmlCanvasElement {
         crate::app::test_dom::attach("canvas")

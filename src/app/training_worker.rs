@@ -2,29 +2,29 @@
 //! comes back into [`Reply`]s, or into a failure when the worker dies (an uncaught error
 //! in it, such as a panic, or a script that does not load) or stops answering while it
 //! trains ([`Liveness`]).
+//!
+//! [`use_training_worker`] is the one path for live training's side effects: components
+//! dispatch [`TrainingAction`]s, [`TrainingState::apply`] decides what they mean and which
+//! [`Command`]s they call for, and the hook carries those out.
 
-use std::cell::Cell;
-use std::rc::Rc;
+use std::cell::{Cell, RefCell};
+use std::rc::{Rc, Weak};
 
 use js_sys::{Array, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{ErrorEvent, MessageEvent, Worker};
-use yew::Callback;
+use yew::prelude::*;
 
 use crate::training::liveness::{Liveness, SILENT_MS};
 use crate::training::protocol::{decode, encode, Reply, Request};
+use crate::training::state::{Command, TrainingAction, TrainingState};
+use crate::web::now;
 
 /// The loader script Trunk copies next to the worker's wasm (see `www/worker_loader.js`).
 const LOADER: &str = "./worker_loader.js";
 /// How often to ask whether a training worker is still answering.
 const CHECK_EVERY_MS: i32 = 2000;
-
-fn now() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map_or(0.0, |p| p.now())
-}
 
 /// A running training worker; dropping it stops the worker.
 pub struct TrainingWorker {
@@ -121,4 +121,98 @@ impl Drop for TrainingWorker {
         self.worker.set_onerror(None);
         self.worker.terminate();
     }
+}
+
+/// The folder the page was served from, where `mnist/` is.
+fn base_url() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().href().ok())
+        .and_then(|href| web_sys::Url::new_with_base("./", &href).ok())
+        .map(|url| url.href())
+        .unwrap_or_else(|| "./".into())
+}
+
+/// Live training's state and its worker, behind one `dispatch`.
+struct Driver {
+    state: RefCell<Rc<TrainingState>>,
+    worker: RefCell<Option<TrainingWorker>>,
+    rerender: Callback<()>,
+}
+
+impl Driver {
+    /// Applies `action`, stores the new state, carries out its commands, and redraws.
+    fn dispatch(self: &Rc<Self>, action: TrainingAction) {
+        let (next, commands) = self.state.borrow().apply(action);
+        *self.state.borrow_mut() = Rc::new(next);
+        for command in commands {
+            match command {
+                Command::Send(request) => {
+                    if let Some(worker) = self.worker.borrow().as_ref() {
+                        worker.send(&request);
+                    }
+                }
+                Command::StartWorker => self.start_worker(),
+            }
+        }
+        self.rerender.emit(());
+    }
+
+    /// A callback that dispatches `action(value)` while the driver lives.
+    fn dispatcher<T: 'static>(
+        driver: Weak<Driver>,
+        action: fn(T) -> TrainingAction,
+    ) -> Callback<T> {
+        Callback::from(move |value| {
+            if let Some(driver) = driver.upgrade() {
+                driver.dispatch(action(value));
+            }
+        })
+    }
+
+    /// Replaces the worker (if any) with a new one, which is then told to load.
+    fn start_worker(self: &Rc<Self>) {
+        drop(self.worker.borrow_mut().take());
+        let on_reply = Driver::dispatcher(Rc::downgrade(self), TrainingAction::Reply);
+        let on_failure = Driver::dispatcher(Rc::downgrade(self), TrainingAction::WorkerLost);
+        match TrainingWorker::spawn(on_reply, on_failure) {
+            Ok(worker) => {
+                *self.worker.borrow_mut() = Some(worker);
+                self.dispatch(TrainingAction::WorkerStarted {
+                    base_url: base_url(),
+                });
+            }
+            Err(message) => self.dispatch(TrainingAction::WorkerLost(message)),
+        }
+    }
+}
+
+/// Live training's state and the way to change it: starts the worker when the component
+/// mounts, stops it when it unmounts, and carries out the commands every action calls for.
+#[hook]
+pub fn use_training_worker() -> (Rc<TrainingState>, Callback<TrainingAction>) {
+    let redraw = use_force_update();
+    let driver = use_memo((), move |_| Driver {
+        state: RefCell::new(Rc::new(TrainingState::default())),
+        worker: RefCell::new(None),
+        rerender: Callback::from(move |()| redraw.force_update()),
+    });
+    {
+        let driver = Rc::clone(&driver);
+        use_effect_with((), move |_| {
+            driver.start_worker();
+            move || drop(driver.worker.borrow_mut().take())
+        });
+    }
+    let dispatch = {
+        let driver = Rc::downgrade(&driver);
+        use_memo((), move |_| {
+            Callback::from(move |action| {
+                if let Some(driver) = driver.upgrade() {
+                    driver.dispatch(action);
+                }
+            })
+        })
+    };
+    let state = Rc::clone(&driver.state.borrow());
+    (state, (*dispatch).clone())
 }

@@ -56,6 +56,7 @@ mod tests {
         liveness.heard(&progress(true), 30_000.0);
         liveness.heard(
             &Reply::Diverged {
+                run: 0,
                 message: "diverged".into(),
             },
             30_100.0,

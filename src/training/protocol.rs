@@ -12,18 +12,26 @@ use serde::{Deserialize, Serialize};
 
 use crate::nn::{Optimizer, Shape, TrainConfig};
 
+/// Which run a reply belongs to: the page numbers every run it starts (Load, Reset) and
+/// drops replies of older runs still in flight, so curves never mix two runs.
+pub type RunId = u32;
+
 /// Page → worker.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Request {
     /// Fetch the digits from `base_url` (the page's folder, ending in `/`): `mnist/digits.png`
-    /// and `mnist/labels.idx1`, then build the network of `config`.
+    /// and `mnist/labels.idx1`, then build the network of `config` as run `run`.
     Load {
         base_url: String,
+        run: RunId,
         config: TrainConfig,
     },
-    /// Start over with fresh weights drawn from the configuration's seed (a new network,
-    /// optimizer, batch size or seed). The same configuration gives the same run.
-    Reset(TrainConfig),
+    /// Start run `run` over with fresh weights drawn from the configuration's seed (a new
+    /// network, optimizer, batch size or seed). The same configuration gives the same run.
+    Reset {
+        run: RunId,
+        config: TrainConfig,
+    },
     /// Change the optimizer (its learning rate above all) and the batch size of the run in
     /// progress, without restarting it.
     Tune {
@@ -70,7 +78,7 @@ pub enum Reply {
     /// The first layer's filters and one digit's way through the network.
     Snapshot(Snapshot),
     /// Training stopped because the loss stopped being a usable number.
-    Diverged { message: String },
+    Diverged { run: RunId, message: String },
     /// A request could not be carried out; nothing changed.
     Refused { message: String },
     /// The digits could not be loaded; training cannot start.
@@ -106,6 +114,7 @@ pub struct ChunkPoint {
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Progress {
+    pub run: RunId,
     pub running: bool,
     pub samples: u64,
     /// 1 during the first pass over the training digits.
@@ -127,6 +136,7 @@ pub struct Progress {
 /// The network's score on the test digits after `samples` training samples.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Evaluated {
+    pub run: RunId,
     pub samples: u64,
     pub loss: f32,
     /// 0–1.
@@ -138,6 +148,7 @@ pub struct Evaluated {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Snapshot {
+    pub run: RunId,
     pub samples: u64,
     pub filters: Filters,
     pub digit: DigitView,

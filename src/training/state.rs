@@ -5,7 +5,7 @@
 use std::rc::Rc;
 
 use super::history::History;
-use super::protocol::{Dataset, Evaluated, Progress, Reply, Snapshot};
+use super::protocol::{Dataset, DigitChoice, Evaluated, Progress, Reply, Request, RunId, Snapshot};
 use crate::common::format::grouped;
 use crate::nn::spec::Init;
 use crate::nn::{LayerSpec, NetworkSpec, Optimizer, TrainConfig};
@@ -223,6 +223,8 @@ pub struct TrainingState {
     pub snapshot: Option<Rc<Snapshot>>,
     pub dataset: Option<Rc<Dataset>>,
     pub chosen: Chosen,
+    /// The run the page started last (see [`RunId`]).
+    pub run: RunId,
     /// Why training stopped, if it diverged (cleared by Reset).
     pub diverged: Option<String>,
     /// A message about the last thing that could not be done.
@@ -240,28 +242,60 @@ impl Default for TrainingState {
             snapshot: None,
             dataset: None,
             chosen: Chosen::Test(0),
+            run: 0,
             diverged: None,
             notice: None,
         }
     }
 }
 
+/// Everything that can happen to live training: what the user did and what the worker
+/// said. [`TrainingState::apply`] decides what it means, once.
 #[derive(Clone, Debug, PartialEq)]
 pub enum TrainingAction {
+    /// A worker is running and takes requests; `base_url` is the page's folder.
+    WorkerStarted {
+        base_url: String,
+    },
     /// The worker said something.
     Reply(Reply),
-    /// The worker died.
+    /// The worker died or stopped answering.
     WorkerLost(String),
-    /// A new worker is starting (after a restart); the run starts over.
-    Restarted,
-    /// New settings were accepted (the requests they need were sent).
-    ChangeSettings(TrainingSettings),
-    /// Reset was pressed: the curves start over.
+    /// Restart was pressed: a new worker replaces the lost one.
+    Restart,
+    Train,
+    Pause,
+    /// Train [`STEP_BATCHES`] batches, then score them.
+    Step,
+    /// Fresh weights from the seed: the curves start over.
     Reset,
-    Choose(Chosen),
+    /// New settings were typed or chosen (already checked by the controls).
+    ChangeSettings(TrainingSettings),
+    /// Show the feature maps of test digit `index`.
+    ChooseTest(usize),
+    /// Show the feature maps of a drawn digit (28 × 28 values, MNIST-centred).
+    ShowDrawn(Vec<f32>),
+    /// The drawing was cleared: back to the first test digit.
+    ClearDrawing,
+    /// Put the explorer's kernel (row-major) in as the first filter.
+    PlantKernel {
+        weights: Vec<f32>,
+        frozen: bool,
+    },
     /// Something the user typed or did cannot be used: say why, change nothing else.
     Notice(String),
     DismissNotice,
+}
+
+/// A side effect an action calls for, carried out by the page's worker hook
+/// (`app::training_worker::use_training_worker`): the reducer decides, the hook only obeys.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Command {
+    /// Post this request to the worker.
+    Send(Request),
+    /// Stop the worker (if any) and start a new one, which then reports
+    /// [`TrainingAction::WorkerStarted`].
+    StartWorker,
 }
 
 impl TrainingState {
@@ -273,42 +307,110 @@ impl TrainingState {
         self.ready() && self.progress.running
     }
 
-    pub fn apply(&self, action: TrainingAction) -> TrainingState {
+    /// The state after `action`, and the commands it calls for, in order.
+    pub fn apply(&self, action: TrainingAction) -> (TrainingState, Vec<Command>) {
         let mut next = self.clone();
-        match action {
-            TrainingAction::Reply(reply) => next.receive(reply),
+        let send = |request| vec![Command::Send(request)];
+        let commands = match action {
+            TrainingAction::WorkerStarted { base_url } => {
+                // A new worker (the first, or one after a restart) starts a new run.
+                next = TrainingState {
+                    settings: self.settings.clone(),
+                    run: self.run + 1,
+                    ..TrainingState::default()
+                };
+                send(Request::Load {
+                    base_url,
+                    run: next.run,
+                    config: next.settings.config(),
+                })
+            }
+            TrainingAction::Reply(reply) => {
+                next.receive(reply);
+                Vec::new()
+            }
             TrainingAction::WorkerLost(message) => {
                 next.phase = Phase::WorkerLost(message);
                 next.progress.running = false;
+                Vec::new()
             }
-            TrainingAction::Restarted => {
-                next = TrainingState {
-                    settings: self.settings.clone(),
-                    chosen: Chosen::Test(0),
-                    ..TrainingState::default()
-                };
+            TrainingAction::Restart => {
+                next.phase = Phase::Starting;
+                vec![Command::StartWorker]
             }
+            TrainingAction::Train if self.ready() => send(Request::Start),
+            TrainingAction::Pause if self.ready() => send(Request::Pause),
+            TrainingAction::Step if self.ready() => send(Request::Step {
+                batches: STEP_BATCHES,
+            }),
+            TrainingAction::Train | TrainingAction::Pause | TrainingAction::Step => Vec::new(),
+            TrainingAction::Reset => next.start_over(),
             TrainingAction::ChangeSettings(settings) => {
-                if self.settings.needs_new_network(&settings) || self.settings.seed != settings.seed
-                {
-                    next.start_over();
-                }
+                let new_run = self.settings.needs_new_network(&settings)
+                    || self.settings.seed != settings.seed;
                 next.settings = settings;
                 next.notice = None;
+                if new_run {
+                    next.start_over()
+                } else {
+                    send(Request::Tune {
+                        optimizer: next.settings.optimizer(),
+                        batch_size: next.settings.batch_size,
+                    })
+                }
             }
-            TrainingAction::Reset => next.start_over(),
-            TrainingAction::Choose(chosen) => next.chosen = chosen,
-            TrainingAction::Notice(message) => next.notice = Some(message),
-            TrainingAction::DismissNotice => next.notice = None,
-        }
-        next
+            TrainingAction::ChooseTest(index) => {
+                next.chosen = Chosen::Test(index);
+                send(Request::ShowDigit(DigitChoice::Test(index)))
+            }
+            TrainingAction::ShowDrawn(pixels) => {
+                next.chosen = Chosen::Drawn;
+                send(Request::ShowDigit(DigitChoice::Drawn(pixels)))
+            }
+            TrainingAction::ClearDrawing => {
+                match self.dataset.as_ref().and_then(|d| d.strip.first()) {
+                    Some(first) => {
+                        next.chosen = Chosen::Test(first.index);
+                        send(Request::ShowDigit(DigitChoice::Test(first.index)))
+                    }
+                    None => Vec::new(),
+                }
+            }
+            TrainingAction::PlantKernel { weights, frozen } => {
+                send(Request::PlantKernel { weights, frozen })
+            }
+            TrainingAction::Notice(message) => {
+                next.notice = Some(message);
+                Vec::new()
+            }
+            TrainingAction::DismissNotice => {
+                next.notice = None;
+                Vec::new()
+            }
+        };
+        (next, commands)
     }
 
-    fn start_over(&mut self) {
+    /// Starts a new run: empty curves, no score, and a Reset for the worker.
+    fn start_over(&mut self) -> Vec<Command> {
+        self.run += 1;
         self.history = Rc::new(History::new(HISTORY_POINTS));
         self.evaluation = None;
         self.diverged = None;
-        self.progress = Progress::default();
+        self.progress = Progress {
+            run: self.run,
+            ..Progress::default()
+        };
+        vec![Command::Send(Request::Reset {
+            run: self.run,
+            config: self.settings.config(),
+        })]
+    }
+
+    /// Whether a reply belongs to the current run (older runs' replies may still be in
+    /// flight after a Reset).
+    fn current(&self, run: RunId) -> bool {
+        run == self.run
     }
 
     fn receive(&mut self, reply: Reply) {
@@ -325,10 +427,7 @@ impl TrainingState {
                 }
                 self.dataset = Some(Rc::new(dataset));
             }
-            Reply::Progress(progress) => {
-                if progress.samples < self.progress.samples {
-                    self.start_over();
-                }
+            Reply::Progress(progress) if self.current(progress.run) => {
                 if !progress.points.is_empty() {
                     let history = Rc::make_mut(&mut self.history);
                     for point in &progress.points {
@@ -337,7 +436,7 @@ impl TrainingState {
                 }
                 self.progress = progress;
             }
-            Reply::Evaluated(evaluated) => {
+            Reply::Evaluated(evaluated) if self.current(evaluated.run) => {
                 Rc::make_mut(&mut self.history).push_test(
                     evaluated.samples,
                     evaluated.loss,
@@ -345,13 +444,20 @@ impl TrainingState {
                 );
                 self.evaluation = Some(Rc::new(evaluated));
             }
-            Reply::Snapshot(snapshot) => self.snapshot = Some(Rc::new(snapshot)),
-            Reply::Diverged { message } => {
+            Reply::Snapshot(snapshot) if self.current(snapshot.run) => {
+                self.snapshot = Some(Rc::new(snapshot))
+            }
+            Reply::Diverged { run, message } if self.current(run) => {
                 self.progress.running = false;
                 self.diverged = Some(message);
             }
             Reply::Refused { message } => self.notice = Some(message),
             Reply::LoadFailed { message } => self.phase = Phase::LoadFailed(message),
+            // An older run's report, sent before the worker read the Reset.
+            Reply::Progress(_)
+            | Reply::Evaluated(_)
+            | Reply::Snapshot(_)
+            | Reply::Diverged { .. } => {}
         }
     }
 
@@ -403,6 +509,17 @@ mod tests {
     use super::*;
     use crate::training::protocol::ChunkPoint;
 
+    /// The state after an action, when the commands do not matter to the test.
+    trait After {
+        fn after(&self, action: TrainingAction) -> TrainingState;
+    }
+
+    impl After for TrainingState {
+        fn after(&self, action: TrainingAction) -> TrainingState {
+            self.apply(action).0
+        }
+    }
+
     #[test]
     fn learning_rates_typed_wrong_are_refused_in_words() {
         assert_eq!(parse_learning_rate(" 0.05 "), Ok(0.05));
@@ -446,6 +563,13 @@ mod tests {
         assert!(!TrainingSettings::default().needs_new_network(&faster));
     }
 
+    fn progress_of(run: RunId, samples: u64, points: &[(u64, f32)]) -> Reply {
+        match progress(samples, true, points) {
+            Reply::Progress(p) => Reply::Progress(Progress { run, ..p }),
+            other => other,
+        }
+    }
+
     fn progress(samples: u64, running: bool, points: &[(u64, f32)]) -> Reply {
         Reply::Progress(Progress {
             running,
@@ -466,6 +590,7 @@ mod tests {
 
     fn evaluated(samples: u64, accuracy: f32) -> Reply {
         Reply::Evaluated(Evaluated {
+            run: 0,
             samples,
             loss: 0.1,
             accuracy,
@@ -477,18 +602,18 @@ mod tests {
     #[test]
     fn the_status_reads_like_the_issue_says() {
         let mut state =
-            TrainingState::default().apply(TrainingAction::Reply(Reply::Ready(Dataset {
+            TrainingState::default().after(TrainingAction::Reply(Reply::Ready(Dataset {
                 train: 8000,
                 test: 2000,
                 strip: Vec::new(),
             })));
         assert_eq!(state.status(), ["Samples seen 0", "Epoch 1"]);
-        state = state.apply(TrainingAction::Reply(progress(
+        state = state.after(TrainingAction::Reply(progress(
             123_456,
             true,
             &[(123_456, 0.2)],
         )));
-        state = state.apply(TrainingAction::Reply(evaluated(123_456, 0.9734)));
+        state = state.after(TrainingAction::Reply(evaluated(123_456, 0.9734)));
         assert_eq!(
             state.status(),
             [
@@ -498,7 +623,7 @@ mod tests {
                 "Epoch 16"
             ]
         );
-        state = state.apply(TrainingAction::Reply(progress(123_456, false, &[])));
+        state = state.after(TrainingAction::Reply(progress(123_456, false, &[])));
         assert_eq!(
             state.status()[1],
             "Samples seen 123,456",
@@ -509,27 +634,37 @@ mod tests {
     #[test]
     fn replies_fill_the_history_and_a_reset_empties_it() {
         let mut state = TrainingState::default();
-        state = state.apply(TrainingAction::Reply(progress(
+        state = state.after(TrainingAction::Reply(progress(
             64,
             true,
             &[(32, 2.0), (64, 1.5)],
         )));
-        state = state.apply(TrainingAction::Reply(evaluated(64, 0.4)));
+        state = state.after(TrainingAction::Reply(evaluated(64, 0.4)));
         assert_eq!(state.history.train_loss().len(), 2);
         assert_eq!(state.history.test_accuracy().len(), 1);
-        state = state.apply(TrainingAction::Reset);
+        let (reset, commands) = state.apply(TrainingAction::Reset);
+        state = reset;
         assert!(state.history.train_loss().is_empty() && state.evaluation.is_none());
-        // A worker that starts over (fewer samples than before) empties it too.
-        state = state.apply(TrainingAction::Reply(progress(640, true, &[(640, 1.0)])));
-        state = state.apply(TrainingAction::Reply(progress(32, true, &[(32, 2.0)])));
+        assert_eq!(
+            commands,
+            [Command::Send(Request::Reset {
+                run: 1,
+                config: TrainingSettings::default().config()
+            })]
+        );
+        // Reports of the old run still in flight are dropped; the new run's are kept.
+        state = state.after(TrainingAction::Reply(progress_of(0, 640, &[(640, 1.0)])));
+        assert!(state.history.train_loss().is_empty());
+        state = state.after(TrainingAction::Reply(progress_of(1, 32, &[(32, 2.0)])));
         assert_eq!(state.history.train_loss().len(), 1);
     }
 
     #[test]
     fn divergence_refusals_and_a_lost_worker_keep_the_last_pictures() {
         let mut state = TrainingState::default();
-        state = state.apply(TrainingAction::Reply(progress(64, true, &[(64, 1.0)])));
+        state = state.after(TrainingAction::Reply(progress(64, true, &[(64, 1.0)])));
         let snapshot = Rc::new(Snapshot {
+            run: 0,
             samples: 64,
             filters: crate::training::protocol::Filters {
                 count: 0,
@@ -545,21 +680,124 @@ mod tests {
                 probabilities: Vec::new(),
             },
         });
-        state = state.apply(TrainingAction::Reply(Reply::Snapshot((*snapshot).clone())));
-        state = state.apply(TrainingAction::Reply(Reply::Diverged {
+        state = state.after(TrainingAction::Reply(Reply::Snapshot((*snapshot).clone())));
+        state = state.after(TrainingAction::Reply(Reply::Diverged {
+            run: 0,
             message: "Training diverged".into(),
         }));
         assert!(!state.progress.running && state.diverged.is_some());
         assert_eq!(state.snapshot.as_deref(), Some(&*snapshot));
-        state = state.apply(TrainingAction::Reply(Reply::Refused {
+        state = state.after(TrainingAction::Reply(Reply::Refused {
             message: "Not changed".into(),
         }));
         assert_eq!(state.notice.as_deref(), Some("Not changed"));
-        state = state.apply(TrainingAction::WorkerLost("boom".into()));
+        state = state.after(TrainingAction::WorkerLost("boom".into()));
         assert_eq!(state.phase, Phase::WorkerLost("boom".into()));
         assert_eq!(state.snapshot.as_deref(), Some(&*snapshot));
-        let restarted = state.apply(TrainingAction::Restarted);
-        assert_eq!(restarted.phase, Phase::Starting);
+        let (restarting, commands) = state.apply(TrainingAction::Restart);
+        assert_eq!(commands, [Command::StartWorker]);
+        assert_eq!(restarting.phase, Phase::Starting);
+        let (restarted, commands) = restarting.apply(TrainingAction::WorkerStarted {
+            base_url: "./".into(),
+        });
         assert_eq!(restarted.settings, state.settings);
+        assert!(restarted.snapshot.is_none() && restarted.history.train_loss().is_empty());
+        assert_eq!(
+            commands,
+            [Command::Send(Request::Load {
+                base_url: "./".into(),
+                run: state.run + 1,
+                config: state.settings.config()
+            })]
+        );
+    }
+
+    /// Train → request → curves, with no browser: each user action gives exactly the
+    /// requests the worker needs, and the worker's replies become curve points.
+    #[test]
+    fn train_click_to_curves_is_decided_by_the_reducer() {
+        let commands_of = |state: &TrainingState, action| state.apply(action).1;
+        let sent = |request| vec![Command::Send(request)];
+        let (mut state, commands) = TrainingState::default().apply(TrainingAction::WorkerStarted {
+            base_url: "https://school.example/convlab/".into(),
+        });
+        assert_eq!(
+            commands,
+            sent(Request::Load {
+                base_url: "https://school.example/convlab/".into(),
+                run: 1,
+                config: TrainConfig::default()
+            })
+        );
+        assert_eq!(
+            commands_of(&state, TrainingAction::Train),
+            [],
+            "not loaded yet"
+        );
+        state = state.after(TrainingAction::Reply(Reply::Ready(Dataset {
+            train: 8000,
+            test: 2000,
+            strip: Vec::new(),
+        })));
+        assert_eq!(
+            commands_of(&state, TrainingAction::Train),
+            sent(Request::Start)
+        );
+        assert_eq!(
+            commands_of(&state, TrainingAction::Step),
+            sent(Request::Step {
+                batches: STEP_BATCHES
+            })
+        );
+        state = state.after(TrainingAction::Reply(progress_of(
+            1,
+            64,
+            &[(32, 2.3), (64, 2.1)],
+        )));
+        state = state.after(TrainingAction::Reply(Reply::Evaluated(Evaluated {
+            run: 1,
+            samples: 64,
+            loss: 2.0,
+            accuracy: 0.3,
+            total: 2000,
+            confusion: vec![0; 100],
+        })));
+        assert!(state.running());
+        assert_eq!(state.history.train_loss().len(), 2);
+        assert_eq!(state.history.test_accuracy().len(), 1);
+
+        // A new learning rate tunes the run in progress: the curves go on.
+        let faster = TrainingSettings {
+            learning_rate: 0.1,
+            ..state.settings.clone()
+        };
+        let (tuned, commands) = state.apply(TrainingAction::ChangeSettings(faster.clone()));
+        assert_eq!(
+            commands,
+            sent(Request::Tune {
+                optimizer: faster.optimizer(),
+                batch_size: 32
+            })
+        );
+        assert_eq!((tuned.run, tuned.history.train_loss().len()), (1, 2));
+
+        // Another network starts a new run, decided here and nowhere else.
+        let wider = TrainingSettings {
+            filters: [4, 8],
+            ..faster
+        };
+        let (widened, commands) = tuned.apply(TrainingAction::ChangeSettings(wider.clone()));
+        assert_eq!(
+            commands,
+            sent(Request::Reset {
+                run: 2,
+                config: wider.config()
+            })
+        );
+        assert!(widened.history.train_loss().is_empty() && widened.evaluation.is_none());
+        assert_eq!(
+            commands_of(&widened, TrainingAction::ChooseTest(7)),
+            sent(Request::ShowDigit(DigitChoice::Test(7)))
+        );
     }
 }

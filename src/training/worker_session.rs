@@ -12,7 +12,7 @@ use ndarray::ArrayView3;
 
 use super::protocol::{
     ChunkPoint, Dataset, DigitChoice, DigitView, Evaluated, Filters, LayerMaps, Progress, Reply,
-    Request, Snapshot, StripDigit,
+    Request, RunId, Snapshot, StripDigit,
 };
 use crate::common::format::{grouped, number};
 use crate::common::geometry::Axis;
@@ -43,6 +43,8 @@ pub type Clock<'a> = &'a dyn Fn() -> f64;
 /// The worker's state: a trainer and what it is doing.
 pub struct WorkerSession {
     trainer: Trainer,
+    /// The run the page asked for last; every run-scoped reply carries it.
+    run: RunId,
     running: bool,
     /// Batches left of a Step.
     stepping: usize,
@@ -67,11 +69,16 @@ impl WorkerSession {
     /// A session with the digits loaded and the network of `config` built (paused), and
     /// its first replies: the dataset, a progress report, a snapshot, and a first test
     /// pass queued so the curves start from the untrained network's score.
-    pub fn new(config: TrainConfig, data: Mnist) -> Result<(WorkerSession, Vec<Reply>), String> {
+    pub fn new(
+        run: RunId,
+        config: TrainConfig,
+        data: Mnist,
+    ) -> Result<(WorkerSession, Vec<Reply>), String> {
         let strip = strip(&data);
         let trainer = trainer(config, data)?;
         let mut session = WorkerSession {
             trainer,
+            run,
             running: false,
             stepping: 0,
             digit: DigitChoice::Test(strip.first().map_or(0, |d| d.index)),
@@ -118,9 +125,10 @@ impl WorkerSession {
             Request::Load { .. } => vec![Reply::Refused {
                 message: "The digits are already loaded.".into(),
             }],
-            Request::Reset(config) => match trainer(config, self.trainer.data().clone()) {
+            Request::Reset { run, config } => match trainer(config, self.trainer.data().clone()) {
                 Ok(trainer) => {
                     self.trainer = trainer;
+                    self.run = run;
                     self.running = false;
                     self.stepping = 0;
                     self.points.clear();
@@ -231,6 +239,7 @@ impl WorkerSession {
         if let Some(mut pass) = self.evaluation.take() {
             match self.trainer.evaluate_part(&mut pass, EVALUATE_PER_CHUNK) {
                 Ok(Some(evaluation)) => replies.push(Reply::Evaluated(Evaluated {
+                    run: self.run,
                     samples: self.trainer.samples(),
                     loss: evaluation.loss,
                     accuracy: evaluation.accuracy,
@@ -248,6 +257,7 @@ impl WorkerSession {
                 self.stepping = 0;
                 self.rate.clear();
                 replies.push(Reply::Diverged {
+                    run: self.run,
                     message: divergence_advice(&diverged, self.trainer.config()),
                 });
                 replies.push(Reply::Progress(self.progress()));
@@ -313,6 +323,7 @@ impl WorkerSession {
         };
         let config = self.trainer.config();
         Progress {
+            run: self.run,
             running: self.running,
             samples,
             epoch: samples / per_epoch + 1,
@@ -340,6 +351,7 @@ impl WorkerSession {
         let digit = self.digit_view()?;
         self.snapshot_ms += clock() - start;
         Some(Reply::Snapshot(Snapshot {
+            run: self.run,
             samples: self.trainer.samples(),
             filters,
             digit,

@@ -16,8 +16,9 @@ use web_sys::{DedicatedWorkerGlobalScope, MessageEvent, ReadableStreamDefaultRea
 
 use crate::nn::data::Mnist;
 use crate::nn::TrainConfig;
-use crate::training::protocol::{decode, encode, Reply, Request};
+use crate::training::protocol::{decode, encode, Reply, Request, RunId};
 use crate::training::worker_session::WorkerSession;
+use crate::web::now;
 
 /// The worker's state between events.
 #[derive(Default)]
@@ -32,10 +33,6 @@ type Shared = Rc<RefCell<Worker>>;
 
 fn scope() -> DedicatedWorkerGlobalScope {
     js_sys::global().unchecked_into()
-}
-
-fn now() -> f64 {
-    scope().performance().map_or(0.0, |p| p.now())
 }
 
 fn post(reply: &Reply) {
@@ -69,11 +66,16 @@ pub fn start() {
 }
 
 fn receive(worker: &Shared, request: Request) {
-    if let Request::Load { base_url, config } = request {
+    if let Request::Load {
+        base_url,
+        run,
+        config,
+    } = request
+    {
         let mut state = worker.borrow_mut();
         if state.session.is_none() && !state.loading {
             state.loading = true;
-            spawn_local(load(worker.clone(), base_url, config));
+            spawn_local(load(worker.clone(), base_url, run, config));
         }
         return;
     }
@@ -88,7 +90,7 @@ fn receive(worker: &Shared, request: Request) {
 }
 
 /// Fetches and checks the digits, then builds the session.
-async fn load(worker: Shared, base_url: String, config: TrainConfig) {
+async fn load(worker: Shared, base_url: String, run_id: RunId, config: TrainConfig) {
     let result = async {
         let labels = fetch(&format!("{base_url}mnist/labels.idx1"), |_, _| {}).await?;
         let digits = fetch(&format!("{base_url}mnist/digits.png"), |loaded, total| {
@@ -97,7 +99,7 @@ async fn load(worker: Shared, base_url: String, config: TrainConfig) {
         .await?;
         let data = Mnist::from_bytes(&digits, &labels)
             .map_err(|e| format!("The MNIST digits are damaged: {e}."))?;
-        WorkerSession::new(config, data)
+        WorkerSession::new(run_id, config, data)
     }
     .await;
     let mut state = worker.borrow_mut();

@@ -1,18 +1,27 @@
 //! The page: a header, the kernel explorer, live training, and the credits.
 
+use std::rc::Rc;
+
 use ndarray::Array2;
 use yew::prelude::*;
 
 use super::explorer::Explorer;
 use super::training_panel::TrainingPanel;
 
+/// The explorer's kernel in use, shown beside the learned filters and ready to plant in
+/// them. It reaches the filter grid by context: a kernel edit re-renders that grid alone,
+/// never the training panel around it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExplorerKernel(pub Option<Rc<Array2<f32>>>);
+
 #[function_component(App)]
 pub fn app() -> Html {
-    // The explorer's kernel, shown beside the learned filters and ready to plant in them.
-    let kernel = use_state(|| None::<Array2<f32>>);
+    let kernel = use_state(|| ExplorerKernel(None));
     let on_kernel = {
         let kernel = kernel.clone();
-        Callback::from(move |weights: Array2<f32>| kernel.set(Some(weights)))
+        use_callback((), move |weights: Array2<f32>, _| {
+            kernel.set(ExplorerKernel(Some(Rc::new(weights))))
+        })
     };
     html! {
         <>
@@ -26,7 +35,9 @@ pub fn app() -> Html {
             </header>
             <main>
                 <Explorer {on_kernel} />
-                <TrainingPanel kernel={(*kernel).clone()} />
+                <ContextProvider<ExplorerKernel> context={(*kernel).clone()}>
+                    <TrainingPanel />
+                </ContextProvider<ExplorerKernel>>
             </main>
             <footer class="credits">
                 { "Sample photographs: Chelsea the cat and Coffee (CC0, scikit-image), Eileen \

@@ -6,9 +6,11 @@
 use std::rc::Rc;
 
 use ndarray::Array2;
-use wasm_bindgen::{Clamped, JsCast};
-use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData, PointerEvent};
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, PointerEvent};
 use yew::prelude::*;
+
+use crate::app::canvas::{context_2d, put_rgba, size_for_device};
+use crate::web::now;
 
 use crate::nn::data::SIDE;
 use crate::training::digit::center_digit;
@@ -27,27 +29,11 @@ pub struct DigitPadProps {
     pub on_clear: Callback<()>,
 }
 
-fn context(canvas: &HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {
-    canvas.get_context("2d").ok()??.dyn_into().ok()
-}
-
-fn now() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map_or(0.0, |p| p.now())
-}
-
 /// A blank pad at the screen's pixel ratio, ready for round white strokes.
 fn clear_pad(canvas: &HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {
-    let ratio = web_sys::window()
-        .map_or(1.0, |w| w.device_pixel_ratio())
-        .max(1.0);
-    let side = (PAD_CSS * ratio).round() as u32;
-    if canvas.width() != side {
-        canvas.set_width(side);
-        canvas.set_height(side);
-    }
-    let context = context(canvas)?;
+    size_for_device(canvas, PAD_CSS, PAD_CSS);
+    let side = canvas.width();
+    let context = context_2d(canvas)?;
     context.set_fill_style_str("#000");
     context.fill_rect(0.0, 0.0, f64::from(side), f64::from(side));
     context.set_stroke_style_str("#fff");
@@ -61,7 +47,7 @@ fn clear_pad(canvas: &HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {
 /// The pad's pixels as ink (the red channel, 0–1), centred the MNIST way.
 fn read_digit(canvas: &HtmlCanvasElement) -> Option<Vec<f32>> {
     let side = canvas.width();
-    let data = context(canvas)?
+    let data = context_2d(canvas)?
         .get_image_data(0.0, 0.0, f64::from(side), f64::from(side))
         .ok()?
         .data()
@@ -82,10 +68,7 @@ fn draw_preview(canvas: &HtmlCanvasElement, digit: &[f32]) -> Option<()> {
             [g, g, g, 255]
         })
         .collect();
-    let image =
-        ImageData::new_with_u8_clamped_array_and_sh(Clamped(&rgba), SIDE as u32, SIDE as u32)
-            .ok()?;
-    context(canvas)?.put_image_data(&image, 0.0, 0.0).ok()
+    put_rgba(canvas, &rgba, SIDE as u32, SIDE as u32).ok()
 }
 
 /// A stroke being drawn: which pointer draws it, and where it was last, in backing-store
@@ -161,7 +144,7 @@ pub fn digit_pad(props: &DigitPadProps) -> Html {
             // Keep receiving the stroke if the pen leaves the pad.
             let _ = canvas.set_pointer_capture(event.pointer_id());
             let (x, y) = position(&canvas, &event);
-            if let Some(context) = context(&canvas) {
+            if let Some(context) = context_2d(&canvas) {
                 context.begin_path();
                 let _ = context.arc(x, y, context.line_width() / 2.0, 0.0, std::f64::consts::TAU);
                 context.fill();
@@ -187,7 +170,7 @@ pub fn digit_pad(props: &DigitPadProps) -> Html {
                 return;
             };
             let to = position(&canvas, &event);
-            if let Some(context) = context(&canvas) {
+            if let Some(context) = context_2d(&canvas) {
                 context.begin_path();
                 context.move_to(from.0, from.1);
                 context.line_to(to.0, to.1);
@@ -295,7 +278,7 @@ mod tests {
     }
 
     fn brightest(canvas: &HtmlCanvasElement) -> u8 {
-        let data = context(canvas)
+        let data = context_2d(canvas)
             .and_then(|c| c.get_image_data(0.0, 0.0, SIDE as f64, SIDE as f64).ok())
             .expect("the preview's pixels")
             .data()

@@ -3,10 +3,10 @@
 
 use std::rc::Rc;
 
-use wasm_bindgen::Clamped;
-use wasm_bindgen::JsCast;
-use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
+use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
+
+use crate::app::canvas::{put_rgba, use_painted_canvas};
 
 use crate::nn::data::SIDE;
 use crate::training::protocol::{Dataset, StripDigit};
@@ -20,13 +20,10 @@ pub struct DigitStripProps {
 }
 
 /// White ink on black, like the digits the network reads.
-fn draw_digit(canvas: &HtmlCanvasElement, digit: &StripDigit) -> Option<()> {
+fn draw_digit(canvas: &HtmlCanvasElement, digit: &StripDigit) {
     let rgba: Vec<u8> = digit.pixels.iter().flat_map(|&p| [p, p, p, 255]).collect();
-    let image =
-        ImageData::new_with_u8_clamped_array_and_sh(Clamped(&rgba), SIDE as u32, SIDE as u32)
-            .ok()?;
-    let context: CanvasRenderingContext2d = canvas.get_context("2d").ok()??.dyn_into().ok()?;
-    context.put_image_data(&image, 0.0, 0.0).ok()
+    // A failed draw leaves the button blank; its name still says which digit it is.
+    let _ = put_rgba(canvas, &rgba, SIDE as u32, SIDE as u32);
 }
 
 #[derive(Properties, PartialEq)]
@@ -38,16 +35,10 @@ struct DigitButtonProps {
 
 #[function_component(DigitButton)]
 fn digit_button(props: &DigitButtonProps) -> Html {
-    let canvas = use_node_ref();
-    {
-        let canvas = canvas.clone();
-        let digit = props.digit.clone();
-        use_effect_with(props.digit.index, move |_| {
-            if let Some(element) = canvas.cast::<HtmlCanvasElement>() {
-                draw_digit(&element, &digit);
-            }
-        });
-    }
+    let digit = props.digit.clone();
+    let canvas = use_painted_canvas(props.digit.index, move |canvas, _| {
+        draw_digit(canvas, &digit)
+    });
     let onclick = {
         let (on_choose, index) = (props.on_choose.clone(), props.digit.index);
         Callback::from(move |_: MouseEvent| on_choose.emit(index))

@@ -9,6 +9,8 @@ use wasm_bindgen::JsCast;
 use web_sys::{ClipboardEvent, DragEvent, HtmlCanvasElement};
 use yew::prelude::*;
 
+use crate::app::canvas::ByPointer;
+
 use super::image_loader::ImageLoader;
 use super::kernel_editor::KernelEditor;
 use super::notice_bar::NoticeBar;
@@ -43,17 +45,6 @@ fn initial_state() -> ExplorerState {
         gray,
     })
     .expect("the default pipeline runs on the bundled sample (tested)")
-}
-
-/// Compares by identity: effects re-run when a new map is computed, without comparing
-/// a million floats.
-#[derive(Clone)]
-struct ByPointer<T>(Rc<T>);
-
-impl<T> PartialEq for ByPointer<T> {
-    fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.0, &other.0)
-    }
 }
 
 fn formulas(what: &str, window: &Window) -> Vec<AttrValue> {

@@ -2,26 +2,30 @@
 //! they compare), their values on hover or focus, and beside them the kernel from the
 //! explorer, with a button to plant it as filter 1.
 
-use ndarray::Array2;
+use std::rc::Rc;
+
 use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
+use crate::app::canvas::use_painted_canvas;
 use crate::app::paint::draw_tiles;
 use crate::common::format::number;
 use crate::explorer::colormap::{Colormap, Scale, ValueRange};
-use crate::training::protocol::Filters;
+use crate::training::protocol::Snapshot;
+
+use super::app::ExplorerKernel;
 
 /// A filter cell on screen, in CSS pixels.
 const CELL_CSS: usize = 24;
 
 #[derive(Properties, PartialEq)]
 pub struct FilterGridProps {
-    pub filters: Filters,
-    /// The explorer's kernel in use.
-    pub kernel: Option<Array2<f32>>,
-    /// Plant the explorer's kernel as filter 1: frozen (true) or trainable.
-    pub on_plant: Callback<bool>,
+    /// The snapshot whose filters are shown.
+    pub snapshot: Rc<Snapshot>,
+    /// Plant the explorer's kernel (row-major weights) as filter 1: frozen (true) or
+    /// trainable.
+    pub on_plant: Callback<(Vec<f32>, bool)>,
     pub ready: bool,
 }
 
@@ -50,19 +54,15 @@ struct WeightsCanvasProps {
 /// One kernel as a heatmap, with a readout of the cell under the pointer.
 #[function_component(WeightsCanvas)]
 fn weights_canvas(props: &WeightsCanvasProps) -> Html {
-    let canvas = use_node_ref();
     let hovered = use_state(|| None::<(usize, usize)>);
-    {
-        let canvas = canvas.clone();
-        let (weights, size, scale) = (props.weights.clone(), props.size, props.scale);
-        use_effect_with((props.weights.clone(), props.scale), move |_| {
-            if let Some(element) = canvas.cast() {
-                // A failed draw leaves the previous weights on screen.
-                let _ = draw_tiles(&element, &weights, (1, size, size), 1, &scale);
-            }
-        });
-    }
     let size = props.size;
+    // A failed draw leaves the previous weights on screen.
+    let canvas = use_painted_canvas(
+        (props.weights.clone(), props.scale),
+        move |canvas, (weights, scale)| {
+            let _ = draw_tiles(canvas, weights, (1, size, size), 1, scale);
+        },
+    );
     let onmousemove = {
         let hovered = hovered.clone();
         Callback::from(move |event: MouseEvent| {
@@ -122,16 +122,24 @@ fn weights_canvas(props: &WeightsCanvasProps) -> Html {
 #[function_component(FilterGrid)]
 pub fn filter_grid(props: &FilterGridProps) -> Html {
     let frozen = use_state(|| true);
-    let filters = &props.filters;
+    // The explorer's kernel comes by context, so a kernel edit redraws this grid alone,
+    // not the whole training panel.
+    let explorer_kernel = use_context::<ExplorerKernel>().and_then(|k| k.0);
+    let filters = &props.snapshot.filters;
     let per = filters.size * filters.size;
     let scale = weight_scale(&filters.weights);
-    let kernel = props.kernel.as_ref().map(|k| {
+    let kernel = explorer_kernel.as_ref().map(|k| {
         let weights: Vec<f32> = k.iter().copied().collect();
         (weight_scale(&weights), weights, k.nrows())
     });
     let plant = {
         let (on_plant, frozen) = (props.on_plant.clone(), frozen.clone());
-        Callback::from(move |_: MouseEvent| on_plant.emit(*frozen))
+        let weights = kernel.as_ref().map(|(_, w, _)| w.clone());
+        Callback::from(move |_: MouseEvent| {
+            if let Some(weights) = &weights {
+                on_plant.emit((weights.clone(), *frozen));
+            }
+        })
     };
     let toggle = {
         let frozen = frozen.clone();

@@ -1,11 +1,15 @@
 //! One layer's output for the chosen digit: every channel as a tile, its shape, its value
 //! range and, where the size changes, the formula that gives the new size.
 
+use std::rc::Rc;
+
 use yew::prelude::*;
 
+use crate::app::canvas::{use_painted_canvas, ByPointer};
 use crate::app::paint::{draw_tiles, scale_for};
 use crate::common::format::number;
-use crate::training::protocol::LayerMaps;
+use crate::nn::Shape;
+use crate::training::protocol::Snapshot;
 
 /// Tiles per row.
 const COLUMNS: usize = 8;
@@ -14,31 +18,36 @@ const TILE_CSS: f64 = 56.0;
 
 #[derive(Properties, PartialEq)]
 pub struct LayerMapsViewProps {
-    pub maps: LayerMaps,
+    /// The snapshot whose digit's layers are shown (shared, not copied).
+    pub snapshot: Rc<Snapshot>,
+    /// Which of its layers, by position in `snapshot.digit.layers`.
+    pub layer: usize,
 }
 
 #[function_component(LayerMapsView)]
 pub fn layer_maps_view(props: &LayerMapsViewProps) -> Html {
-    let canvas = use_node_ref();
-    let maps = &props.maps;
-    let shape = maps.shape;
+    let maps = props.snapshot.digit.layers.get(props.layer);
+    let shape = maps.map_or(Shape::new(0, 0, 0), |m| m.shape);
     // A flat layer (dense) is one row of values.
     let (count, height, width) = if shape.is_flat() {
         (1, 1, shape.channels)
     } else {
         (shape.channels, shape.height, shape.width)
     };
-    let scale = scale_for(&maps.values);
-    {
-        let canvas = canvas.clone();
-        let values = maps.values.clone();
-        use_effect_with((maps.values.clone(), scale), move |_| {
-            if let (Some(element), Some(scale)) = (canvas.cast(), scale) {
+    let scale = maps.and_then(|m| scale_for(&m.values));
+    let layer = props.layer;
+    let canvas = use_painted_canvas(
+        (ByPointer(Rc::clone(&props.snapshot)), scale),
+        move |canvas, (snapshot, scale)| {
+            if let (Some(maps), Some(scale)) = (snapshot.0.digit.layers.get(layer), scale) {
                 // A failed draw leaves the last picture, which is still a true one.
-                let _ = draw_tiles(&element, &values, (count, height, width), COLUMNS, &scale);
+                let _ = draw_tiles(canvas, &maps.values, (count, height, width), COLUMNS, scale);
             }
-        });
-    }
+        },
+    );
+    let Some(maps) = maps else {
+        return Html::default();
+    };
     let columns = COLUMNS.min(count);
     let zoom = if shape.is_flat() {
         (TILE_CSS * 8.0 / width as f64).max(8.0)
@@ -74,7 +83,7 @@ pub fn layer_maps_view(props: &LayerMapsViewProps) -> Html {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::nn::Shape;
+    use crate::training::protocol::{DigitView, Filters, LayerMaps};
     use std::time::Duration;
     use wasm_bindgen::JsCast;
     use wasm_bindgen_test::wasm_bindgen_test;
@@ -87,13 +96,30 @@ mod tests {
         let mut values = vec![-1.0; 6];
         values.extend((0..6).map(|v| v as f32));
         let props = LayerMapsViewProps {
-            maps: LayerMaps {
-                index: 0,
-                name: "convolution".into(),
-                shape: Shape::new(2, 2, 3),
-                formula: Some("⌊(3 + 2·1 − 3) / 1⌋ + 1 = 3".into()),
-                values,
-            },
+            snapshot: Rc::new(Snapshot {
+                run: 1,
+                samples: 0,
+                filters: Filters {
+                    count: 0,
+                    size: 3,
+                    weights: Vec::new(),
+                    bias: Vec::new(),
+                    frozen_first: false,
+                },
+                digit: DigitView {
+                    test: None,
+                    input: Vec::new(),
+                    layers: vec![LayerMaps {
+                        index: 0,
+                        name: "convolution".into(),
+                        shape: Shape::new(2, 2, 3),
+                        formula: Some("⌊(3 + 2·1 − 3) / 1⌋ + 1 = 3".into()),
+                        values,
+                    }],
+                    probabilities: Vec::new(),
+                },
+            }),
+            layer: 0,
         };
         yew::Renderer::<LayerMapsView>::with_root_and_props(root.clone(), props).render();
         yew::platform::time::sleep(Duration::from_millis(20)).await;

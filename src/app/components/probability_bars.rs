@@ -5,6 +5,8 @@
 use plotters::prelude::*;
 use yew::prelude::*;
 
+use crate::app::canvas::use_painted_canvas;
+
 use crate::app::chart::{chart_area, font, ACCENT, FAINT, INK, MUTED};
 
 const CSS_WIDTH: u32 = 320;
@@ -100,17 +102,13 @@ fn draw(
 
 #[function_component(ProbabilityBars)]
 pub fn probability_bars(props: &ProbabilityBarsProps) -> Html {
-    let canvas = use_node_ref();
-    {
-        let canvas = canvas.clone();
-        let (probabilities, label) = (props.probabilities.clone(), props.label);
-        use_effect_with((props.probabilities.clone(), label), move |_| {
-            if let Some(element) = canvas.cast() {
-                // A failed draw leaves the previous bars.
-                draw(&element, &probabilities, label);
-            }
-        });
-    }
+    // A failed draw leaves the previous bars.
+    let canvas = use_painted_canvas(
+        (props.probabilities.clone(), props.label),
+        |canvas, (probabilities, label)| {
+            draw(canvas, probabilities, *label);
+        },
+    );
     let answer = match prediction(&props.probabilities) {
         Some((digit, p)) => {
             let mut text = format!("Prediction {digit} ({:.1} %)", f64::from(p) * 100.0);

@@ -7,6 +7,8 @@ use std::rc::Rc;
 use plotters::prelude::*;
 use yew::prelude::*;
 
+use crate::app::canvas::use_painted_canvas;
+
 use crate::app::chart::{chart_area, font, short_count, ACCENT, CONTRAST, FAINT, INK, MUTED};
 use crate::training::history::{History, Point};
 
@@ -169,17 +171,11 @@ fn draw(canvas: &web_sys::HtmlCanvasElement, history: &History, metric: Metric) 
 
 #[function_component(TrainingCurves)]
 pub fn training_curves(props: &TrainingCurvesProps) -> Html {
-    let canvas = use_node_ref();
-    {
-        let canvas = canvas.clone();
-        let (history, metric) = (props.history.clone(), props.metric);
-        use_effect_with((props.history.revision(), metric), move |_| {
-            if let Some(element) = canvas.cast() {
-                // A failed draw leaves the last curves, which were true when drawn.
-                draw(&element, &history, metric);
-            }
-        });
-    }
+    let (history, metric) = (props.history.clone(), props.metric);
+    // A failed draw leaves the last curves, which were true when drawn.
+    let canvas = use_painted_canvas((history.revision(), metric), move |canvas, _| {
+        draw(canvas, &history, metric);
+    });
     html! {
         <canvas ref={canvas} class="curves-chart" role="img" aria-label={props.metric.title()}
             style={format!("width: 100%; max-width: {CSS_WIDTH}px; aspect-ratio: {CSS_WIDTH} / {CSS_HEIGHT}")}>

@@ -4,7 +4,6 @@
 
 use std::rc::Rc;
 
-use ndarray::Array2;
 use yew::prelude::*;
 
 use super::confusion_matrix::ConfusionMatrix;
@@ -16,35 +15,9 @@ use super::probability_bars::ProbabilityBars;
 use super::training_controls::TrainingControls;
 use super::training_curves::{Metric, TrainingCurves};
 use super::training_status::TrainingStatus;
-use crate::app::training_worker::TrainingWorker;
+use crate::app::training_worker::use_training_worker;
 use crate::common::format::{grouped, number};
-use crate::training::protocol::{DigitChoice, Request};
-use crate::training::state::{
-    Chosen, Phase, TrainingAction, TrainingSettings, TrainingState, STEP_BATCHES,
-};
-
-impl Reducible for TrainingState {
-    type Action = TrainingAction;
-
-    fn reduce(self: Rc<Self>, action: TrainingAction) -> Rc<Self> {
-        Rc::new(self.apply(action))
-    }
-}
-
-#[derive(Properties, PartialEq)]
-pub struct TrainingPanelProps {
-    /// The kernel in use in the explorer, to plant as a filter.
-    pub kernel: Option<Array2<f32>>,
-}
-
-/// The folder the page was served from, where `mnist/` is.
-fn base_url() -> String {
-    web_sys::window()
-        .and_then(|w| w.location().href().ok())
-        .and_then(|href| web_sys::Url::new_with_base("./", &href).ok())
-        .map(|url| url.href())
-        .unwrap_or_else(|| "./".into())
-}
+use crate::training::state::{Chosen, Phase, TrainingAction, TrainingState};
 
 /// The curves in words, for screen readers and for anyone reading numbers off a wall.
 fn curve_summary(state: &TrainingState) -> String {
@@ -78,123 +51,18 @@ fn curve_summary(state: &TrainingState) -> String {
 }
 
 #[function_component(TrainingPanel)]
-pub fn training_panel(props: &TrainingPanelProps) -> Html {
-    let state = use_reducer(TrainingState::default);
-    let worker = use_mut_ref(|| None::<TrainingWorker>);
-    // Bumped by Restart: the effect below then replaces the worker.
-    let generation = use_state(|| 0u32);
-
-    {
-        let (worker, dispatch) = (worker.clone(), state.dispatcher());
-        let config = state.settings.config();
-        use_effect_with(*generation, move |generation| {
-            if *generation > 0 {
-                dispatch.dispatch(TrainingAction::Restarted);
-            }
-            let on_reply = {
-                let dispatch = dispatch.clone();
-                Callback::from(move |reply| dispatch.dispatch(TrainingAction::Reply(reply)))
-            };
-            let on_failure = {
-                let dispatch = dispatch.clone();
-                Callback::from(move |message| {
-                    dispatch.dispatch(TrainingAction::WorkerLost(message))
-                })
-            };
-            match TrainingWorker::spawn(on_reply, on_failure) {
-                Ok(started) => {
-                    started.send(&Request::Load {
-                        base_url: base_url(),
-                        config,
-                    });
-                    *worker.borrow_mut() = Some(started);
-                }
-                Err(message) => dispatch.dispatch(TrainingAction::WorkerLost(message)),
-            }
-            move || drop(worker.borrow_mut().take())
-        });
-    }
-
-    let send = {
-        let worker = worker.clone();
-        Rc::new(move |request: Request| {
-            if let Some(worker) = worker.borrow().as_ref() {
-                worker.send(&request);
-            }
-        })
-    };
-    let request = |request: Request| {
-        let send = send.clone();
-        Callback::from(move |()| send(request.clone()))
-    };
-    let on_reset = {
-        let (send, state) = (send.clone(), state.clone());
-        Callback::from(move |()| {
-            send(Request::Reset(state.settings.config()));
-            state.dispatch(TrainingAction::Reset);
-        })
-    };
-    let on_settings = {
-        let (send, state) = (send.clone(), state.clone());
-        Callback::from(move |next: TrainingSettings| {
-            let current = &state.settings;
-            if current.needs_new_network(&next) || current.seed != next.seed {
-                send(Request::Reset(next.config()));
-            } else {
-                send(Request::Tune {
-                    optimizer: next.optimizer(),
-                    batch_size: next.batch_size,
-                });
-            }
-            state.dispatch(TrainingAction::ChangeSettings(next));
-        })
-    };
-    let on_refused = {
-        let dispatch = state.dispatcher();
-        Callback::from(move |message| dispatch.dispatch(TrainingAction::Notice(message)))
-    };
-    let on_choose = {
-        let (send, dispatch) = (send.clone(), state.dispatcher());
-        Callback::from(move |index: usize| {
-            send(Request::ShowDigit(DigitChoice::Test(index)));
-            dispatch.dispatch(TrainingAction::Choose(Chosen::Test(index)));
-        })
-    };
-    let on_digit = {
-        let (send, dispatch) = (send.clone(), state.dispatcher());
-        Callback::from(move |pixels: Vec<f32>| {
-            send(Request::ShowDigit(DigitChoice::Drawn(pixels)));
-            dispatch.dispatch(TrainingAction::Choose(Chosen::Drawn));
-        })
-    };
-    let on_clear = {
-        let (on_choose, state) = (on_choose.clone(), state.clone());
-        Callback::from(move |()| {
-            let first = state.dataset.as_ref().and_then(|d| d.strip.first());
-            if let Some(first) = first {
-                on_choose.emit(first.index);
-            }
-        })
-    };
-    let on_plant = {
-        let (send, kernel) = (send.clone(), props.kernel.clone());
-        Callback::from(move |frozen: bool| {
-            if let Some(kernel) = &kernel {
-                send(Request::PlantKernel {
-                    weights: kernel.iter().copied().collect(),
-                    frozen,
-                });
-            }
-        })
-    };
-    let on_restart = {
-        let generation = generation.clone();
-        Callback::from(move |_: MouseEvent| generation.set(*generation + 1))
-    };
-    let dismiss = {
-        let dispatch = state.dispatcher();
-        Callback::from(move |_: MouseEvent| dispatch.dispatch(TrainingAction::DismissNotice))
-    };
+pub fn training_panel() -> Html {
+    let (state, dispatch) = use_training_worker();
+    let action = |action: TrainingAction| dispatch.reform(move |()| action.clone());
+    let on_settings = dispatch.reform(TrainingAction::ChangeSettings);
+    let on_refused = dispatch.reform(TrainingAction::Notice);
+    let on_choose = dispatch.reform(TrainingAction::ChooseTest);
+    let on_digit = dispatch.reform(TrainingAction::ShowDrawn);
+    let on_clear = action(TrainingAction::ClearDrawing);
+    let on_plant =
+        dispatch.reform(|(weights, frozen)| TrainingAction::PlantKernel { weights, frozen });
+    let on_restart = dispatch.reform(|_: MouseEvent| TrainingAction::Restart);
+    let dismiss = dispatch.reform(|_: MouseEvent| TrainingAction::DismissNotice);
 
     let lost = match &state.phase {
         Phase::WorkerLost(message) => Some(message.clone()),
@@ -225,10 +93,11 @@ pub fn training_panel(props: &TrainingPanelProps) -> Html {
                 <div class="panel training-side">
                     <TrainingControls settings={state.settings.clone()} ready={state.ready()}
                         running={state.running()}
-                        on_train={request(Request::Start)}
-                        on_pause={request(Request::Pause)}
-                        on_step={request(Request::Step { batches: STEP_BATCHES })}
-                        {on_reset} {on_settings} {on_refused} />
+                        on_train={action(TrainingAction::Train)}
+                        on_pause={action(TrainingAction::Pause)}
+                        on_step={action(TrainingAction::Step)}
+                        on_reset={action(TrainingAction::Reset)}
+                        {on_settings} {on_refused} />
                     <TrainingStatus phase={state.phase.clone()} parts={state.status()}
                         epoch_fraction={state.progress.epoch_fraction} running={state.running()}
                         announcement={state.announcement()} />
@@ -263,8 +132,8 @@ pub fn training_panel(props: &TrainingPanelProps) -> Html {
                 <div class="panel filters-panel">
                     <h3>{ "What the first layer learns" }</h3>
                     { match &snapshot {
-                        Some(s) => html! { <FilterGrid filters={s.filters.clone()}
-                            kernel={props.kernel.clone()} {on_plant} ready={state.ready()} /> },
+                        Some(s) => html! { <FilterGrid snapshot={Rc::clone(s)} {on_plant}
+                            ready={state.ready()} /> },
                         None => html! { <p class="hint">{ "The filters appear once the network is built." }</p> },
                     } }
                 </div>
@@ -292,9 +161,10 @@ pub fn training_panel(props: &TrainingPanelProps) -> Html {
                     </div>
                 </div>
                 <div class="feature-maps">
-                    { for snapshot.iter().flat_map(|s| s.digit.layers.clone()).map(|maps| html! {
-                        <LayerMapsView key={maps.index} maps={maps.clone()} />
-                    }) }
+                    { for snapshot.iter().flat_map(|s| s.digit.layers.iter().enumerate().map(
+                        move |(layer, maps)| html! {
+                            <LayerMapsView key={maps.index} snapshot={Rc::clone(s)} {layer} />
+                        })) }
                 </div>
             </div>
             <div class="panel">
