@@ -61,7 +61,6 @@ fn assert_gradients(what: &str, numerical: &[f64], analytical: &[f32], magnitude
     }
 }
 
-/// `Σ |probe · output|`: the size of the objective's rounding error, in float32 units.
 /// Backpropagates `probe` from the last forward pass: the gradients with respect to the
 /// input and to every parameter.
 fn analytical(net: &mut Network, probe: &Array4<f32>) -> (Vec<f32>, Vec<f32>) {
@@ -74,6 +73,7 @@ fn analytical(net: &mut Network, probe: &Array4<f32>) -> (Vec<f32>, Vec<f32>) {
     (input, net.gradients().to_vec())
 }
 
+/// `Σ |probe · output|`: the size of the objective's rounding error, in float32 units.
 fn magnitude(net: &Network, probe: &Array4<f32>) -> f64 {
     let out = net
         .activation(net.output_shapes().len() - 1)

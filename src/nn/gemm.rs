@@ -340,6 +340,9 @@ impl Vector for Simd128 {
     unsafe fn store(self, p: *mut f32) {
         core::arch::wasm32::v128_store(p.cast(), self.0)
     }
+    /// Not fused: simd128 has no fused multiply-add, so wasm rounds the product and the sum
+    /// separately where native AVX2+FMA rounds once. A wasm run and a native run of the same
+    /// seed therefore drift apart from the first step on; each repeats itself exactly.
     #[inline(always)]
     unsafe fn mul_add(self, a: Self, b: Self) -> Self {
         use core::arch::wasm32::{f32x4_add, f32x4_mul};

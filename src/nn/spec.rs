@@ -264,7 +264,9 @@ impl Default for Optimizer {
 }
 
 /// Everything that defines a training run: the same config and seed give the same weights
-/// after the same number of steps, on the same build.
+/// after the same number of steps, on the same build and CPU kind. Builds differ in their
+/// rounding (native AVX2+FMA fuses multiply-adds, the portable and wasm kernels do not; see
+/// `gemm`), so a run in the browser does not repeat a native run bit for bit.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TrainConfig {
