@@ -4,6 +4,7 @@
 
 use std::rc::Rc;
 
+use gloo_timers::callback::Timeout;
 use js_sys::{Promise, Uint8Array};
 use wasm_bindgen::{closure::Closure, JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -81,17 +82,20 @@ async fn read_bytes(file: &web_sys::File) -> Result<Vec<u8>, JsValue> {
 /// a plain timeout resolves it too.
 async fn after_next_paint() {
     let promise = Promise::new(&mut |resolve, _reject| {
-        let Some(window) = web_sys::window() else {
-            let _ = resolve.call0(&JsValue::NULL);
-            return;
-        };
-        let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 100);
+        let fallback = resolve.clone();
+        Timeout::new(100, move || {
+            let _ = fallback.call0(&JsValue::NULL);
+        })
+        .forget();
         let queue_timeout = Closure::once_into_js(move || {
-            if let Some(window) = web_sys::window() {
-                let _ = window.set_timeout_with_callback(&resolve);
-            }
+            Timeout::new(0, move || {
+                let _ = resolve.call0(&JsValue::NULL);
+            })
+            .forget();
         });
-        let _ = window.request_animation_frame(queue_timeout.unchecked_ref());
+        if let Some(window) = web_sys::window() {
+            let _ = window.request_animation_frame(queue_timeout.unchecked_ref());
+        }
     });
     let _ = JsFuture::from(promise).await;
 }
