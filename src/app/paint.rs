@@ -164,7 +164,6 @@ mod tests {
     use ndarray::array;
     use wasm_bindgen::JsCast;
     use wasm_bindgen_test::wasm_bindgen_test;
-    use web_sys::CanvasRenderingContext2d;
 
     fn canvas() -> HtmlCanvasElement {
         crate::app::test_dom::attach("canvas")
@@ -173,12 +172,7 @@ mod tests {
     }
 
     fn pixels(canvas: &HtmlCanvasElement) -> Vec<u8> {
-        let context: CanvasRenderingContext2d = canvas
-            .get_context("2d")
-            .expect("context")
-            .expect("2d")
-            .dyn_into()
-            .expect("a 2d context");
+        let context = crate::app::canvas::context_2d(canvas).expect("a 2d context");
         context
             .get_image_data(0.0, 0.0, canvas.width().into(), canvas.height().into())
             .expect("pixels")

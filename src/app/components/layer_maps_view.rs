@@ -85,9 +85,8 @@ mod tests {
     use super::*;
     use crate::training::protocol::{DigitView, Filters, LayerMaps};
     use std::time::Duration;
-    use wasm_bindgen::JsCast;
     use wasm_bindgen_test::wasm_bindgen_test;
-    use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
+    use web_sys::HtmlCanvasElement;
 
     #[wasm_bindgen_test]
     async fn two_maps_are_drawn_as_tiles_with_a_gap_and_a_diverging_scale() {
@@ -126,12 +125,7 @@ mod tests {
         let canvas: HtmlCanvasElement = crate::app::test_dom::find(&root, "canvas");
         // Two tiles of 3 wide with a 1-pixel gap.
         assert_eq!((canvas.width(), canvas.height()), (7, 2));
-        let context: CanvasRenderingContext2d = canvas
-            .get_context("2d")
-            .expect("2d")
-            .expect("context")
-            .dyn_into()
-            .expect("2d context");
+        let context = crate::app::canvas::context_2d(&canvas).expect("a 2d context");
         let pixel = |x: f64, y: f64| {
             context
                 .get_image_data(x, y, 1.0, 1.0)

@@ -187,17 +187,11 @@ pub fn training_curves(props: &TrainingCurvesProps) -> Html {
 mod tests {
     use super::*;
     use std::time::Duration;
-    use wasm_bindgen::JsCast;
     use wasm_bindgen_test::wasm_bindgen_test;
-    use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
+    use web_sys::HtmlCanvasElement;
 
     fn ink(canvas: &HtmlCanvasElement) -> (usize, Vec<u8>) {
-        let context: CanvasRenderingContext2d = canvas
-            .get_context("2d")
-            .expect("2d")
-            .expect("context")
-            .dyn_into()
-            .expect("2d context");
+        let context = crate::app::canvas::context_2d(canvas).expect("a 2d context");
         let data = context
             .get_image_data(0.0, 0.0, canvas.width().into(), canvas.height().into())
             .expect("pixels")
