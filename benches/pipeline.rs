@@ -5,10 +5,11 @@ use std::hint::black_box;
 
 use convlab::common::activation::Activation;
 use convlab::common::geometry::{Padding, Window};
+use convlab::common::pool::max_pool_forward;
 use convlab::common::resize::fit;
 use convlab::explorer::conv::conv2d;
 use convlab::explorer::kernel::{Kernel, OUTLINE};
-use convlab::explorer::pipeline::{activate, max_pool, run, PipelineSettings};
+use convlab::explorer::pipeline::{run, PipelineSettings};
 use convlab::explorer::source::decode_grayscale;
 use criterion::{criterion_group, criterion_main, Criterion};
 
@@ -49,13 +50,15 @@ fn pipeline(c: &mut Criterion) {
         })
     });
     let conv = conv2d(input.view(), kernel.weights().view(), 1, Padding::Same);
+    let conv = conv.as_slice().expect("contiguous");
+    let mut relu = vec![0.0; conv.len()];
     steps.bench_function("relu", |b| {
-        b.iter(|| activate(black_box(conv.view()), Activation::Relu))
+        b.iter(|| Activation::Relu.forward(black_box(conv), &mut relu))
     });
-    let relu = activate(conv.view(), Activation::Relu);
-    let window = Window::new(relu.dim(), (2, 2), 2, Padding::Same);
+    let window = Window::new((1024, 1024), (2, 2), 2, Padding::Same);
+    let (mut pooled, mut argmax) = (vec![0.0; window.outputs()], vec![0; window.outputs()]);
     steps.bench_function("max_pool", |b| {
-        b.iter(|| max_pool(black_box(relu.view()), &window))
+        b.iter(|| max_pool_forward(black_box(&relu), 1, &window, &mut pooled, &mut argmax))
     });
     steps.finish();
 }

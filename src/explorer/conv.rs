@@ -21,21 +21,34 @@ pub fn conv2d(
     padding: Padding,
 ) -> Array2<f32> {
     let geometry = Window::new(input.dim(), kernel.dim(), stride, padding);
-    let (out_h, out_w) = geometry.output_shape();
-    let mut out = Array2::<f32>::zeros((out_h, out_w));
+    let mut out = Array2::<f32>::zeros(geometry.output_shape());
+    let out_data = out
+        .as_slice_mut()
+        .expect("a freshly built array is contiguous");
+    conv2d_accumulate(input, kernel, &geometry, out_data);
+    out
+}
+
+/// Adds the cross-correlation of `input` with `kernel` over `geometry` (whose input and
+/// window are their shapes) to `out`, row-major `output_shape()`: one channel's share of a
+/// multi-channel convolution.
+pub fn conv2d_accumulate(
+    input: ArrayView2<f32>,
+    kernel: ArrayView2<f32>,
+    geometry: &Window,
+    out: &mut [f32],
+) {
+    let (out_w, stride) = (geometry.cols.output, geometry.cols.stride);
     if geometry.is_empty() {
-        return out;
+        return;
     }
-    let padded = zero_pad(input, &geometry);
+    let padded = zero_pad(input, geometry);
     let padded_w = padded.ncols();
     let data = padded
         .as_slice()
         .expect("a freshly built array is contiguous");
     let (k_h, k_w) = kernel.dim();
-    let out_data = out
-        .as_slice_mut()
-        .expect("a freshly built array is contiguous");
-    for (i, out_row) in out_data.chunks_exact_mut(out_w).enumerate() {
+    for (i, out_row) in out.chunks_exact_mut(out_w).enumerate() {
         for di in 0..k_h {
             let row = &data[(i * stride + di) * padded_w..][..padded_w];
             let weights = kernel.row(di);
@@ -60,7 +73,6 @@ pub fn conv2d(
             }
         }
     }
-    out
 }
 
 /// Copies `input` into a zero-filled array grown by the padding of `geometry`.

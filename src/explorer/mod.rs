@@ -7,6 +7,7 @@ pub mod colormap;
 pub mod conv;
 pub mod export;
 pub mod kernel;
+pub mod layer;
 pub mod pipeline;
 pub mod probe;
 pub mod source;

@@ -1,18 +1,11 @@
 //! The explorer's pipeline: input → convolution → ReLU → 2×2 max pooling with stride 2.
 
-use std::fmt;
+use ndarray::{Array2, ArrayView2, Axis};
 
-use ndarray::{Array2, ArrayView2, CowArray, Ix2};
-
-use super::conv::conv2d;
 use super::kernel::Kernel;
-use crate::common::activation::Activation;
+use super::layer::{run_layer, ActivationChoice, Filter, LayerError, LayerSettings, PoolingChoice};
 use crate::common::geometry::{Padding, Window};
-use crate::common::pool::max_pool_forward;
 
-/// Max pooling window and stride: the classic 2×2, stride 2.
-pub const POOL_WINDOW: usize = 2;
-pub const POOL_STRIDE: usize = 2;
 /// The working sizes a user can choose: the longer side of the image the math sees.
 pub const WORKING_SIZES: [usize; 4] = [128, 300, 512, 1024];
 pub const DEFAULT_WORKING_SIZE: usize = 300;
@@ -87,106 +80,33 @@ pub struct Stages {
     pub pool_window: Window,
 }
 
-/// The image is too small for a step under VALID padding.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TooSmall {
-    pub stage: Stage,
-    pub shape: (usize, usize),
-    pub window: usize,
-}
-
-impl fmt::Display for TooSmall {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (h, w) = self.shape;
-        write!(
-            f,
-            "{} with VALID padding needs at least {n}×{n} values, but its input is {h}×{w}: \
-             choose SAME padding or a larger image",
-            self.stage.name(),
-            n = self.window
-        )
-    }
-}
-
-impl std::error::Error for TooSmall {}
-
-/// `activation` applied to every value of `map`.
-pub fn activate(map: ArrayView2<f32>, activation: Activation) -> Array2<f32> {
-    let x = map.as_standard_layout();
-    let mut out = Array2::zeros(map.dim());
-    activation.forward(contiguous(&x), contiguous_mut(&mut out));
-    out
-}
-
-/// Max pooling of `map` over `window` (whose input is `map`'s shape).
-pub fn max_pool(map: ArrayView2<f32>, window: &Window) -> Array2<f32> {
-    let x = map.as_standard_layout();
-    let mut out = Array2::zeros(window.output_shape());
-    let mut argmax = vec![0u32; window.outputs()];
-    max_pool_forward(
-        contiguous(&x),
-        1,
-        window,
-        contiguous_mut(&mut out),
-        &mut argmax,
-    );
-    out
-}
-
-fn contiguous<'a>(array: &'a CowArray<f32, Ix2>) -> &'a [f32] {
-    array
-        .as_slice()
-        .expect("an array in standard layout is one slice")
-}
-
-fn contiguous_mut(array: &mut Array2<f32>) -> &mut [f32] {
-    array
-        .as_slice_mut()
-        .expect("a freshly built array is one slice")
-}
-
-/// Runs convolution, ReLU and max pooling on `input`.
+/// Runs convolution, ReLU and max pooling on `input`: the layer of [`run_layer`] with one
+/// grayscale filter and no bias.
 pub fn run(
     input: ArrayView2<f32>,
     kernel: &Kernel,
     settings: PipelineSettings,
-) -> Result<Stages, TooSmall> {
-    let weights = kernel.weights();
-    let conv_window = Window::new(
-        input.dim(),
-        weights.dim(),
-        settings.stride,
-        settings.padding,
-    );
-    if conv_window.is_empty() {
-        return Err(TooSmall {
-            stage: Stage::Convolution,
-            shape: input.dim(),
-            window: weights.nrows(),
-        });
-    }
-    let convolution = conv2d(input, weights.view(), settings.stride, settings.padding);
-    let relu = activate(convolution.view(), Activation::Relu);
-    let pool_window = Window::new(
-        relu.dim(),
-        (POOL_WINDOW, POOL_WINDOW),
-        POOL_STRIDE,
-        settings.padding,
-    );
-    if pool_window.is_empty() {
-        return Err(TooSmall {
-            stage: Stage::MaxPooling,
-            shape: relu.dim(),
-            window: POOL_WINDOW,
-        });
-    }
-    let max_pooling = max_pool(relu.view(), &pool_window);
+) -> Result<Stages, LayerError> {
+    let filter = Filter {
+        weights: kernel.weights().clone().insert_axis(Axis(0)),
+        bias: 0.0,
+    };
+    let layer = LayerSettings {
+        stride: settings.stride,
+        padding: settings.padding,
+        activation: ActivationChoice::Relu,
+        pooling: PoolingChoice::Max,
+    };
+    let out = run_layer(input.insert_axis(Axis(0)), &[filter], layer)?;
+    let relu = out
+        .activation
+        .ok_or_else(|| LayerError::Filters("ReLU was not applied".into()))?;
     Ok(Stages {
-        convolution,
-        relu,
-        max_pooling,
-        conv_window,
-        pool_window,
+        convolution: out.convolution.index_axis_move(Axis(0), 0),
+        relu: relu.index_axis_move(Axis(0), 0),
+        max_pooling: out.pooling.index_axis_move(Axis(0), 0),
+        conv_window: out.conv_window,
+        pool_window: out.pool_window,
     })
 }
 
@@ -213,9 +133,11 @@ mod tests {
             stride: 1,
             padding: Padding::Valid,
         };
-        let err = run(Array2::zeros((2, 9)).view(), &kernel, settings).unwrap_err();
-        assert_eq!(err.stage, Stage::Convolution);
-        let err = run(Array2::zeros((3, 9)).view(), &kernel, settings).unwrap_err();
-        assert_eq!(err.stage, Stage::MaxPooling);
+        let step = |rows| match run(Array2::zeros((rows, 9)).view(), &kernel, settings) {
+            Err(LayerError::TooSmall { step, .. }) => step,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(step(2), "Convolution");
+        assert_eq!(step(3), "Pooling");
     }
 }

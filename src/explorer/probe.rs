@@ -3,7 +3,8 @@
 //! them for the position under the pointer, so the arithmetic is never hidden.
 
 use super::kernel::SIZE;
-use super::pipeline::{Stage, POOL_STRIDE};
+use super::layer::POOL_SIZE;
+use super::pipeline::Stage;
 use super::state::ExplorerState;
 
 /// A position `(row, column)` in one stage's map.
@@ -50,8 +51,8 @@ impl Probe {
             ),
             Stage::Convolution | Stage::Relu => position,
             Stage::MaxPooling => (
-                (position.0 * POOL_STRIDE).min(out_h - 1),
-                (position.1 * POOL_STRIDE).min(out_w - 1),
+                (position.0 * POOL_SIZE).min(out_h - 1),
+                (position.1 * POOL_SIZE).min(out_w - 1),
             ),
         };
         let origin = (
@@ -70,8 +71,8 @@ impl Probe {
         });
         let kernel = state.kernel.weights();
         let pool_window = state.stages.pool_window;
-        let pool_row = (conv.0 + pool_window.rows.pad_before) / POOL_STRIDE;
-        let pool_col = (conv.1 + pool_window.cols.pad_before) / POOL_STRIDE;
+        let pool_row = (conv.0 + pool_window.rows.pad_before) / POOL_SIZE;
+        let pool_col = (conv.1 + pool_window.cols.pad_before) / POOL_SIZE;
         let pool =
             (pool_row < pool_window.rows.output && pool_col < pool_window.cols.output).then(|| {
                 let cell = (pool_row, pool_col);

@@ -16,7 +16,7 @@ use image::codecs::webp::WebPDecoder;
 use image::{
     AnimationDecoder, ColorType, DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits,
 };
-use ndarray::Array2;
+use ndarray::{Array2, Array3};
 
 /// A picture the explorer works on: its name and full-resolution grayscale values.
 #[derive(Debug, PartialEq)]
@@ -123,6 +123,17 @@ pub fn check_file_size(bytes: u64) -> Result<(), LoadError> {
 
 /// Decodes an image file into BT.601 grayscale in [0, 1], shape (height, width).
 pub fn decode_grayscale(bytes: &[u8]) -> Result<Array2<f32>, LoadError> {
+    decode(bytes).map(|image| to_grayscale(&image))
+}
+
+/// Decodes an image file into its red, green and blue channels, each `value / 255` in
+/// [0, 1] after compositing any alpha over white: shape (3, height, width).
+pub fn decode_rgb(bytes: &[u8]) -> Result<Array3<f32>, LoadError> {
+    decode(bytes).map(|image| to_rgb(&image))
+}
+
+/// Checks an image file and decodes it, or says in words why not.
+fn decode(bytes: &[u8]) -> Result<DynamicImage, LoadError> {
     check_file_size(bytes.len() as u64)?;
     let format = ImageReader::new(Cursor::new(bytes))
         .with_guessed_format()
@@ -177,8 +188,7 @@ pub fn decode_grayscale(bytes: &[u8]) -> Result<Array2<f32>, LoadError> {
             format: format_name(format),
         });
     }
-    let image = DynamicImage::from_decoder(decoder).map_err(decode_error)?;
-    Ok(to_grayscale(&image))
+    DynamicImage::from_decoder(decoder).map_err(decode_error)
 }
 
 fn limits() -> Limits {
@@ -327,6 +337,19 @@ fn to_grayscale(image: &DynamicImage) -> Array2<f32> {
             .collect(),
     };
     Array2::from_shape_vec((h, w), values).expect("one value per pixel")
+}
+
+/// The three channels, alpha composited over white, each divided by 255: (3, h, w).
+fn to_rgb(image: &DynamicImage) -> Array3<f32> {
+    let (w, h) = (image.width() as usize, image.height() as usize);
+    let rgba = image.to_rgba8();
+    let mut channels = Array3::<f32>::zeros((3, h, w));
+    for (i, p) in rgba.pixels().enumerate() {
+        for c in 0..3 {
+            channels[[c, i / w, i % w]] = over_white(p[c], p[3]) / 255.0;
+        }
+    }
+    channels
 }
 
 fn over_white(value: u8, alpha: u8) -> f32 {
