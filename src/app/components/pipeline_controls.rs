@@ -49,7 +49,7 @@ pub fn pipeline_controls(props: &PipelineControlsProps) -> Html {
         .collect::<Vec<_>>();
     html! {
         <section class="panel pipeline-controls" aria-labelledby="settings-heading">
-            <h2 id="settings-heading">{ "PipelineSettings" }</h2>
+            <h2 id="settings-heading">{ "Settings" }</h2>
             <LabeledSelect label="Padding" options={paddings}
                 selected={props.settings.padding.name()}
                 on_change={emit(|v| Padding::from_name(v).map(ExplorerAction::SetPadding))} />

@@ -22,7 +22,7 @@ pub struct TrainingControlsProps {
     pub on_pause: Callback<()>,
     pub on_step: Callback<()>,
     pub on_reset: Callback<()>,
-    /// TrainingSettings that passed the checks.
+    /// Settings that passed the checks.
     pub on_settings: Callback<TrainingSettings>,
     /// Why something typed was refused.
     pub on_refused: Callback<String>,
