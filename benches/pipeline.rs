@@ -29,6 +29,7 @@ fn pipeline(c: &mut Criterion) {
                 run(
                     black_box(input.view()),
                     &kernel,
+                    0.0,
                     PipelineSettings::default(),
                 )
             })

@@ -84,13 +84,14 @@ fn every_reference_case_matches() {
         let settings = PipelineSettings {
             stride: case.stride,
             padding: padding(case),
+            ..PipelineSettings::default()
         };
         // Each step is checked on the reference's own input, so errors do not compound.
-        let stages = run(reference_input.view(), &kernel, settings).expect("pipeline runs");
+        let stages = run(reference_input.view(), &kernel, 0.0, settings).expect("pipeline runs");
         for (name, actual, file) in [
             ("convolution", &stages.convolution, &case.files.convolution),
-            ("relu", &stages.relu, &case.files.relu),
-            ("max pooling", &stages.max_pooling, &case.files.max_pooling),
+            ("relu", stages.activated(), &case.files.relu),
+            ("max pooling", &stages.pooling, &case.files.max_pooling),
         ] {
             assert_close(
                 &format!("{what} {name}"),

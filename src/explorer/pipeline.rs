@@ -1,4 +1,5 @@
-//! The explorer's pipeline: input → convolution → ReLU → 2×2 max pooling with stride 2.
+//! The explorer's pipeline: input → convolution (+ bias) → activation → 2×2 pooling with
+//! stride 2, on one grayscale map.
 
 use ndarray::{Array2, ArrayView2, Axis};
 
@@ -12,53 +13,33 @@ pub const DEFAULT_WORKING_SIZE: usize = 300;
 /// Convolution strides the explorer offers.
 pub const STRIDES: [usize; 3] = [1, 2, 3];
 
-/// The four stages, in order, with the names the page shows.
+/// The four stages, in order. Their names follow the chosen activation and pooling
+/// ([`PipelineSettings::stage_name`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Stage {
     Input,
     Convolution,
-    Relu,
-    MaxPooling,
+    /// The activation's output (not shown when the activation is `None`).
+    Activation,
+    Pooling,
 }
 
 impl Stage {
     pub const ALL: [Stage; 4] = [
         Stage::Input,
         Stage::Convolution,
-        Stage::Relu,
-        Stage::MaxPooling,
+        Stage::Activation,
+        Stage::Pooling,
     ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Stage::Input => "Input",
-            Stage::Convolution => "Convolution",
-            Stage::Relu => "ReLU",
-            Stage::MaxPooling => "Max pooling",
-        }
-    }
-
-    /// A file-name friendly form, e.g. `max-pooling`.
-    pub fn slug(self) -> &'static str {
-        match self {
-            Stage::Input => "input",
-            Stage::Convolution => "convolution",
-            Stage::Relu => "relu",
-            Stage::MaxPooling => "max-pooling",
-        }
-    }
-
-    /// Whether the stage holds signed values (drawn with a diverging colormap).
-    pub fn is_signed(self) -> bool {
-        self == Stage::Convolution
-    }
 }
 
-/// The pipeline's settings other than the kernel: they apply to convolution and pooling.
+/// The pipeline's settings other than the kernel and bias.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PipelineSettings {
     pub stride: usize,
     pub padding: Padding,
+    pub activation: ActivationChoice,
+    pub pooling: PoolingChoice,
 }
 
 impl Default for PipelineSettings {
@@ -66,7 +47,52 @@ impl Default for PipelineSettings {
         PipelineSettings {
             stride: 1,
             padding: Padding::Same,
+            activation: ActivationChoice::Relu,
+            pooling: PoolingChoice::Max,
         }
+    }
+}
+
+impl PipelineSettings {
+    /// The stages the page shows: all four, or three without an activation.
+    pub fn stages(&self) -> Vec<Stage> {
+        Stage::ALL
+            .into_iter()
+            .filter(|&s| s != Stage::Activation || self.activation != ActivationChoice::None)
+            .collect()
+    }
+
+    /// The name the page gives a stage: `Input`, `Convolution`, the activation's name
+    /// (`ReLU`, `Tanh`, …) and `Max pooling` or `Average pooling`.
+    pub fn stage_name(&self, stage: Stage) -> &'static str {
+        match stage {
+            Stage::Input => "Input",
+            Stage::Convolution => "Convolution",
+            Stage::Activation => self.activation.name(),
+            Stage::Pooling => match self.pooling {
+                PoolingChoice::Max => "Max pooling",
+                PoolingChoice::Average => "Average pooling",
+            },
+        }
+    }
+
+    /// Whether a stage holds signed values (drawn with the diverging map centred on 0):
+    /// the convolution, and after it whatever an activation leaves negative (leaky ReLU,
+    /// tanh, or none).
+    pub fn is_signed(&self, stage: Stage) -> bool {
+        match stage {
+            Stage::Input => false,
+            Stage::Convolution => true,
+            Stage::Activation | Stage::Pooling => matches!(
+                self.activation,
+                ActivationChoice::LeakyRelu | ActivationChoice::Tanh | ActivationChoice::None
+            ),
+        }
+    }
+
+    /// A file-name friendly form of the stage's name, e.g. `leaky-relu`, `max-pooling`.
+    pub fn stage_slug(&self, stage: Stage) -> String {
+        self.stage_name(stage).to_lowercase().replace(' ', "-")
     }
 }
 
@@ -74,37 +100,43 @@ impl Default for PipelineSettings {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Stages {
     pub convolution: Array2<f32>,
-    pub relu: Array2<f32>,
-    pub max_pooling: Array2<f32>,
+    /// `None` when there is no activation.
+    pub activation: Option<Array2<f32>>,
+    pub pooling: Array2<f32>,
     pub conv_window: Window,
     pub pool_window: Window,
 }
 
-/// Runs convolution, ReLU and max pooling on `input`: the layer of [`run_layer`] with one
-/// grayscale filter and no bias.
+impl Stages {
+    /// What pooling worked on: the activation's output, or the convolution without one.
+    pub fn activated(&self) -> &Array2<f32> {
+        self.activation.as_ref().unwrap_or(&self.convolution)
+    }
+}
+
+/// Runs convolution (+ bias), the activation and the pooling on `input`: the layer of
+/// [`run_layer`] with one grayscale filter.
 pub fn run(
     input: ArrayView2<f32>,
     kernel: &Kernel,
+    bias: f32,
     settings: PipelineSettings,
 ) -> Result<Stages, LayerError> {
     let filter = Filter {
         weights: kernel.weights().clone().insert_axis(Axis(0)),
-        bias: 0.0,
+        bias,
     };
     let layer = LayerSettings {
         stride: settings.stride,
         padding: settings.padding,
-        activation: ActivationChoice::Relu,
-        pooling: PoolingChoice::Max,
+        activation: settings.activation,
+        pooling: settings.pooling,
     };
     let out = run_layer(input.insert_axis(Axis(0)), &[filter], layer)?;
-    let relu = out
-        .activation
-        .ok_or_else(|| LayerError::Filters("ReLU was not applied".into()))?;
     Ok(Stages {
         convolution: out.convolution.index_axis_move(Axis(0), 0),
-        relu: relu.index_axis_move(Axis(0), 0),
-        max_pooling: out.pooling.index_axis_move(Axis(0), 0),
+        activation: out.activation.map(|a| a.index_axis_move(Axis(0), 0)),
+        pooling: out.pooling.index_axis_move(Axis(0), 0),
         conv_window: out.conv_window,
         pool_window: out.pool_window,
     })
@@ -119,21 +151,48 @@ mod tests {
     fn flat_image_gives_a_flat_outline() {
         let kernel = Kernel::parse(&OUTLINE.cell_texts()).expect("outline parses");
         let input = Array2::from_elem((5, 5), 0.5f32);
-        let stages = run(input.view(), &kernel, PipelineSettings::default()).expect("runs");
+        let stages = run(input.view(), &kernel, 0.0, PipelineSettings::default()).expect("runs");
         // Inside, the outline kernel sums to 0; at the zero-padded border it sees an edge.
         assert_eq!(stages.convolution[[2, 2]], 0.0);
         assert_eq!(stages.convolution[[0, 0]], 8.0 * 0.5 - 3.0 * 0.5);
-        assert_eq!(stages.max_pooling.dim(), (3, 3));
+        assert_eq!(stages.pooling.dim(), (3, 3));
+    }
+
+    #[test]
+    fn names_follow_the_choices_and_none_hides_the_activation() {
+        let kernel = Kernel::parse(&OUTLINE.cell_texts()).expect("outline parses");
+        let settings = PipelineSettings {
+            activation: ActivationChoice::None,
+            pooling: PoolingChoice::Average,
+            ..PipelineSettings::default()
+        };
+        assert_eq!(
+            settings.stages(),
+            [Stage::Input, Stage::Convolution, Stage::Pooling]
+        );
+        assert_eq!(settings.stage_name(Stage::Pooling), "Average pooling");
+        assert_eq!(settings.stage_slug(Stage::Pooling), "average-pooling");
+        let leaky = PipelineSettings {
+            activation: ActivationChoice::LeakyRelu,
+            ..settings
+        };
+        assert_eq!(leaky.stage_slug(Stage::Activation), "leaky-relu");
+        // A bias of −1 on a flat 0.5 image: inside, 0 − 1; averaged with no activation.
+        let input = Array2::from_elem((6, 6), 0.5f32);
+        let stages = run(input.view(), &kernel, -1.0, settings).expect("runs");
+        assert!(stages.activation.is_none());
+        assert_eq!(stages.convolution[[2, 2]], -1.0);
+        assert_eq!(stages.pooling[[1, 1]], -1.0);
     }
 
     #[test]
     fn valid_on_a_tiny_image_says_which_step() {
         let kernel = Kernel::parse(&OUTLINE.cell_texts()).expect("outline parses");
         let settings = PipelineSettings {
-            stride: 1,
             padding: Padding::Valid,
+            ..PipelineSettings::default()
         };
-        let step = |rows| match run(Array2::zeros((rows, 9)).view(), &kernel, settings) {
+        let step = |rows| match run(Array2::zeros((rows, 9)).view(), &kernel, 0.0, settings) {
             Err(LayerError::TooSmall { step, .. }) => step,
             other => panic!("{other:?}"),
         };

@@ -1,5 +1,5 @@
 //! The numbers behind one pixel: the input patch under the kernel, the products, their
-//! sum (the convolution), its ReLU and the max-pooling cell it falls in. The page shows
+//! sum plus the bias (the convolution), the activation and the pooling cell it falls in. The page shows
 //! them for the position under the pointer, so the arithmetic is never hidden.
 
 use super::kernel::SIZE;
@@ -20,11 +20,23 @@ pub struct Probe {
     /// The input values under the kernel; `None` where the window is over zero padding.
     pub patch: [[Option<f32>; SIZE]; SIZE],
     pub weights: [[f32; SIZE]; SIZE],
+    pub bias: f32,
     pub conv_value: f32,
-    pub relu_value: f32,
-    /// The max-pooling cell whose window contains `conv`, and its value; `None` when VALID
-    /// pooling drops that row or column (an odd size).
-    pub pool: Option<(Position, f32)>,
+    /// The activation's output at `conv`; `None` without an activation.
+    pub activation_value: Option<f32>,
+    /// The pooling cell whose window contains `conv`, its value, and how many cells of its
+    /// window lie inside the map (what an average divides by); `None` when VALID pooling
+    /// drops that row or column (an odd size).
+    pub pool: Option<PoolCell>,
+}
+
+/// One pooling output, as the probe explains it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PoolCell {
+    pub at: Position,
+    pub value: f32,
+    /// Cells of the 2 × 2 window inside the map (SAME padding leaves 1 or 2 at an odd edge).
+    pub count: usize,
 }
 
 impl Probe {
@@ -49,8 +61,8 @@ impl Probe {
                 centred(position.0, geometry.rows.pad_before, out_h),
                 centred(position.1, geometry.cols.pad_before, out_w),
             ),
-            Stage::Convolution | Stage::Relu => position,
-            Stage::MaxPooling => (
+            Stage::Convolution | Stage::Activation => position,
+            Stage::Pooling => (
                 (position.0 * POOL_SIZE).min(out_h - 1),
                 (position.1 * POOL_SIZE).min(out_w - 1),
             ),
@@ -73,23 +85,35 @@ impl Probe {
         let pool_window = state.stages.pool_window;
         let pool_row = (conv.0 + pool_window.rows.pad_before) / POOL_SIZE;
         let pool_col = (conv.1 + pool_window.cols.pad_before) / POOL_SIZE;
+        let inside = |o: usize, axis: &crate::common::geometry::Axis| {
+            let start = (o * POOL_SIZE).saturating_sub(axis.pad_before);
+            let end = (o * POOL_SIZE + POOL_SIZE).saturating_sub(axis.pad_before);
+            end.min(axis.input) - start.min(axis.input)
+        };
         let pool =
             (pool_row < pool_window.rows.output && pool_col < pool_window.cols.output).then(|| {
-                let cell = (pool_row, pool_col);
-                (cell, state.stages.max_pooling[cell])
+                let at = (pool_row, pool_col);
+                PoolCell {
+                    at,
+                    value: state.stages.pooling[at],
+                    count: inside(pool_row, &pool_window.rows)
+                        * inside(pool_col, &pool_window.cols),
+                }
             });
         Some(Probe {
             conv,
             window_origin: origin,
             patch,
             weights: std::array::from_fn(|r| std::array::from_fn(|c| kernel[[r, c]])),
+            bias: state.bias,
             conv_value: state.stages.convolution[conv],
-            relu_value: state.stages.relu[conv],
+            activation_value: state.stages.activation.as_ref().map(|a| a[conv]),
             pool,
         })
     }
 
-    /// The sum of patch × weights, as the page spells it out (padding counts as 0).
+    /// The sum of patch × weights, as the page spells it out (padding counts as 0), before
+    /// the bias.
     pub fn sum_of_products(&self) -> f64 {
         self.patch
             .iter()
@@ -118,8 +142,8 @@ impl Probe {
                 let (left, width) = clip(self.window_origin.1, map_shape.1);
                 Some((top, left, height, width))
             }
-            Stage::Convolution | Stage::Relu => Some((self.conv.0, self.conv.1, 1, 1)),
-            Stage::MaxPooling => self.pool.map(|((row, col), _)| (row, col, 1, 1)),
+            Stage::Convolution | Stage::Activation => Some((self.conv.0, self.conv.1, 1, 1)),
+            Stage::Pooling => self.pool.map(|cell| (cell.at.0, cell.at.1, 1, 1)),
         }
     }
 }
@@ -157,15 +181,35 @@ mod tests {
                         "{padding} s{stride} ({i},{j}): {sum} vs {}",
                         probe.conv_value
                     );
-                    assert_eq!(probe.relu_value, probe.conv_value.max(0.0));
+                    let relu = probe.activation_value.expect("ReLU by default");
+                    assert_eq!(relu, probe.conv_value.max(0.0));
                     match probe.pool {
-                        Some((_, value)) => assert!(value >= probe.relu_value),
+                        Some(cell) => assert!(cell.value >= relu && cell.count >= 1),
                         // Only VALID drops the last row or column of an odd-sized map.
                         None => assert!(padding == Padding::Valid && (i == h - 1 || j == w - 1)),
                     }
                 }
             }
         }
+    }
+
+    #[test]
+    fn an_average_counts_only_the_cells_inside_and_the_bias_is_added() {
+        // 9 × 11 with SAME: the last pooling column covers one convolution column.
+        let state = state(Padding::Same, 1)
+            .apply(ExplorerAction::SetPooling(
+                crate::explorer::layer::PoolingChoice::Average,
+            ))
+            .apply(ExplorerAction::EditBias("0.25".into()));
+        let corner = Probe::at(&state, Stage::Pooling, (4, 5)).expect("inside");
+        let cell = corner.pool.expect("SAME keeps the edge");
+        assert_eq!((cell.at, cell.count), ((4, 5), 1));
+        let relu = state.stages.activation.as_ref().expect("ReLU");
+        assert_eq!(cell.value, relu[[8, 10]]);
+        let inner = Probe::at(&state, Stage::Convolution, (2, 2)).expect("inside");
+        assert_eq!(inner.pool.map(|c| c.count), Some(4));
+        let sum = inner.sum_of_products() + 0.25;
+        assert!((sum - f64::from(inner.conv_value)).abs() < 1e-5);
     }
 
     #[test]
@@ -188,9 +232,9 @@ mod tests {
             (from_input.conv, from_input.window_origin),
             ((4, 5), (3, 4))
         );
-        let from_pool = Probe::at(&state, Stage::MaxPooling, (2, 3)).expect("inside");
+        let from_pool = Probe::at(&state, Stage::Pooling, (2, 3)).expect("inside");
         assert_eq!(from_pool.conv, (4, 6));
-        assert_eq!(from_pool.pool.map(|(cell, _)| cell), Some((2, 3)));
-        assert_eq!(Probe::at(&state, Stage::Relu, (9, 0)), None);
+        assert_eq!(from_pool.pool.map(|cell| cell.at), Some((2, 3)));
+        assert_eq!(Probe::at(&state, Stage::Activation, (9, 0)), None);
     }
 }

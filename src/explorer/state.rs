@@ -9,7 +9,8 @@ use std::rc::Rc;
 use ndarray::Array2;
 
 use super::colormap::{ColorRange, Colormap, Scale, ValueRange};
-use super::kernel::{CellTexts, Kernel, KernelError, Preset, OUTLINE};
+use super::kernel::{parse_cell, CellTexts, Kernel, KernelError, Preset, OUTLINE};
+use super::layer::{ActivationChoice, PoolingChoice};
 use super::pipeline::{
     self, PipelineSettings, Stage, Stages, DEFAULT_WORKING_SIZE, STRIDES, WORKING_SIZES,
 };
@@ -37,6 +38,10 @@ pub enum ExplorerAction {
     SetPadding(Padding),
     SetStride(usize),
     SetWorkingSize(usize),
+    /// The bias field, as typed.
+    EditBias(String),
+    SetActivation(ActivationChoice),
+    SetPooling(PoolingChoice),
     SetColormap(Colormap),
     SetColorRange(ColorRange),
     Busy(String),
@@ -59,6 +64,12 @@ pub struct ExplorerState {
     pub kernel: Kernel,
     /// Why the typed cells are not the kernel in use, if they are not.
     pub kernel_error: Option<KernelError>,
+    /// The bias field exactly as typed.
+    pub bias_text: String,
+    /// The last bias that parsed: the one in use.
+    pub bias: f32,
+    /// Why the typed bias is not the one in use, if it is not.
+    pub bias_error: Option<String>,
     pub settings: PipelineSettings,
     pub working_size: usize,
     pub colormap: Colormap,
@@ -74,13 +85,17 @@ impl ExplorerState {
         let kernel = Kernel::parse(&cells).map_err(|e| e.to_string())?;
         let settings = PipelineSettings::default();
         let input = fit(source.gray.view(), DEFAULT_WORKING_SIZE);
-        let stages = pipeline::run(input.view(), &kernel, settings).map_err(|e| e.to_string())?;
+        let stages =
+            pipeline::run(input.view(), &kernel, 0.0, settings).map_err(|e| e.to_string())?;
         Ok(ExplorerState {
             source: Rc::new(source),
             input: Rc::new(input),
             cells,
             kernel,
             kernel_error: None,
+            bias_text: "0".into(),
+            bias: 0.0,
+            bias_error: None,
             settings,
             working_size: DEFAULT_WORKING_SIZE,
             colormap: Colormap::default(),
@@ -95,8 +110,8 @@ impl ExplorerState {
         match stage {
             Stage::Input => &self.input,
             Stage::Convolution => &self.stages.convolution,
-            Stage::Relu => &self.stages.relu,
-            Stage::MaxPooling => &self.stages.max_pooling,
+            Stage::Activation => self.stages.activated(),
+            Stage::Pooling => &self.stages.pooling,
         }
     }
 
@@ -105,7 +120,7 @@ impl ExplorerState {
     /// as the chosen colour range says.
     /// `range` is the stage's `ValueRange` (callers compute it once per change).
     pub fn scale(&self, stage: Stage, range: ValueRange) -> Scale {
-        let colormap = if stage.is_signed() {
+        let colormap = if self.settings.is_signed(stage) {
             Colormap::Diverging
         } else {
             self.colormap
@@ -150,6 +165,47 @@ impl ExplorerState {
                 working_size,
                 ..self.candidate()
             }),
+            ExplorerAction::EditBias(text) => match parse_cell(&text) {
+                Ok(bias) if bias_fits(&self.kernel, bias) => {
+                    let next = self.recompute(Candidate {
+                        bias,
+                        ..self.candidate()
+                    });
+                    ExplorerState {
+                        bias_text: text,
+                        bias_error: None,
+                        ..next
+                    }
+                }
+                Ok(_) => ExplorerState {
+                    bias_text: text,
+                    bias_error: Some(
+                        "The bias is too large with these weights: the convolution would \
+                         overflow float32"
+                            .into(),
+                    ),
+                    ..self.clone()
+                },
+                Err(error) => ExplorerState {
+                    bias_text: text,
+                    bias_error: Some(format!("The bias {error}")),
+                    ..self.clone()
+                },
+            },
+            ExplorerAction::SetActivation(activation) => self.recompute(Candidate {
+                settings: PipelineSettings {
+                    activation,
+                    ..self.settings
+                },
+                ..self.candidate()
+            }),
+            ExplorerAction::SetPooling(pooling) => self.recompute(Candidate {
+                settings: PipelineSettings {
+                    pooling,
+                    ..self.settings
+                },
+                ..self.candidate()
+            }),
             ExplorerAction::SetColormap(colormap) => ExplorerState {
                 colormap,
                 ..self.clone()
@@ -174,6 +230,7 @@ impl ExplorerState {
             source: Rc::clone(&self.source),
             working_size: self.working_size,
             kernel: self.kernel.clone(),
+            bias: self.bias,
             settings: self.settings,
         }
     }
@@ -188,11 +245,12 @@ impl ExplorerState {
         } else {
             Rc::new(fit(next.source.gray.view(), next.working_size))
         };
-        match pipeline::run(input.view(), &next.kernel, next.settings) {
+        match pipeline::run(input.view(), &next.kernel, next.bias, next.settings) {
             Ok(stages) => ExplorerState {
                 source: next.source,
                 input,
                 kernel: next.kernel,
+                bias: next.bias,
                 settings: next.settings,
                 working_size: next.working_size,
                 stages: Rc::new(stages),
@@ -215,6 +273,11 @@ impl ExplorerState {
     /// New cells are kept as typed; the kernel in use changes only if they all parse.
     fn with_cells(&self, cells: CellTexts) -> ExplorerState {
         match Kernel::parse(&cells) {
+            Ok(kernel) if !bias_fits(&kernel, self.bias) => ExplorerState {
+                cells,
+                kernel_error: Some(KernelError::Overflow),
+                ..self.clone()
+            },
             Ok(kernel) => {
                 let next = self.recompute(Candidate {
                     kernel,
@@ -235,11 +298,23 @@ impl ExplorerState {
     }
 }
 
+/// Whether `kernel`'s outputs plus `bias` stay within float32 for inputs in [0, 1].
+fn bias_fits(kernel: &Kernel, bias: f32) -> bool {
+    let bound: f64 = kernel
+        .weights()
+        .iter()
+        .map(|w| f64::from(w.abs()))
+        .sum::<f64>()
+        + f64::from(bias.abs());
+    bound <= f64::from(f32::MAX)
+}
+
 /// What a recomputation would make current.
 struct Candidate {
     source: Rc<SourceImage>,
     working_size: usize,
     kernel: Kernel,
+    bias: f32,
     settings: PipelineSettings,
 }
 
@@ -319,6 +394,30 @@ mod tests {
             assert_eq!(next.working_size, start.working_size);
             assert!(matches!(next.notice, Some(Notice::Error(_))));
         }
+    }
+
+    #[test]
+    fn bias_activation_and_pooling_change_the_layer_and_bad_biases_are_refused() {
+        let start = state(20, 30);
+        let biased = start.apply(ExplorerAction::EditBias("−0,5".into()));
+        assert_eq!((biased.bias, biased.bias_error.as_deref()), (-0.5, None));
+        let inside = |s: &ExplorerState| s.stages.convolution[[5, 5]];
+        assert_eq!(inside(&biased), inside(&start) - 0.5);
+        for bad in ["abc", "1e400", ""] {
+            let next = biased.apply(ExplorerAction::EditBias(bad.into()));
+            assert_eq!(next.bias_text, bad);
+            assert!(next.bias_error.is_some(), "{bad:?}");
+            assert_eq!(next.bias, -0.5);
+            assert!(Rc::ptr_eq(&next.stages, &biased.stages));
+        }
+        let tanh = biased
+            .apply(ExplorerAction::SetActivation(ActivationChoice::Tanh))
+            .apply(ExplorerAction::SetPooling(PoolingChoice::Average));
+        let conv = tanh.stages.convolution[[0, 0]];
+        let activated = tanh.stages.activation.as_ref().expect("tanh")[[0, 0]];
+        assert_eq!(activated, conv.tanh());
+        assert!(tanh.settings.is_signed(Stage::Pooling));
+        assert!(!start.settings.is_signed(Stage::Pooling));
     }
 
     #[test]

@@ -19,6 +19,11 @@ const REPO = resolve(HERE, '..', '..');
 const DIST = resolve(process.env.CONVLAB_DIST ?? join(REPO, 'dist'));
 const FIXTURES = join(REPO, 'tests', 'fixtures', 'explorer');
 const MANIFEST = JSON.parse(await readFile(join(FIXTURES, 'manifest.json'), 'utf8'));
+const LAYER_FIXTURES = join(REPO, 'tests', 'fixtures', 'layer');
+const LAYER_MANIFEST = JSON.parse(await readFile(join(LAYER_FIXTURES, 'manifest.json'), 'utf8'));
+/** The page's names for TensorFlow's activations and poolings (tests/reference/make_layer_fixtures.py). */
+const ACTIVATION_NAMES = { relu: 'ReLU', leaky_relu: 'Leaky ReLU', tanh: 'Tanh', sigmoid: 'Sigmoid', none: 'None' };
+const POOLING_NAMES = { max: 'Max', average: 'Average' };
 
 const STAGES = ['input', 'convolution', 'relu', 'max-pooling'];
 const STAGE_NAMES = {
@@ -94,17 +99,20 @@ function assertNoProblems(problems) {
   assert.deepEqual(problems, [], 'the page logged errors or had failed requests');
 }
 
-/** Waits until no load is under way and all four stage canvases have a size, then lets
- * the browser run the paint effects (two animation frames). */
+/** Waits until no load is under way and every stage canvas shown (three or four, as the
+ * activation says) has a size, then lets the browser run the paint effects (two animation
+ * frames). */
 async function waitIdle(page, timeout = STEP_TIMEOUT) {
   await page.waitForFunction(
-    (stages) =>
-      !document.querySelector('p.notice.busy') &&
-      stages.every((s) => {
-        const c = document.querySelector(`figure.stage[data-stage="${s}"] canvas.map`);
-        return c && c.width > 0 && c.height > 0;
-      }),
-    STAGES,
+    () => {
+      const canvases = [...document.querySelectorAll('figure.stage canvas.map')];
+      return (
+        !document.querySelector('p.notice.busy') &&
+        canvases.length >= 3 &&
+        canvases.every((c) => c.width > 0 && c.height > 0)
+      );
+    },
+    null,
     { timeout },
   );
   await settle(page);
@@ -452,6 +460,46 @@ e2e('first screen: a bundled sample is already processed, four canvases, no erro
 
 // ---------------------------------------------------------------------------------------
 // 2. Reference numbers from TensorFlow
+
+for (const [index, testCase] of LAYER_MANIFEST.page_cases.entries()) {
+  const activation = ACTIVATION_NAMES[testCase.activation];
+  const pooling = `${POOLING_NAMES[testCase.pooling]} pooling`;
+  const label =
+    `layer case ${index}: ${basename(testCase.image)}, bias ${testCase.bias}, ` +
+    `${activation}, ${pooling}, stride ${testCase.stride}, ${testCase.padding}`;
+  e2e(`bias, activation and pooling match TensorFlow, ${label}`, async (t) => {
+    const { page, problems } = await openPage(t);
+    await upload(page, join(REPO, testCase.image));
+    await select(page, 'Working size').selectOption(String(testCase.working_size));
+    await setKernel(page, testCase.kernel);
+    await page.getByLabel('Bias', { exact: true }).fill(String(testCase.bias));
+    await select(page, 'Activation').selectOption(activation);
+    await select(page, 'Pooling').selectOption(POOLING_NAMES[testCase.pooling]);
+    await select(page, 'Stride').selectOption(String(testCase.stride));
+    await select(page, 'Padding').selectOption(testCase.padding);
+    await waitIdle(page);
+    assert.equal(await page.locator('p.notice.error').count(), 0, 'no error notice');
+
+    // Titles and downloads follow the choices; with no activation its stage is not shown.
+    const titles = await page.locator('figure.stage h3').allTextContents();
+    const expectedTitles = ['Input', 'Convolution', ...(testCase.activation === 'none' ? [] : [activation]), pooling];
+    assert.deepEqual(titles.map((x) => x.trim()), expectedTitles);
+    const stages = [['Convolution', 'convolution'], [pooling, 'pooling']];
+    if (testCase.activation !== 'none') stages.push([activation, 'activation']);
+    for (const [name, key] of stages) {
+      const { bytes, filename } = await download(page, `${name} .npy`);
+      assert.match(filename, new RegExp(`^convlab-${name.toLowerCase().replace(/ /g, '-')}-\\d+x\\d+\\.npy$`));
+      const actual = parseNpy(bytes, filename);
+      const expected = parseNpy(await readFile(join(LAYER_FIXTURES, testCase.files[key])), testCase.files[key]);
+      assert.deepEqual(actual.shape, testCase.shapes[key], `${name}: shape`);
+      assertClose(actual, expected, 1e-4, `${label}, ${name}`);
+    }
+    const probe = await page.locator('section.probe').textContent();
+    if (testCase.bias !== 0) assert.match(probe, /sum of the products \+ bias/);
+    assert.match(probe, new RegExp(pooling));
+    assertNoProblems(problems);
+  });
+}
 
 for (const [index, testCase] of MANIFEST.cases.entries()) {
   const label =
@@ -1116,6 +1164,9 @@ e2e('keyboard: Tab reaches every control in order, and they work from the keyboa
     'Sample: Camera',
     'Preset',
     ...[1, 2, 3].flatMap((r) => [1, 2, 3].map((c) => `Kernel row ${r} column ${c}`)),
+    'Bias',
+    'Activation',
+    'Pooling',
     'Padding',
     'Stride',
     'Working size',

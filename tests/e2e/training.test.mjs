@@ -331,7 +331,7 @@ e2e('the training controls are reachable and work from the keyboard', async (t) 
   }
   assert.deepEqual(names.slice(0, 10), [
     'Train', 'Step', 'Reset', 'Learning rate', 'Optimizer', 'Batch size',
-    'Filters in conv 1', 'Filters in conv 2', 'Activation', 'Seed',
+    'Filters in conv 1', 'Filters in conv 2', 'Network activation', 'Seed',
   ]);
   // Space on Train starts training; its button becomes Pause, which Space stops.
   await trainButton.focus();

@@ -70,6 +70,18 @@ def layer(x, kernels, biases, stride, padding, activation, pooling):
     return {k: v.numpy()[0].astype(np.float32) for k, v in out.items()}
 
 
+PAGE_CASES = [
+    # image, working size, kernel, bias, stride, padding, activation, pooling
+    ("odd_rgb.png", 300, [[-1, -1, -1], [-1, 8, -1], [-1, -1, -1]], 0.25, 1, "SAME", "tanh",
+     "average"),
+    ("wide_rgb.png", 128, [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]], -0.5, 2, "VALID", "leaky_relu",
+     "max"),
+    ("alpha_rgba.png", 300, [[-2, -1, 0], [-1, 1, 1], [0, 1, 2]], 0.1, 1, "SAME", "none",
+     "average"),
+    ("odd_rgb.png", 300, [[0, -1, 0], [-1, 5, -1], [0, -1, 0]], 0, 3, "SAME", "sigmoid", "max"),
+]
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     rng = np.random.default_rng(20261130)
@@ -114,9 +126,30 @@ def main():
         print(f"case {i}: {image} {mode} K={k} {f}×{f} s{stride} {padding} {activation} {pooling}:",
               " → ".join("×".join(map(str, arrays[n].shape))
                          for n in ("input", "convolution", "pooling")))
+    # What the page can set today (one grayscale filter with a typed 3 × 3 kernel and bias),
+    # checked end to end through its downloads (tests/e2e/explorer.test.mjs).
+    page_cases = []
+    for i, (image, working, kernel, bias, stride, padding, activation, pooling) in enumerate(PAGE_CASES):
+        path = os.path.join(EXPLORER, image)
+        x = fitted(channels(path, "gray"), working)
+        kernels = np.array(kernel, np.float32)[..., None, None]
+        biases = np.array([bias], np.float32)
+        outputs = layer(x, kernels, biases, stride, padding, activation, pooling)
+        files = {}
+        for name, values in outputs.items():
+            file = f"page{i}_{name}.npy"
+            np.save(os.path.join(OUT, file), values[..., 0])
+            files[name] = file
+        page_cases.append({
+            "image": os.path.relpath(path, REPO), "working_size": working, "kernel": kernel,
+            "bias": bias, "stride": stride, "padding": padding, "activation": activation,
+            "pooling": pooling, "shapes": {n: list(v.shape[:2]) for n, v in outputs.items()},
+            "files": files,
+        })
     with open(os.path.join(OUT, "manifest.json"), "w") as f:
         json.dump({"generator": "tests/reference/make_layer_fixtures.py",
-                   "tensorflow": tf.__version__, "numpy": np.__version__, "cases": manifest},
+                   "tensorflow": tf.__version__, "numpy": np.__version__, "cases": manifest,
+                   "page_cases": page_cases},
                   f, indent=1)
 
 

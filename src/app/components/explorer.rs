@@ -21,10 +21,12 @@ use crate::app::loading::{load_file, load_sample, Dispatcher};
 use crate::app::paint::{draw_legend, draw_map};
 use crate::app::samples::DEFAULT;
 use crate::app::{download, timing};
+use crate::common::format::number;
 use crate::common::geometry::Window;
 use crate::explorer::colormap::ValueRange;
 use crate::explorer::export;
-use crate::explorer::pipeline::Stage;
+use crate::explorer::layer::{ActivationChoice, PoolingChoice};
+use crate::explorer::pipeline::{PipelineSettings, Stage};
 use crate::explorer::probe::{Position, Probe};
 use crate::explorer::source::decode_grayscale;
 use crate::explorer::source::SourceImage;
@@ -222,6 +224,7 @@ pub fn explorer(props: &ExplorerProps) -> Html {
     };
     let on_edit = on_action.reform(|(row, col, text)| ExplorerAction::EditCell { row, col, text });
     let on_preset = on_action.reform(ExplorerAction::ApplyPreset);
+    let on_bias = on_action.reform(ExplorerAction::EditBias);
     let on_file = {
         let dispatch = state.dispatcher();
         Callback::from(move |file| load_file(file, dispatch.clone()))
@@ -258,11 +261,15 @@ pub fn explorer(props: &ExplorerProps) -> Html {
     let (src_h, src_w) = state.source.gray.dim();
     let (in_h, in_w) = state.input.dim();
     let stages = &state.stages;
-    let stride = state.settings.stride;
     let padding = state.settings.padding;
+    let settings = state.settings;
     let stage_view = |i: usize, stage: Stage, caption: String, formulas: Vec<AttrValue>| {
+        if !settings.stages().contains(&stage) {
+            return Html::default();
+        }
         html! {
             <StageView stage={stage} shape={state.values(stage).dim()} range={ranges[i]}
+                name={settings.stage_name(stage)} slug={settings.stage_slug(stage)}
                 highlight={probe.as_ref().and_then(|p| p.highlight(stage, state.values(stage).dim()))}
                 on_point={on_point.clone()}
                 caption={caption} formulas={formulas}
@@ -276,7 +283,9 @@ pub fn explorer(props: &ExplorerProps) -> Html {
                 <ImageLoader on_file={on_file} on_sample={on_sample} busy={busy} />
                 <KernelEditor cells={state.cells.clone()}
                     error={state.kernel_error.as_ref().map(ToString::to_string)}
-                    sum={state.kernel.sum()} on_edit={on_edit} on_preset={on_preset} />
+                    sum={state.kernel.sum()} on_edit={on_edit} on_preset={on_preset}
+                    bias={state.bias_text.clone()} bias_error={state.bias_error.clone()}
+                    {on_bias} />
                 <PipelineControls settings={state.settings} working_size={state.working_size}
                     colormap={state.colormap} color_range={state.color_range}
                     on_action={on_action} />
@@ -295,21 +304,49 @@ pub fn explorer(props: &ExplorerProps) -> Html {
                     { stage_view(0, Stage::Input,
                         "Grayscale, (0.299 R + 0.587 G + 0.114 B) / 255: float32 in [0, 1]".into(),
                         vec![]) }
-                    { stage_view(1, Stage::Convolution,
-                        format!("3×3 kernel, stride {stride}, {padding} padding; blue < 0 < red"),
+                    { stage_view(1, Stage::Convolution, convolution_caption(&state),
                         formulas("Output", &stages.conv_window)) }
-                    { stage_view(2, Stage::Relu,
-                        "ReLU: max(0, x) keeps the positive half".into(), vec![]) }
-                    { stage_view(3, Stage::MaxPooling,
-                        format!("2×2 window, stride 2, {padding} padding: the largest of each window"),
+                    { stage_view(2, Stage::Activation,
+                        activation_caption(settings.activation).into(), vec![]) }
+                    { stage_view(3, Stage::Pooling,
+                        format!("2×2 window, stride 2, {padding} padding: {}",
+                            match settings.pooling {
+                                PoolingChoice::Max => "the largest of each window",
+                                PoolingChoice::Average => "the mean of each window's cells inside the map",
+                            }),
                         formulas("Output", &stages.pool_window)) }
                 </div>
                 if let Some(probe) = probe.clone() {
-                    <ProbePanel probe={probe} />
+                    <ProbePanel probe={probe} activation={settings.activation}
+                        pooling={settings.pooling} />
                 }
             </div>
             <div class="drop-overlay" aria-hidden="true">{ "Drop the image to load it" }</div>
         </div>
+    }
+}
+
+/// What the convolution stage says it did.
+fn convolution_caption(state: &ExplorerState) -> String {
+    let PipelineSettings {
+        stride, padding, ..
+    } = state.settings;
+    let bias = if state.bias == 0.0 {
+        String::new()
+    } else {
+        format!(" + bias {}", number(f64::from(state.bias)))
+    };
+    format!("3×3 kernel{bias}, stride {stride}, {padding} padding; blue < 0 < red")
+}
+
+/// What the activation stage says it does.
+fn activation_caption(activation: ActivationChoice) -> &'static str {
+    match activation {
+        ActivationChoice::Relu => "ReLU: max(0, x) keeps the positive half",
+        ActivationChoice::LeakyRelu => "Leaky ReLU: x above 0, 0.2 × x below: negatives shrink",
+        ActivationChoice::Tanh => "Tanh: squashes every value into (−1, 1)",
+        ActivationChoice::Sigmoid => "Sigmoid: 1 / (1 + e^−x) squashes every value into (0, 1)",
+        ActivationChoice::None => "",
     }
 }
 
@@ -350,7 +387,7 @@ fn paint_stages(
 fn save_stage(state: &ExplorerState, stage: Stage, range: Option<ValueRange>, kind: FileKind) {
     let values = state.values(stage);
     let (h, w) = values.dim();
-    let base = format!("convlab-{}-{h}x{w}", stage.slug());
+    let base = format!("convlab-{}-{h}x{w}", state.settings.stage_slug(stage));
     let _ = match kind {
         FileKind::Npy => download::save(
             &export::npy(values.view()),

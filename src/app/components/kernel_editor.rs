@@ -19,6 +19,10 @@ pub struct KernelEditorProps {
     pub sum: f64,
     pub on_edit: Callback<(usize, usize, String)>,
     pub on_preset: Callback<&'static Preset>,
+    /// The bias as typed, and why it is not in use, if it is not.
+    pub bias: AttrValue,
+    pub bias_error: Option<String>,
+    pub on_bias: Callback<String>,
 }
 
 #[function_component(KernelEditor)]
@@ -56,6 +60,14 @@ pub fn kernel_editor(props: &KernelEditorProps) -> Html {
                 value={text} {oninput} />
         }
     };
+    let on_bias = {
+        let on_bias = props.on_bias.clone();
+        Callback::from(move |event: InputEvent| {
+            let input: HtmlInputElement = event.target_unchecked_into();
+            on_bias.emit(input.value());
+        })
+    };
+    let bias_invalid = props.bias_error.is_some();
     let meaning = match props.sum {
         s if s.abs() < 1e-6 => "keeps only changes: flat areas become 0",
         s if (s - 1.0).abs() < 1e-6 => "keeps the overall brightness",
@@ -71,6 +83,21 @@ pub fn kernel_editor(props: &KernelEditorProps) -> Html {
             </div>
             <p class="kernel-sum">
                 { format!("Sum of weights: {} — {meaning}", number(props.sum)) }
+            </p>
+            <label class="bias">
+                <span>{ "Bias" }</span>
+                <input type="text" inputmode="decimal" autocomplete="off" spellcheck="false"
+                    class={classes!("cell", bias_invalid.then_some("invalid"))}
+                    aria-invalid={bias_invalid.to_string()}
+                    aria-describedby="bias-message"
+                    value={props.bias.clone()} oninput={on_bias} />
+            </label>
+            <p id="bias-message" class={classes!("kernel-message", bias_invalid.then_some("error"))}
+                role={bias_invalid.then_some("alert")}>
+                { match &props.bias_error {
+                    Some(error) => format!("{error}. The last valid bias stays in use."),
+                    None => "Added to every output of the convolution.".into(),
+                } }
             </p>
             <p id="kernel-message" class={classes!("kernel-message", props.error.is_some().then_some("error"))}
                 role={props.error.is_some().then_some("alert")}>
@@ -108,6 +135,9 @@ mod tests {
                 Callback::from(move |edit| edits.borrow_mut().push(edit))
             },
             on_preset: Callback::noop(),
+            bias: "abc".into(),
+            bias_error: Some("The bias “abc” is not a number".into()),
+            on_bias: Callback::noop(),
         };
         yew::Renderer::<KernelEditor>::with_root_and_props(root.clone(), props).render();
         yew::platform::time::sleep(Duration::from_millis(10)).await;
@@ -141,6 +171,18 @@ mod tests {
         assert!(
             message.contains("The last valid kernel stays in use"),
             "{message}"
+        );
+        let bias: HtmlInputElement = crate::app::test_dom::find(&root, "label.bias input");
+        assert_eq!(bias.get_attribute("aria-invalid").as_deref(), Some("true"));
+        let bias_message = root
+            .query_selector("#bias-message")
+            .expect("query")
+            .expect("message")
+            .text_content()
+            .unwrap_or_default();
+        assert!(
+            bias_message.contains("The last valid bias stays in use"),
+            "{bias_message}"
         );
 
         let centre = cell(2, 2);

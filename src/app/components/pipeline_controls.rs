@@ -1,10 +1,11 @@
-//! Padding, stride, working size and colormap.
+//! Activation, pooling, padding, stride, working size and colormap.
 
 use yew::prelude::*;
 
 use super::labeled_select::LabeledSelect;
 use crate::common::geometry::Padding;
 use crate::explorer::colormap::{ColorRange, Colormap};
+use crate::explorer::layer::{ActivationChoice, PoolingChoice};
 use crate::explorer::pipeline::WORKING_SIZES;
 use crate::explorer::pipeline::{PipelineSettings, STRIDES};
 use crate::explorer::state::ExplorerAction;
@@ -35,6 +36,14 @@ pub fn pipeline_controls(props: &PipelineControlsProps) -> Html {
             }
         })
     };
+    let activations = ActivationChoice::ALL
+        .iter()
+        .map(|a| (a.name().into(), a.name().into()))
+        .collect::<Vec<_>>();
+    let poolings = PoolingChoice::ALL
+        .iter()
+        .map(|p| (p.name().into(), p.name().into()))
+        .collect::<Vec<_>>();
     let paddings = Padding::ALL
         .iter()
         .map(|p| (p.name().into(), p.name().into()))
@@ -50,6 +59,16 @@ pub fn pipeline_controls(props: &PipelineControlsProps) -> Html {
     html! {
         <section class="panel pipeline-controls" aria-labelledby="settings-heading">
             <h2 id="settings-heading">{ "Settings" }</h2>
+            <LabeledSelect label="Activation" options={activations}
+                selected={props.settings.activation.name()}
+                on_change={emit(|v| {
+                    ActivationChoice::ALL.into_iter().find(|a| a.name() == v).map(ExplorerAction::SetActivation)
+                })} />
+            <LabeledSelect label="Pooling" options={poolings}
+                selected={props.settings.pooling.name()}
+                on_change={emit(|v| {
+                    PoolingChoice::ALL.into_iter().find(|p| p.name() == v).map(ExplorerAction::SetPooling)
+                })} />
             <LabeledSelect label="Padding" options={paddings}
                 selected={props.settings.padding.name()}
                 on_change={emit(|v| Padding::from_name(v).map(ExplorerAction::SetPadding))} />
@@ -70,9 +89,11 @@ pub fn pipeline_controls(props: &PipelineControlsProps) -> Html {
                     ColorRange::ALL.into_iter().find(|c| c.name() == v).map(ExplorerAction::SetColorRange)
                 })} />
             <p class="hint">
-                { "Padding follows TensorFlow: SAME pads with zeros so the output is ⌈n / s⌉; \
-                   VALID does not pad. It applies to the convolution and to the 2×2, stride-2 \
-                   max pooling. Stride applies to the convolution. Working size is the longer \
+                { "The activation follows the convolution (Leaky ReLU keeps 0.2 × x below 0, as \
+                   TensorFlow's leaky_relu); pooling takes the largest (Max) or the mean (Average) \
+                   of each 2×2 window. Padding follows TensorFlow: SAME pads with zeros so the \
+                   output is ⌈n / s⌉; VALID does not pad. It applies to the convolution and to \
+                   the pooling, whose mean never counts padded cells. Stride applies to the convolution. Working size is the longer \
                    side of the image the math sees; larger images are scaled down by area \
                    averaging, smaller ones are never enlarged. Clipping the color range saturates the \
                    2 % most extreme values so the rest stay visible; downloads keep every value." }

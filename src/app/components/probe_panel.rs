@@ -1,14 +1,32 @@
 //! "Under the pointer": the arithmetic of one output, spelled out — the input patch, the
-//! kernel, their products and sum, then ReLU and the pooling cell.
+//! kernel, their products and sum plus the bias, then the activation and the pooling cell.
 
 use yew::prelude::*;
 
 use crate::common::format::number;
+use crate::explorer::layer::{ActivationChoice, PoolingChoice, LEAKY_SLOPE};
 use crate::explorer::probe::Probe;
 
 #[derive(Properties, PartialEq)]
 pub struct ProbePanelProps {
     pub probe: Probe,
+    pub activation: ActivationChoice,
+    pub pooling: PoolingChoice,
+}
+
+/// The activation's line: its formula with today's numbers.
+fn activation_line(activation: ActivationChoice, conv: &str, value: Option<f32>) -> String {
+    let value = value.map_or_else(String::new, |v| number(f64::from(v)));
+    match activation {
+        ActivationChoice::Relu => format!("ReLU = max(0, {conv}) = {value}"),
+        ActivationChoice::LeakyRelu => format!(
+            "Leaky ReLU = {conv} if it is above 0, else {} × {conv} = {value}",
+            number(f64::from(LEAKY_SLOPE))
+        ),
+        ActivationChoice::Tanh => format!("Tanh = tanh({conv}) = {value}"),
+        ActivationChoice::Sigmoid => format!("Sigmoid = 1 / (1 + e^−({conv})) = {value}"),
+        ActivationChoice::None => "No activation: pooling takes the convolution as it is.".into(),
+    }
 }
 
 fn grid(title: &str, cells: [[String; 3]; 3], class: &'static str) -> Html {
@@ -37,6 +55,19 @@ pub fn probe_panel(props: &ProbePanelProps) -> Html {
         })
     });
     let conv = number(f64::from(probe.conv_value));
+    let convolution = if probe.bias == 0.0 {
+        format!("Convolution = sum of the products = {conv}")
+    } else {
+        format!(
+            "Convolution = sum of the products + bias = {} + {} = {conv}",
+            number(probe.sum_of_products()),
+            number(f64::from(probe.bias))
+        )
+    };
+    let pooled = match props.activation {
+        ActivationChoice::None => "convolution".to_string(),
+        other => other.name().to_string(),
+    };
     html! {
         <section class="panel probe" aria-labelledby="probe-heading">
             <h2 id="probe-heading">
@@ -50,19 +81,23 @@ pub fn probe_panel(props: &ProbePanelProps) -> Html {
                 <span class="op" aria-hidden="true">{ "=" }</span>
                 { grid("Products", products, "products") }
             </div>
+            <p class="probe-result">{ convolution }</p>
             <p class="probe-result">
-                { format!("Convolution = sum of the products = {conv}") }
+                { activation_line(props.activation, &conv, probe.activation_value) }
             </p>
             <p class="probe-result">
-                { format!("ReLU = max(0, {conv}) = {}", number(f64::from(probe.relu_value))) }
-            </p>
-            <p class="probe-result">
-                { match probe.pool {
-                    Some(((r, c), value)) => format!(
-                        "Max pooling, cell row {}, column {} = the largest ReLU value of its 2×2 window = {}",
-                        r + 1, c + 1, number(f64::from(value))
+                { match (probe.pool, props.pooling) {
+                    (Some(cell), PoolingChoice::Max) => format!(
+                        "Max pooling, cell row {}, column {} = the largest {pooled} value of its 2×2 window = {}",
+                        cell.at.0 + 1, cell.at.1 + 1, number(f64::from(cell.value))
                     ),
-                    None => "Max pooling: VALID padding drops this last odd row or column.".into(),
+                    (Some(cell), PoolingChoice::Average) => format!(
+                        "Average pooling, cell row {}, column {} = the mean of the {} {pooled} value{} of its 2×2 window inside the map = {}",
+                        cell.at.0 + 1, cell.at.1 + 1, cell.count,
+                        if cell.count == 1 { "" } else { "s" },
+                        number(f64::from(cell.value))
+                    ),
+                    (None, _) => "Pooling: VALID padding drops this last odd row or column.".into(),
                 } }
             </p>
         </section>

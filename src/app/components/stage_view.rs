@@ -19,6 +19,10 @@ pub enum FileKind {
 #[derive(Properties, PartialEq)]
 pub struct StageViewProps {
     pub stage: Stage,
+    /// The stage's name as the page shows it (it follows the activation and pooling).
+    pub name: AttrValue,
+    /// The name in file-name form, e.g. `max-pooling`.
+    pub slug: AttrValue,
     /// `(height, width)`.
     pub shape: (usize, usize),
     pub range: Option<ValueRange>,
@@ -39,7 +43,7 @@ pub struct StageViewProps {
 #[function_component(StageView)]
 pub fn stage_view(props: &StageViewProps) -> Html {
     let stage = props.stage;
-    let name = stage.name();
+    let name = props.name.clone();
     let (h, w) = props.shape;
     let shape = format!("{h} × {w}");
     let values = match props.range {
@@ -91,9 +95,9 @@ pub fn stage_view(props: &StageViewProps) -> Html {
         )
     });
     html! {
-        <figure class="stage" data-stage={stage.slug()}>
+        <figure class="stage" data-stage={props.slug.clone()}>
             <figcaption>
-                <h3>{ name }</h3>
+                <h3>{ name.clone() }</h3>
                 <span class="shape" title="height × width">{ shape.clone() }</span>
             </figcaption>
             <p class="caption">{ props.caption.clone() }</p>

@@ -184,7 +184,7 @@ pub fn training_controls(props: &TrainingControlsProps) -> Html {
                         s.filters[1] = text.parse().map_err(|_| format!("Unknown filter count “{text}”."))?;
                         Ok(())
                     })} />
-                <LabeledSelect label="Activation"
+                <LabeledSelect label="Network activation"
                     options={options(&ActivationKind::ALL, |a| a.name().to_string())}
                     selected={settings.activation.name()}
                     on_change={change(|s, text| {
