@@ -1,14 +1,39 @@
-//! The user's 3×3 kernel: parsing what a student types into each cell, and the presets.
+//! The user's kernel (3 × 3, 5 × 5 or 7 × 7): parsing what a student types into each cell,
+//! and the presets.
 
 use std::fmt;
 
 use ndarray::Array2;
 
-/// Side of the kernel the explorer edits.
-pub const SIZE: usize = 3;
+/// The kernel sizes the explorer offers.
+pub const KERNEL_SIZES: [usize; 3] = [3, 5, 7];
+/// The size the explorer starts with, and that presets are written for.
+pub const DEFAULT_SIZE: usize = 3;
 
-/// The text of the nine cells, row by row, exactly as typed.
-pub type CellTexts = [[String; SIZE]; SIZE];
+/// The text of the cells, row by row (a square), exactly as typed.
+pub type CellTexts = Vec<Vec<String>>;
+
+/// `cells` at another size, keeping the centre: a larger kernel gets `0` all around, a
+/// smaller one keeps its middle cells. What was typed is never rewritten.
+pub fn resized(cells: &CellTexts, size: usize) -> CellTexts {
+    // Both sides are odd, so the centres line up `shift` cells apart.
+    let shift = (size as isize - cells.len() as isize) / 2;
+    let old = |i: usize| {
+        usize::try_from(i as isize - shift)
+            .ok()
+            .filter(|&i| i < cells.len())
+    };
+    (0..size)
+        .map(|r| {
+            (0..size)
+                .map(|c| match (old(r), old(c)) {
+                    (Some(r), Some(c)) => cells[r][c].clone(),
+                    _ => "0".to_string(),
+                })
+                .collect()
+        })
+        .collect()
+}
 
 /// Why one cell's text is not a usable weight.
 #[derive(Clone, Debug, PartialEq)]
@@ -107,9 +132,10 @@ impl fmt::Display for KernelError {
 }
 
 impl Kernel {
-    /// Parses all nine cells; reports the first bad cell, row by row.
+    /// Parses every cell; reports the first bad cell, row by row.
     pub fn parse(cells: &CellTexts) -> Result<Kernel, KernelError> {
-        let mut weights = Array2::<f32>::zeros((SIZE, SIZE));
+        let size = cells.len();
+        let mut weights = Array2::<f32>::zeros((size, size));
         for (r, row) in cells.iter().enumerate() {
             for (c, text) in row.iter().enumerate() {
                 weights[[r, c]] = parse_cell(text).map_err(|error| KernelError::Cell {
@@ -133,6 +159,11 @@ impl Kernel {
         }
     }
 
+    /// The kernel's side: 3, 5 or 7.
+    pub fn size(&self) -> usize {
+        self.weights.nrows()
+    }
+
     pub fn weights(&self) -> &Array2<f32> {
         &self.weights
     }
@@ -143,17 +174,68 @@ impl Kernel {
     }
 }
 
-/// A named kernel, with cells written as a textbook prints them.
+/// A named kernel, with its 3 × 3 cells written as a textbook prints them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Preset {
     pub name: &'static str,
-    pub cells: [[&'static str; SIZE]; SIZE],
+    pub cells: [[&'static str; DEFAULT_SIZE]; DEFAULT_SIZE],
 }
 
 impl Preset {
+    /// The 3 × 3 cells.
     pub fn cell_texts(&self) -> CellTexts {
-        self.cells.map(|row| row.map(str::to_string))
+        self.cells_at(DEFAULT_SIZE)
     }
+
+    /// The cells at `size`: outline, identity and the two blurs have a natural larger
+    /// form (−1 around f² − 1; 1 in the middle; 1/f² everywhere; binomial weights); the
+    /// others keep their 3 × 3 weights in the middle with zeros around.
+    pub fn cells_at(&self, size: usize) -> CellTexts {
+        let base: CellTexts = self
+            .cells
+            .iter()
+            .map(|row| row.iter().map(|c| c.to_string()).collect())
+            .collect();
+        if size == DEFAULT_SIZE {
+            return base;
+        }
+        let centre = size / 2;
+        let every = |f: &dyn Fn(usize, usize) -> String| -> CellTexts {
+            (0..size)
+                .map(|r| (0..size).map(|c| f(r, c)).collect())
+                .collect()
+        };
+        match self.name {
+            "Outline" => every(&|r, c| {
+                if (r, c) == (centre, centre) {
+                    (size * size - 1).to_string()
+                } else {
+                    "-1".into()
+                }
+            }),
+            "Identity" => every(&|r, c| if (r, c) == (centre, centre) { "1" } else { "0" }.into()),
+            "Box blur" => every(&|_, _| format!("1/{}", size * size)),
+            "Gaussian blur" => {
+                let row = binomial(size - 1);
+                let total: u64 = row.iter().sum::<u64>().pow(2);
+                every(&|r, c| format!("{}/{total}", row[r] * row[c]))
+            }
+            _ => resized(&base, size),
+        }
+    }
+}
+
+/// Row `n` of Pascal's triangle: the 1-D binomial weights of a Gaussian-like blur.
+fn binomial(n: usize) -> Vec<u64> {
+    let mut row = vec![1u64];
+    for _ in 0..n {
+        let mut next = vec![1u64; row.len() + 1];
+        for i in 1..row.len() {
+            next[i] = row[i - 1] + row[i];
+        }
+        row = next;
+    }
+    row
 }
 
 /// The outline detector, −1 around 8: the explorer's default.
@@ -206,9 +288,9 @@ pub const PRESETS: [Preset; 9] = [
     },
 ];
 
-/// The preset whose cells read exactly `cells`, if any.
+/// The preset whose cells (at their size) read exactly `cells`, if any.
 pub fn matching_preset(cells: &CellTexts) -> Option<&'static Preset> {
-    PRESETS.iter().find(|p| p.cell_texts() == *cells)
+    PRESETS.iter().find(|p| p.cells_at(cells.len()) == *cells)
 }
 
 #[cfg(test)]
@@ -264,6 +346,36 @@ mod tests {
         assert_eq!(Kernel::parse(&cells), Err(KernelError::Overflow));
         cells[0][1] = "0".into();
         assert!(Kernel::parse(&cells).is_ok());
+    }
+
+    #[test]
+    fn a_new_size_keeps_the_centre_and_presets_grow() {
+        let outline = OUTLINE.cell_texts();
+        let five = resized(&outline, 5);
+        assert_eq!(five[0], ["0", "0", "0", "0", "0"]);
+        assert_eq!(five[2][1..4], ["-1", "8", "-1"]);
+        assert_eq!(resized(&five, 3), outline, "shrinking keeps the middle");
+        assert_eq!(resized(&resized(&five, 7), 5), five);
+        let big = OUTLINE.cells_at(7);
+        assert_eq!((big[3][3].as_str(), big[0][0].as_str()), ("48", "-1"));
+        for size in KERNEL_SIZES {
+            for preset in PRESETS {
+                let kernel = Kernel::parse(&preset.cells_at(size)).expect(preset.name);
+                assert_eq!(kernel.size(), size);
+                let expected = match preset.name {
+                    "Identity" | "Box blur" | "Gaussian blur" | "Sharpen" | "Emboss" => 1.0,
+                    _ => 0.0,
+                };
+                assert!(
+                    (kernel.sum() - expected).abs() < 1e-5,
+                    "{} {size}",
+                    preset.name
+                );
+                assert_eq!(matching_preset(&preset.cells_at(size)), Some(&preset));
+            }
+        }
+        // The 5 × 5 Gaussian is the outer product of 1 4 6 4 1, over 256.
+        assert_eq!(PRESETS[3].cells_at(5)[2][2], "36/256");
     }
 
     #[test]

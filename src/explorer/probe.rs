@@ -2,7 +2,6 @@
 //! sum plus the bias (the convolution), the activation and the pooling cell it falls in. The page shows
 //! them for the position under the pointer, so the arithmetic is never hidden.
 
-use super::kernel::SIZE;
 use super::layer::POOL_SIZE;
 use super::pipeline::Stage;
 use super::state::ExplorerState;
@@ -18,8 +17,9 @@ pub struct Probe {
     /// Top-left corner of the kernel's window in input coordinates (negative in the padding).
     pub window_origin: (isize, isize),
     /// The input values under the kernel; `None` where the window is over zero padding.
-    pub patch: [[Option<f32>; SIZE]; SIZE],
-    pub weights: [[f32; SIZE]; SIZE],
+    pub patch: Vec<Vec<Option<f32>>>,
+    /// The kernel, `f × f`, row by row.
+    pub weights: Vec<Vec<f32>>,
     pub bias: f32,
     pub conv_value: f32,
     /// The activation's output at `conv`; `None` without an activation.
@@ -72,16 +72,21 @@ impl Probe {
             (conv.1 * stride) as isize - geometry.cols.pad_before as isize,
         );
         let input = &state.input;
-        let patch = std::array::from_fn(|r| {
-            std::array::from_fn(|c| {
-                let (y, x) = (origin.0 + r as isize, origin.1 + c as isize);
-                let inside = y >= 0 && x >= 0;
-                inside
-                    .then(|| input.get((y as usize, x as usize)).copied())
-                    .flatten()
-            })
-        });
         let kernel = state.kernel.weights();
+        let size = kernel.nrows();
+        let patch = (0..size)
+            .map(|r| {
+                (0..size)
+                    .map(|c| {
+                        let (y, x) = (origin.0 + r as isize, origin.1 + c as isize);
+                        let inside = y >= 0 && x >= 0;
+                        inside
+                            .then(|| input.get((y as usize, x as usize)).copied())
+                            .flatten()
+                    })
+                    .collect()
+            })
+            .collect();
         let pool_window = state.stages.pool_window;
         let pool_row = (conv.0 + pool_window.rows.pad_before) / POOL_SIZE;
         let pool_col = (conv.1 + pool_window.cols.pad_before) / POOL_SIZE;
@@ -104,7 +109,7 @@ impl Probe {
             conv,
             window_origin: origin,
             patch,
-            weights: std::array::from_fn(|r| std::array::from_fn(|c| kernel[[r, c]])),
+            weights: kernel.rows().into_iter().map(|row| row.to_vec()).collect(),
             bias: state.bias,
             conv_value: state.stages.convolution[conv],
             activation_value: state.stages.activation.as_ref().map(|a| a[conv]),
@@ -135,7 +140,7 @@ impl Probe {
             Stage::Input => {
                 let clip = |start: isize, len: usize| {
                     let lo = start.max(0) as usize;
-                    let hi = ((start + SIZE as isize).max(0) as usize).min(len);
+                    let hi = ((start + self.weights.len() as isize).max(0) as usize).min(len);
                     (lo.min(len), hi.saturating_sub(lo))
                 };
                 let (top, height) = clip(self.window_origin.0, map_shape.0);

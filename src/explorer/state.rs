@@ -9,7 +9,9 @@ use std::rc::Rc;
 use ndarray::Array2;
 
 use super::colormap::{ColorRange, Colormap, Scale, ValueRange};
-use super::kernel::{parse_cell, CellTexts, Kernel, KernelError, Preset, OUTLINE};
+use super::kernel::{
+    parse_cell, resized, CellTexts, Kernel, KernelError, Preset, KERNEL_SIZES, OUTLINE,
+};
 use super::layer::{ActivationChoice, PoolingChoice};
 use super::pipeline::{
     self, PipelineSettings, Stage, Stages, DEFAULT_WORKING_SIZE, STRIDES, WORKING_SIZES,
@@ -40,6 +42,8 @@ pub enum ExplorerAction {
     SetWorkingSize(usize),
     /// The bias field, as typed.
     EditBias(String),
+    /// A kernel of another size: the cells typed so far keep the centre.
+    SetKernelSize(usize),
     SetActivation(ActivationChoice),
     SetPooling(PoolingChoice),
     SetColormap(Colormap),
@@ -139,7 +143,33 @@ impl ExplorerState {
                 }
                 self.with_cells(cells)
             }
-            ExplorerAction::ApplyPreset(preset) => self.with_cells(preset.cell_texts()),
+            ExplorerAction::ApplyPreset(preset) => {
+                self.with_cells(preset.cells_at(self.cells.len()))
+            }
+            ExplorerAction::SetKernelSize(size) if !KERNEL_SIZES.contains(&size) => self
+                .with_notice(Notice::Error(format!(
+                    "Kernel size {size} is not offered: choose 3, 5 or 7."
+                ))),
+            ExplorerAction::SetKernelSize(size) => {
+                let next = self.with_cells(resized(&self.cells, size));
+                if next.kernel.size() == size {
+                    next
+                } else {
+                    // The resized cells could not be used (a bad cell, or VALID padding on
+                    // an image smaller than the kernel): the size stays as it was.
+                    ExplorerState {
+                        cells: self.cells.clone(),
+                        kernel_error: self.kernel_error.clone(),
+                        notice: next.notice.or_else(|| {
+                            Some(Notice::Error(format!(
+                                "The kernel stays {0}×{0}: fix the marked cell first.",
+                                self.cells.len()
+                            )))
+                        }),
+                        ..self.clone()
+                    }
+                }
+            }
             ExplorerAction::SetPadding(padding) => self.recompute(Candidate {
                 settings: PipelineSettings {
                     padding,
@@ -418,6 +448,34 @@ mod tests {
         assert_eq!(activated, conv.tanh());
         assert!(tanh.settings.is_signed(Stage::Pooling));
         assert!(!start.settings.is_signed(Stage::Pooling));
+    }
+
+    #[test]
+    fn the_kernel_size_grows_around_the_cells_typed() {
+        let start = edit(&state(20, 30), 0, 0, "2");
+        let five = start.apply(ExplorerAction::SetKernelSize(5));
+        assert_eq!((five.cells.len(), five.kernel.size()), (5, 5));
+        assert_eq!(
+            (five.cells[1][1].as_str(), five.cells[0][0].as_str()),
+            ("2", "0")
+        );
+        assert_eq!(
+            five.stages.convolution.dim(),
+            (20, 30),
+            "SAME keeps the size"
+        );
+        let back = five.apply(ExplorerAction::SetKernelSize(3));
+        assert_eq!(back.cells, start.cells);
+        assert_eq!(back.stages.convolution, start.stages.convolution);
+        let refused = five.apply(ExplorerAction::SetKernelSize(4));
+        assert!(matches!(refused.notice, Some(Notice::Error(_))));
+        assert_eq!(refused.cells.len(), 5);
+        // VALID with a 7 × 7 kernel on a 5-pixel-high image is refused in words.
+        let tiny = state(5, 40).apply(ExplorerAction::SetPadding(Padding::Valid));
+        let seven = tiny.apply(ExplorerAction::SetKernelSize(7));
+        assert_eq!(seven.kernel.size(), 3);
+        assert_eq!(seven.cells.len(), 3);
+        assert!(matches!(seven.notice, Some(Notice::Error(ref m)) if m.contains("VALID")));
     }
 
     #[test]

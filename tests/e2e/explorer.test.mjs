@@ -461,6 +461,55 @@ e2e('first screen: a bundled sample is already processed, four canvases, no erro
 // ---------------------------------------------------------------------------------------
 // 2. Reference numbers from TensorFlow
 
+// A 7 × 7 grayscale filter with a bias, typed cell by cell: TensorFlow's layer case whose
+// input is one grayscale map and whose layer has one filter.
+e2e('a 7 × 7 kernel with a bias matches TensorFlow; sizes keep the cells typed', async (t) => {
+  const index = LAYER_MANIFEST.cases.findIndex((c) => c.channels === 'gray' && c.filters === 1);
+  assert.ok(index >= 0, 'the manifest has a one-filter grayscale case');
+  const testCase = LAYER_MANIFEST.cases[index];
+  const { page, problems } = await openPage(t);
+  await upload(page, join(REPO, testCase.image));
+  await select(page, 'Working size').selectOption(String(testCase.working_size));
+  // 3 → 5 keeps the outline in the middle with zeros around; back to 3 restores it.
+  await select(page, 'Kernel size').selectOption('5');
+  await waitIdle(page);
+  assert.equal(await cell(page, 1, 1).inputValue(), '0');
+  assert.equal(await cell(page, 3, 3).inputValue(), '8');
+  assert.equal(await select(page, 'Preset').inputValue(), 'Custom');
+  await select(page, 'Kernel size').selectOption('3');
+  await waitIdle(page);
+  assert.equal(await select(page, 'Preset').inputValue(), 'Outline');
+
+  await select(page, 'Kernel size').selectOption('7');
+  await waitIdle(page);
+  const kernels = parseNpy(await readFile(join(LAYER_FIXTURES, testCase.files.kernels)), 'kernels');
+  const biases = parseNpy(await readFile(join(LAYER_FIXTURES, testCase.files.biases)), 'biases');
+  const f = testCase.kernel_size;
+  assert.deepEqual(kernels.shape, [f, f, 1, 1]);
+  for (let r = 0; r < f; r++) {
+    for (let c = 0; c < f; c++) await cell(page, r + 1, c + 1).fill(String(kernels.data[r * f + c]));
+  }
+  await page.getByLabel('Bias', { exact: true }).fill(String(biases.data[0]));
+  await select(page, 'Activation').selectOption(ACTIVATION_NAMES[testCase.activation]);
+  await select(page, 'Pooling').selectOption(POOLING_NAMES[testCase.pooling]);
+  await select(page, 'Stride').selectOption(String(testCase.stride));
+  await select(page, 'Padding').selectOption(testCase.padding);
+  await waitIdle(page);
+  assert.equal(await page.locator('p.notice.error').count(), 0, 'no error notice');
+  assert.match(await stage(page, 'convolution').locator('.caption').textContent(), /7×7 kernel \+ bias/);
+  const pooling = `${POOLING_NAMES[testCase.pooling]} pooling`;
+  for (const [name, key] of [['Convolution', 'convolution'], [ACTIVATION_NAMES[testCase.activation], 'activation'], [pooling, 'pooling']]) {
+    const { bytes, filename } = await download(page, `${name} .npy`);
+    const actual = parseNpy(bytes, filename);
+    const expected = parseNpy(await readFile(join(LAYER_FIXTURES, testCase.files[key])), key);
+    // The fixture is (H, W, 1): the page's one map is (H, W).
+    assert.deepEqual(actual.shape, expected.shape.slice(0, 2), `${name}: shape`);
+    assertClose(actual, { ...expected, shape: actual.shape }, 1e-4, `7 × 7 case, ${name}`);
+  }
+  assert.equal(await page.locator('section.probe .patch .cells span').count(), 49, 'the probe shows a 7 × 7 patch');
+  assertNoProblems(problems);
+});
+
 for (const [index, testCase] of LAYER_MANIFEST.page_cases.entries()) {
   const activation = ACTIVATION_NAMES[testCase.activation];
   const pooling = `${POOLING_NAMES[testCase.pooling]} pooling`;
@@ -1162,6 +1211,7 @@ e2e('keyboard: Tab reaches every control in order, and they work from the keyboa
     'Sample: Coffee',
     'Sample: Astronaut',
     'Sample: Camera',
+    'Kernel size',
     'Preset',
     ...[1, 2, 3].flatMap((r) => [1, 2, 3].map((c) => `Kernel row ${r} column ${c}`)),
     'Bias',

@@ -28,9 +28,9 @@ pub fn app() -> Html {
             <header class="masthead">
                 <h1>{ "ConvLab" }</h1>
                 <p class="tagline">
-                    { "How a convolutional neural network sees: edit a 3×3 kernel and watch the \
-                       convolution, ReLU and max pooling change; then watch a CNN learn its own \
-                       kernels from handwritten digits." }
+                    { "How a convolutional neural network sees: edit a kernel and watch the \
+                       convolution, its activation and the pooling change; then watch a CNN learn \
+                       its own kernels from handwritten digits." }
                 </p>
             </header>
             <main>

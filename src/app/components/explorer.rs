@@ -225,6 +225,7 @@ pub fn explorer(props: &ExplorerProps) -> Html {
     let on_edit = on_action.reform(|(row, col, text)| ExplorerAction::EditCell { row, col, text });
     let on_preset = on_action.reform(ExplorerAction::ApplyPreset);
     let on_bias = on_action.reform(ExplorerAction::EditBias);
+    let on_size = on_action.reform(ExplorerAction::SetKernelSize);
     let on_file = {
         let dispatch = state.dispatcher();
         Callback::from(move |file| load_file(file, dispatch.clone()))
@@ -285,7 +286,7 @@ pub fn explorer(props: &ExplorerProps) -> Html {
                     error={state.kernel_error.as_ref().map(ToString::to_string)}
                     sum={state.kernel.sum()} on_edit={on_edit} on_preset={on_preset}
                     bias={state.bias_text.clone()} bias_error={state.bias_error.clone()}
-                    {on_bias} />
+                    {on_bias} {on_size} />
                 <PipelineControls settings={state.settings} working_size={state.working_size}
                     colormap={state.colormap} color_range={state.color_range}
                     on_action={on_action} />
@@ -336,7 +337,8 @@ fn convolution_caption(state: &ExplorerState) -> String {
     } else {
         format!(" + bias {}", number(f64::from(state.bias)))
     };
-    format!("3×3 kernel{bias}, stride {stride}, {padding} padding; blue < 0 < red")
+    let f = state.kernel.size();
+    format!("{f}×{f} kernel{bias}, stride {stride}, {padding} padding; blue < 0 < red")
 }
 
 /// What the activation stage says it does.

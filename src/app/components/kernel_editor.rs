@@ -1,11 +1,14 @@
-//! The 3×3 kernel: nine text cells that apply as you type, presets, and the kernel's sum.
+//! The kernel: its size (3, 5 or 7), one text cell per weight that applies as you type,
+//! presets, the bias, and the kernel's sum.
 
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use super::labeled_select::LabeledSelect;
 use crate::common::format::number;
-use crate::explorer::kernel::{matching_preset, parse_cell, CellTexts, Preset, PRESETS};
+use crate::explorer::kernel::{
+    matching_preset, parse_cell, CellTexts, Preset, KERNEL_SIZES, PRESETS,
+};
 
 const CUSTOM: &str = "Custom";
 
@@ -19,6 +22,7 @@ pub struct KernelEditorProps {
     pub sum: f64,
     pub on_edit: Callback<(usize, usize, String)>,
     pub on_preset: Callback<&'static Preset>,
+    pub on_size: Callback<usize>,
     /// The bias as typed, and why it is not in use, if it is not.
     pub bias: AttrValue,
     pub bias_error: Option<String>,
@@ -40,6 +44,19 @@ pub fn kernel_editor(props: &KernelEditorProps) -> Html {
         Callback::from(move |name: String| {
             if let Some(preset) = PRESETS.iter().find(|p| p.name == name) {
                 on_preset.emit(preset);
+            }
+        })
+    };
+    let size = props.cells.len();
+    let sizes: Vec<(AttrValue, AttrValue)> = KERNEL_SIZES
+        .iter()
+        .map(|&f| (f.to_string().into(), format!("{f} × {f}").into()))
+        .collect();
+    let on_size = {
+        let on_size = props.on_size.clone();
+        Callback::from(move |value: String| {
+            if let Ok(size) = value.parse() {
+                on_size.emit(size);
             }
         })
     };
@@ -76,10 +93,13 @@ pub fn kernel_editor(props: &KernelEditorProps) -> Html {
     html! {
         <section class="panel kernel-editor" aria-labelledby="kernel-heading">
             <h2 id="kernel-heading">{ "Kernel" }</h2>
+            <LabeledSelect label="Kernel size" options={sizes} selected={size.to_string()}
+                on_change={on_size} />
             <LabeledSelect label="Preset" options={options} selected={preset_name}
                 on_change={on_preset} />
-            <div class="kernel-grid" role="group" aria-label="Kernel weights">
-                { for (0..3).flat_map(|r| (0..3).map(move |c| (r, c))).map(|(r, c)| cell(r, c)) }
+            <div class={classes!("kernel-grid", (size > 3).then_some("large"))}
+                style={format!("--size: {size}")} role="group" aria-label="Kernel weights">
+                { for (0..size).flat_map(|r| (0..size).map(move |c| (r, c))).map(|(r, c)| cell(r, c)) }
             </div>
             <p class="kernel-sum">
                 { format!("Sum of weights: {} — {meaning}", number(props.sum)) }
@@ -135,6 +155,7 @@ mod tests {
                 Callback::from(move |edit| edits.borrow_mut().push(edit))
             },
             on_preset: Callback::noop(),
+            on_size: Callback::noop(),
             bias: "abc".into(),
             bias_error: Some("The bias “abc” is not a number".into()),
             on_bias: Callback::noop(),

@@ -29,9 +29,11 @@ fn activation_line(activation: ActivationChoice, conv: &str, value: Option<f32>)
     }
 }
 
-fn grid(title: &str, cells: [[String; 3]; 3], class: &'static str) -> Html {
+fn grid(title: &str, cells: Vec<Vec<String>>, class: &'static str) -> Html {
+    let size = cells.len();
     html! {
-        <figure class={classes!("mini-grid", class)}>
+        <figure class={classes!("mini-grid", class, (size > 3).then_some("large"))}
+            style={format!("--size: {size}")}>
             <figcaption>{ title.to_string() }</figcaption>
             <div class="cells">
                 { for cells.iter().flatten().map(|text| html! { <span>{ text.clone() }</span> }) }
@@ -46,14 +48,29 @@ pub fn probe_panel(props: &ProbePanelProps) -> Html {
     let (row, col) = probe.conv;
     let patch = probe
         .patch
-        .map(|r| r.map(|v| v.map_or("0 (pad)".into(), |x| number(f64::from(x)))));
-    let weights = probe.weights.map(|r| r.map(|w| number(f64::from(w))));
-    let products: [[String; 3]; 3] = std::array::from_fn(|r| {
-        std::array::from_fn(|c| {
-            let x = probe.patch[r][c].unwrap_or(0.0);
-            number(f64::from(x) * f64::from(probe.weights[r][c]))
+        .iter()
+        .map(|r| {
+            r.iter()
+                .map(|v| v.map_or("0 (pad)".into(), |x| number(f64::from(x))))
+                .collect()
         })
-    });
+        .collect();
+    let weights = probe
+        .weights
+        .iter()
+        .map(|r| r.iter().map(|&w| number(f64::from(w))).collect())
+        .collect();
+    let products = probe
+        .patch
+        .iter()
+        .zip(&probe.weights)
+        .map(|(xs, ws)| {
+            xs.iter()
+                .zip(ws)
+                .map(|(x, &w)| number(f64::from(x.unwrap_or(0.0)) * f64::from(w)))
+                .collect()
+        })
+        .collect();
     let conv = number(f64::from(probe.conv_value));
     let convolution = if probe.bias == 0.0 {
         format!("Convolution = sum of the products = {conv}")
