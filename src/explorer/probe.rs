@@ -128,6 +128,22 @@ impl Probe {
             .sum()
     }
 
+    /// The probed cell in `stage`'s own map, where keyboard moves start from: the centre of
+    /// the kernel's window on the input (which may lie in the padding, so it is signed), the
+    /// output on convolution and activation, the pooling cell (if any) on pooling.
+    pub fn cursor(&self, stage: Stage) -> Option<(isize, isize)> {
+        let half = (self.weights.len() / 2) as isize;
+        match stage {
+            Stage::Input => Some((self.window_origin.0 + half, self.window_origin.1 + half)),
+            Stage::Convolution | Stage::Activation => {
+                Some((self.conv.0 as isize, self.conv.1 as isize))
+            }
+            Stage::Pooling => self
+                .pool
+                .map(|cell| (cell.at.0 as isize, cell.at.1 as isize)),
+        }
+    }
+
     /// The part of `stage`'s map this probe concerns, as `(top, left, height, width)` in
     /// that map's cells: the kernel's window (clipped to the image) on the input, the
     /// output on convolution and ReLU, the pooling cell on max pooling (if any).
@@ -215,6 +231,17 @@ mod tests {
         assert_eq!(inner.pool.map(|c| c.count), Some(4));
         let sum = inner.sum_of_products() + 0.25;
         assert!((sum - f64::from(inner.conv_value)).abs() < 1e-5);
+    }
+
+    #[test]
+    fn the_cursor_is_the_probed_cell_of_each_map() {
+        let state = state(Padding::Same, 1);
+        let probe = Probe::at(&state, Stage::Input, (4, 5)).expect("inside");
+        assert_eq!(probe.cursor(Stage::Input), Some((4, 5)));
+        assert_eq!(probe.cursor(Stage::Activation), Some((4, 5)));
+        assert_eq!(probe.cursor(Stage::Pooling), Some((2, 2)));
+        let corner = Probe::at(&state, Stage::Convolution, (0, 0)).expect("inside");
+        assert_eq!(corner.cursor(Stage::Input), Some((0, 0)));
     }
 
     #[test]

@@ -1198,6 +1198,42 @@ e2e('controls keep their values when a new image loads', async (t) => {
 // ---------------------------------------------------------------------------------------
 // 9. Keyboard
 
+e2e('keyboard probe: arrow, Page, Home and End keys move the probed pixel on every map', async (t) => {
+  const { page, problems } = await openPage(t);
+  const heading = async () => (await page.locator('#probe-heading').textContent()).trim();
+  const [h, w] = await shownShape(page, 'convolution');
+  await stage(page, 'convolution').locator('canvas.map').focus();
+  await page.keyboard.press('Control+Home');
+  assert.match(await heading(), /output row 1, column 1$/);
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowDown');
+  assert.match(await heading(), /output row 2, column 3$/);
+  await page.keyboard.press('End');
+  assert.match(await heading(), new RegExp(`output row 2, column ${w}$`));
+  await page.keyboard.press('PageDown');
+  assert.match(await heading(), new RegExp(`output row 12, column ${w}$`));
+  await page.keyboard.press('Control+End');
+  assert.match(await heading(), new RegExp(`output row ${h}, column ${w}$`));
+  await page.keyboard.press('ArrowDown');
+  assert.match(await heading(), new RegExp(`output row ${h}, column ${w}$`), 'the edge holds');
+  assert.equal(await page.evaluate(() => document.activeElement.classList.contains('map')), true, 'the map keeps the focus');
+  // On the pooling map the keys move the pooling cell; the probe follows its window.
+  await stage(page, 'max-pooling').locator('canvas.map').focus();
+  await page.keyboard.press('Control+Home');
+  await page.keyboard.press('ArrowDown');
+  assert.match(await heading(), /output row 3, column 1$/);
+  // The same pixel is outlined on every stage, and screen readers hear the numbers.
+  assert.equal(await page.locator('figure.stage .probe-box').count(), 4);
+  assert.match(await page.locator('section.probe [aria-live]').textContent(), /^Output row 3, column 1: convolution /);
+  // Parameter sharing in numbers, for the 200 × 300 cat: 3·3·1·1 + 1 weights against a
+  // dense layer's (200·300)·(200·300) + 200·300.
+  const params = (await page.locator('section.parameters').textContent()).replace(/\s+/g, ' ');
+  assert.match(params, /3·3·1·1 \+ 1 = 10 parameters/);
+  assert.match(params, /3,600,060,000/);
+  assertNoProblems(problems);
+});
+
 e2e('keyboard: Tab reaches every control in order, and they work from the keyboard', async (t) => {
   const { page, problems } = await openPage(t);
   const fileChooser = new Promise((resolve, reject) => {

@@ -14,6 +14,7 @@ use crate::app::canvas::ByPointer;
 use super::image_loader::ImageLoader;
 use super::kernel_editor::KernelEditor;
 use super::notice_bar::NoticeBar;
+use super::parameters_panel::ParametersPanel;
 use super::pipeline_controls::PipelineControls;
 use super::probe_panel::ProbePanel;
 use super::stage_view::{FileKind, StageView};
@@ -272,6 +273,7 @@ pub fn explorer(props: &ExplorerProps) -> Html {
             <StageView stage={stage} shape={state.values(stage).dim()} range={ranges[i]}
                 name={settings.stage_name(stage)} slug={settings.stage_slug(stage)}
                 highlight={probe.as_ref().and_then(|p| p.highlight(stage, state.values(stage).dim()))}
+                cursor={probe.as_ref().and_then(|p| p.cursor(stage))}
                 on_point={on_point.clone()}
                 caption={caption} formulas={formulas}
                 canvas={canvases[i].clone()} legend={legends[i].clone()}
@@ -317,6 +319,8 @@ pub fn explorer(props: &ExplorerProps) -> Html {
                             }),
                         formulas("Output", &stages.pool_window)) }
                 </div>
+                <ParametersPanel input={(1, in_h, in_w)} kernel_size={state.kernel.size()}
+                    filters={1} output={stages.conv_window.output_shape()} />
                 if let Some(probe) = probe.clone() {
                     <ProbePanel probe={probe} activation={settings.activation}
                         pooling={settings.pooling} />

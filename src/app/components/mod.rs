@@ -11,6 +11,7 @@ pub mod kernel_editor;
 pub mod labeled_select;
 pub mod layer_maps_view;
 pub mod notice_bar;
+pub mod parameters_panel;
 pub mod pipeline_controls;
 pub mod probability_bars;
 pub mod probe_panel;

@@ -81,6 +81,19 @@ pub fn probe_panel(props: &ProbePanelProps) -> Html {
             number(f64::from(probe.bias))
         )
     };
+    let spoken = format!(
+        "Output row {}, column {}: convolution {conv}{}{}.",
+        row + 1,
+        col + 1,
+        probe
+            .activation_value
+            .map(|v| format!(", {} {}", props.activation.name(), number(f64::from(v))))
+            .unwrap_or_default(),
+        probe
+            .pool
+            .map(|cell| format!(", pooled {}", number(f64::from(cell.value))))
+            .unwrap_or_default(),
+    );
     let pooled = match props.activation {
         ActivationChoice::None => "convolution".to_string(),
         other => other.name().to_string(),
@@ -90,7 +103,9 @@ pub fn probe_panel(props: &ProbePanelProps) -> Html {
             <h2 id="probe-heading">
                 { format!("Under the pointer: output row {}, column {}", row + 1, col + 1) }
             </h2>
-            <p class="hint">{ "Point at any picture (or touch it) to see the numbers behind that pixel." }</p>
+            <p class="hint">{ "Point at any picture (or touch it), or focus one and use the arrow \
+                keys, to see the numbers behind that pixel." }</p>
+            <p class="visually-hidden" aria-live="polite">{ spoken }</p>
             <div class="probe-row">
                 { grid("Input patch", patch, "patch") }
                 <span class="op" aria-hidden="true">{ "×" }</span>

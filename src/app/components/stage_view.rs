@@ -36,7 +36,10 @@ pub struct StageViewProps {
     pub on_download: Callback<(Stage, FileKind)>,
     /// The probed region, `(top, left, height, width)` in map cells.
     pub highlight: Option<(usize, usize, usize, usize)>,
-    /// The map cell under the pointer.
+    /// The probed cell of this map, where arrow keys move from (signed: on the input it
+    /// may be the centre of a window over the padding).
+    pub cursor: Option<(isize, isize)>,
+    /// The map cell under the pointer, or moved to with the keyboard.
     pub on_point: Callback<(Stage, (usize, usize))>,
 }
 
@@ -84,6 +87,39 @@ pub fn stage_view(props: &StageViewProps) -> Html {
             ));
         })
     };
+    // Arrow keys move the probed cell one step; Page Up/Down ten rows; Home/End to the
+    // row's ends, with Ctrl to the map's first and last cells.
+    // The latest cursor, also updated by each key at once: keys pressed faster than the
+    // page re-renders still move one step each.
+    let cursor = use_mut_ref(|| None);
+    *cursor.borrow_mut() = props.cursor;
+    let onkeydown = {
+        let (on_point, cursor) = (props.on_point.clone(), cursor.clone());
+        let (rows, cols) = (h as isize, w as isize);
+        Callback::from(move |event: KeyboardEvent| {
+            let (r, c) = cursor.borrow().unwrap_or((0, 0));
+            let control = event.ctrl_key() || event.meta_key();
+            let (r, c) = match event.key().as_str() {
+                "ArrowUp" => (r - 1, c),
+                "ArrowDown" => (r + 1, c),
+                "ArrowLeft" => (r, c - 1),
+                "ArrowRight" => (r, c + 1),
+                "PageUp" => (r - 10, c),
+                "PageDown" => (r + 10, c),
+                "Home" if control => (0, 0),
+                "End" if control => (rows - 1, cols - 1),
+                "Home" => (r, 0),
+                "End" => (r, cols - 1),
+                _ => return,
+            };
+            event.prevent_default();
+            if rows > 0 && cols > 0 {
+                let (r, c) = (r.clamp(0, rows - 1), c.clamp(0, cols - 1));
+                *cursor.borrow_mut() = Some((r, c));
+                on_point.emit((stage, (r as usize, c as usize)));
+            }
+        })
+    };
     let highlight = props.highlight.map(|(top, left, height, width)| {
         let pct = |v: usize, of: usize| 100.0 * v as f64 / of.max(1) as f64;
         format!(
@@ -102,9 +138,10 @@ pub fn stage_view(props: &StageViewProps) -> Html {
             </figcaption>
             <p class="caption">{ props.caption.clone() }</p>
             <div class="canvas-frame">
-                <canvas ref={props.canvas.clone()} class="map" role="img"
-                    aria-label={format!("{name} feature map, {shape} (height × width)")}
-                    {onpointermove} />
+                <canvas ref={props.canvas.clone()} class="map" role="img" tabindex="0"
+                    aria-label={format!("{name} feature map, {shape} (height × width); \
+                        arrow keys move the probed pixel")}
+                    {onpointermove} {onkeydown} />
                 if let Some(style) = highlight {
                     <div class="probe-box" style={style} aria-hidden="true"></div>
                 }
