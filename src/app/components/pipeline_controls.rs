@@ -26,6 +26,14 @@ fn numbers(values: &[usize]) -> Vec<(AttrValue, AttrValue)> {
         .collect()
 }
 
+/// A select's options for choices shown, and chosen, by their names.
+fn named<T: Copy>(choices: &[T], name: fn(T) -> &'static str) -> Vec<(AttrValue, AttrValue)> {
+    choices
+        .iter()
+        .map(|&c| (name(c).into(), name(c).into()))
+        .collect()
+}
+
 #[function_component(PipelineControls)]
 pub fn pipeline_controls(props: &PipelineControlsProps) -> Html {
     let emit = |make: fn(&str) -> Option<ExplorerAction>| {
@@ -36,26 +44,11 @@ pub fn pipeline_controls(props: &PipelineControlsProps) -> Html {
             }
         })
     };
-    let activations = ActivationChoice::ALL
-        .iter()
-        .map(|a| (a.name().into(), a.name().into()))
-        .collect::<Vec<_>>();
-    let poolings = PoolingChoice::ALL
-        .iter()
-        .map(|p| (p.name().into(), p.name().into()))
-        .collect::<Vec<_>>();
-    let paddings = Padding::ALL
-        .iter()
-        .map(|p| (p.name().into(), p.name().into()))
-        .collect::<Vec<_>>();
-    let colormaps = Colormap::SEQUENTIAL
-        .iter()
-        .map(|c| (c.name().into(), c.name().into()))
-        .collect::<Vec<_>>();
-    let color_ranges = ColorRange::ALL
-        .iter()
-        .map(|c| (c.name().into(), c.name().into()))
-        .collect::<Vec<_>>();
+    let activations = named(&ActivationChoice::ALL, ActivationChoice::name);
+    let poolings = named(&PoolingChoice::ALL, PoolingChoice::name);
+    let paddings = named(&Padding::ALL, Padding::name);
+    let colormaps = named(&Colormap::SEQUENTIAL, Colormap::name);
+    let color_ranges = named(&ColorRange::ALL, ColorRange::name);
     html! {
         <section class="panel pipeline-controls" aria-labelledby="settings-heading">
             <h2 id="settings-heading">{ "Settings" }</h2>

@@ -103,7 +103,7 @@ pub fn probe_panel(props: &ProbePanelProps) -> Html {
             <h2 id="probe-heading">
                 { format!("Under the pointer: output row {}, column {}", row + 1, col + 1) }
             </h2>
-            <p class="hint">{ "Point at any picture (or touch it), or focus one and use the arrow \
+            <p id="probe-hint" class="hint">{ "Point at any picture (or touch it), or focus one and use the arrow \
                 keys, to see the numbers behind that pixel." }</p>
             <p class="visually-hidden" aria-live="polite">{ spoken }</p>
             <div class="probe-row">

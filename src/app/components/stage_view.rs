@@ -139,8 +139,8 @@ pub fn stage_view(props: &StageViewProps) -> Html {
             <p class="caption">{ props.caption.clone() }</p>
             <div class="canvas-frame">
                 <canvas ref={props.canvas.clone()} class="map" role="img" tabindex="0"
-                    aria-label={format!("{name} feature map, {shape} (height × width); \
-                        arrow keys move the probed pixel")}
+                    aria-label={format!("{name} feature map, {shape} (height × width)")}
+                    aria-describedby="probe-hint"
                     {onpointermove} {onkeydown} />
                 if let Some(style) = highlight {
                     <div class="probe-box" style={style} aria-hidden="true"></div>
