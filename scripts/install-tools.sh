@@ -10,6 +10,7 @@ set -euo pipefail
 TRUNK_VERSION=0.21.14
 WASM_BINDGEN_VERSION=0.2.130   # must equal wasm-bindgen in Cargo.lock (pinned with = in Cargo.toml)
 BINARYEN_VERSION=132.0.0       # wasm-opt; Trunk.toml names it as version_132
+NUMPY_VERSION=2.4.6            # the same numpy as tests/reference/requirements.txt
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 want_test=0
@@ -45,6 +46,13 @@ if [ "$want_test" = 1 ]; then
     if [ "$(id -u)" = 0 ]; then sudo=""; else sudo="sudo"; fi
     $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium chromium-driver >&2
+  fi
+  # numpy reads the explorer's downloads in the end-to-end tests, as a student's Python would.
+  pyenv="$HOME/.cache/convlab/pyenv"
+  if ! "$pyenv/bin/python" -c "import numpy" 2>/dev/null; then
+    say "installing numpy $NUMPY_VERSION in $pyenv"
+    python3 -m venv "$pyenv"
+    "$pyenv/bin/pip" install --quiet "numpy==$NUMPY_VERSION" >&2
   fi
   if [ ! -d "$root/tests/e2e/node_modules/playwright-core" ]; then
     say "installing the end-to-end test's npm packages"

@@ -10,6 +10,8 @@ root="$PWD"
 scripts/install-tools.sh --test
 export PATH="$HOME/.cargo/bin:$PATH"
 export CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
+# The Python (with numpy) that reads the explorer's downloads in the end-to-end tests.
+export CONVLAB_PYTHON="${CONVLAB_PYTHON:-$HOME/.cache/convlab/pyenv/bin/python}"
 # One build cache for every clone on this machine: a fresh clone (as CI makes) then
 # rebuilds only ConvLab itself, not its dependencies.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/convlab/target}"

@@ -3,12 +3,18 @@
 use std::io::Cursor;
 
 use image::{ImageFormat, RgbaImage};
-use ndarray::ArrayView2;
+use ndarray::{Array1, Array2, Array4, ArrayView, Axis, Dimension};
 
-/// Encodes a 2-D float32 map as a NumPy `.npy` file (format 1.0, dtype `<f4`, C order).
-pub fn npy(values: ArrayView2<f32>) -> Vec<u8> {
-    let (h, w) = values.dim();
-    let mut header = format!("{{'descr': '<f4', 'fortran_order': False, 'shape': ({h}, {w}), }}");
+/// Encodes float32 values of any shape as a NumPy `.npy` file (format 1.0, dtype `<f4`,
+/// C order).
+pub fn npy<D: Dimension>(values: ArrayView<f32, D>) -> Vec<u8> {
+    let dims: Vec<String> = values.shape().iter().map(ToString::to_string).collect();
+    // Python's tuple syntax: `(3,)` for one dimension, `(200, 300)` for more.
+    let shape = match dims.as_slice() {
+        [one] => format!("({one},)"),
+        _ => format!("({})", dims.join(", ")),
+    };
+    let mut header = format!("{{'descr': '<f4', 'fortran_order': False, 'shape': {shape}, }}");
     // Magic (6) + version (2) + header length (2) + header, padded with spaces to a multiple
     // of 64 bytes and closed by a newline.
     let unpadded = 10 + header.len() + 1;
@@ -23,6 +29,17 @@ pub fn npy(values: ArrayView2<f32>) -> Vec<u8> {
         bytes.extend_from_slice(&v.to_le_bytes());
     }
     bytes
+}
+
+/// One grayscale filter's `f × f` kernel in TensorFlow's HWIO filter layout,
+/// `(f, f, C = 1, K = 1)`, the `w` of `tf.nn.conv2d(x, w, …)`.
+pub fn kernels_hwio(kernel: &Array2<f32>) -> Array4<f32> {
+    kernel.clone().insert_axis(Axis(2)).insert_axis(Axis(2))
+}
+
+/// The biases of the layer's filters, `(K,)`.
+pub fn biases(biases: &[f32]) -> Array1<f32> {
+    Array1::from_vec(biases.to_vec())
 }
 
 /// Encodes RGBA pixels (`width × height × 4` bytes) as a PNG file.
@@ -58,6 +75,27 @@ mod tests {
         let data = &bytes[10 + header_len..];
         assert_eq!(data.len(), 6 * 4);
         assert_eq!(&data[4..8], &(-2.5f32).to_le_bytes());
+    }
+
+    #[test]
+    fn kernels_are_hwio_and_one_dimension_is_a_python_one_tuple() {
+        let kernel = array![[1.0f32, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0]];
+        let hwio = kernels_hwio(&kernel);
+        assert_eq!(hwio.shape(), [3, 3, 1, 1]);
+        assert_eq!(hwio[[1, 2, 0, 0]], 6.0);
+        let header = |bytes: &[u8]| {
+            let len = u16::from_le_bytes([bytes[8], bytes[9]]) as usize;
+            String::from_utf8_lossy(&bytes[10..10 + len]).into_owned()
+        };
+        assert!(header(&npy(hwio.view())).contains("'shape': (3, 3, 1, 1)"));
+        let b = biases(&[0.25]);
+        let bytes = npy(b.view());
+        assert!(
+            header(&bytes).contains("'shape': (1,)"),
+            "{}",
+            header(&bytes)
+        );
+        assert_eq!(&bytes[bytes.len() - 4..], &0.25f32.to_le_bytes());
     }
 
     #[test]

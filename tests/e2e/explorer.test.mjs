@@ -6,13 +6,17 @@
 // logged no console error, threw no page error and had no failed request.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { existsSync, mkdirSync, mkdtempSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, basename, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deflateSync } from 'node:zlib';
 import { serve, launch, collectProblems } from './harness.mjs';
+
+const run = promisify(execFile);
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const REPO = resolve(HERE, '..', '..');
@@ -460,6 +464,38 @@ e2e('first screen: a bundled sample is already processed, four canvases, no erro
 
 // ---------------------------------------------------------------------------------------
 // 2. Reference numbers from TensorFlow
+
+// What a student takes to Python: numpy's own np.load reads the downloads, and the README's
+// recipe conv2d(x, w) + b reproduces the Convolution file (check_exports.py).
+e2e('the downloads load in numpy: kernels in HWIO, biases, and conv2d(x, w) + b', async (t) => {
+  const python = process.env.CONVLAB_PYTHON;
+  if (!python) {
+    t.skip('CONVLAB_PYTHON (a Python with numpy) is not set; scripts/test.sh sets it');
+    return;
+  }
+  const testCase = MANIFEST.cases.find((c) => c.stride === 1 && c.padding === 'SAME');
+  const { page, problems } = await openPage(t);
+  await upload(page, join(REPO, testCase.image));
+  await select(page, 'Working size').selectOption(String(testCase.working_size));
+  await setKernel(page, testCase.kernel);
+  await page.getByLabel('Bias', { exact: true }).fill('0.25');
+  await waitIdle(page);
+  const directory = await mkdtemp(join(tmpdir(), 'convlab-exports-'));
+  t.after(() => rm(directory, { recursive: true, force: true }));
+  for (const name of ['Input .npy', 'Kernels .npy', 'Biases .npy', 'Convolution .npy']) {
+    const { bytes, filename } = await download(page, name);
+    await writeFile(join(directory, filename), bytes);
+  }
+  const { stdout } = await run(python, [
+    join(HERE, 'check_exports.py'),
+    directory,
+    join(FIXTURES, testCase.files.convolution),
+    JSON.stringify(testCase.kernel),
+    '0.25',
+  ]);
+  assert.match(stdout, /check out/);
+  assertNoProblems(problems);
+});
 
 // A 7 × 7 grayscale filter with a bias, typed cell by cell: TensorFlow's layer case whose
 // input is one grayscale map and whose layer has one filter.

@@ -12,7 +12,7 @@ use yew::prelude::*;
 use crate::app::canvas::ByPointer;
 
 use super::image_loader::ImageLoader;
-use super::kernel_editor::KernelEditor;
+use super::kernel_editor::{KernelEditor, KernelFile};
 use super::notice_bar::NoticeBar;
 use super::parameters_panel::ParametersPanel;
 use super::pipeline_controls::PipelineControls;
@@ -227,6 +227,10 @@ pub fn explorer(props: &ExplorerProps) -> Html {
     let on_preset = on_action.reform(ExplorerAction::ApplyPreset);
     let on_bias = on_action.reform(ExplorerAction::EditBias);
     let on_size = on_action.reform(ExplorerAction::SetKernelSize);
+    let on_kernel_file = {
+        let state = state.clone();
+        Callback::from(move |file: KernelFile| save_kernel_file(&state, file))
+    };
     let on_file = {
         let dispatch = state.dispatcher();
         Callback::from(move |file| load_file(file, dispatch.clone()))
@@ -288,7 +292,7 @@ pub fn explorer(props: &ExplorerProps) -> Html {
                     error={state.kernel_error.as_ref().map(ToString::to_string)}
                     sum={state.kernel.sum()} on_edit={on_edit} on_preset={on_preset}
                     bias={state.bias_text.clone()} bias_error={state.bias_error.clone()}
-                    {on_bias} {on_size} />
+                    {on_bias} {on_size} on_download={on_kernel_file} />
                 <PipelineControls settings={state.settings} working_size={state.working_size}
                     colormap={state.colormap} color_range={state.color_range}
                     on_action={on_action} />
@@ -388,6 +392,23 @@ fn paint_stages(
             draw_legend(&legend, legend_width, &scale, range);
         }
     }
+}
+
+/// Saves the kernel in TensorFlow's HWIO layout `(f, f, 1, 1)`, or the bias as `(1,)`.
+fn save_kernel_file(state: &ExplorerState, file: KernelFile) {
+    let f = state.kernel.size();
+    let (bytes, name) = match file {
+        KernelFile::Kernels => (
+            export::npy(export::kernels_hwio(state.kernel.weights()).view()),
+            format!("convlab-kernels-{f}x{f}x1x1.npy"),
+        ),
+        KernelFile::Biases => (
+            export::npy(export::biases(&[state.bias]).view()),
+            "convlab-biases-1.npy".to_string(),
+        ),
+    };
+    // A failed download changes nothing on the page; the browser reports it.
+    let _ = download::save(&bytes, &name, "application/octet-stream");
 }
 
 fn save_stage(state: &ExplorerState, stage: Stage, range: Option<ValueRange>, kind: FileKind) {

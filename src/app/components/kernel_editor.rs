@@ -27,6 +27,15 @@ pub struct KernelEditorProps {
     pub bias: AttrValue,
     pub bias_error: Option<String>,
     pub on_bias: Callback<String>,
+    /// Download the kernel (`Kernels .npy`, HWIO) or the bias (`Biases .npy`).
+    pub on_download: Callback<KernelFile>,
+}
+
+/// The layer's weights as files.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KernelFile {
+    Kernels,
+    Biases,
 }
 
 #[function_component(KernelEditor)]
@@ -112,6 +121,12 @@ pub fn kernel_editor(props: &KernelEditorProps) -> Html {
                     aria-describedby="bias-message"
                     value={props.bias.clone()} oninput={on_bias} />
             </label>
+            <div class="downloads">
+                <button type="button" class="button small"
+                    onclick={props.on_download.reform(|_| KernelFile::Kernels)}>{ "Kernels .npy" }</button>
+                <button type="button" class="button small"
+                    onclick={props.on_download.reform(|_| KernelFile::Biases)}>{ "Biases .npy" }</button>
+            </div>
             <p id="bias-message" class={classes!("kernel-message", bias_invalid.then_some("error"))}
                 role={bias_invalid.then_some("alert")}>
                 { match &props.bias_error {
@@ -159,6 +174,7 @@ mod tests {
             bias: "abc".into(),
             bias_error: Some("The bias “abc” is not a number".into()),
             on_bias: Callback::noop(),
+            on_download: Callback::noop(),
         };
         yew::Renderer::<KernelEditor>::with_root_and_props(root.clone(), props).render();
         yew::platform::time::sleep(Duration::from_millis(10)).await;
