@@ -54,7 +54,7 @@ if [ "$want_test" = 1 ]; then
     python3 -m venv "$pyenv"
     "$pyenv/bin/pip" install --quiet "numpy==$NUMPY_VERSION" >&2
   fi
-  if [ ! -d "$root/tests/e2e/node_modules/playwright-core" ]; then
+  if [ ! -d "$root/tests/e2e/node_modules/playwright-core" ] || [ ! -d "$root/tests/e2e/node_modules/axe-core" ]; then
     say "installing the end-to-end test's npm packages"
     (cd "$root/tests/e2e" && npm ci --no-audit --no-fund >&2)
   fi

@@ -12,7 +12,9 @@ pub struct ConfusionMatrixProps {
     pub counts: Vec<u32>,
 }
 
-/// The cell's background and text colours for a share of its row.
+/// The cell's background and text colours for a share of its row. The text is black or
+/// white, whichever contrasts more with the background (at least 4.58 : 1 either way, above
+/// WCAG AA's 4.5 : 1).
 fn shade(share: f64, right: bool) -> String {
     let share = share.clamp(0.0, 1.0);
     let (r, g, b) = if right {
@@ -22,8 +24,27 @@ fn shade(share: f64, right: bool) -> String {
     };
     // Mistakes are rarer: make a 10 % share already clearly red.
     let alpha = if right { share } else { (share * 4.0).min(1.0) };
-    let ink = if alpha > 0.5 { "#fff" } else { "var(--ink)" };
+    // The colour seen: the shade over the panel's white.
+    let seen = |c: f64| c * alpha + 255.0 * (1.0 - alpha);
+    let ink = if luminance(seen(r), seen(g), seen(b)) > 0.179 {
+        "#000"
+    } else {
+        "#fff"
+    };
     format!("background: rgba({r}, {g}, {b}, {alpha:.3}); color: {ink}")
+}
+
+/// WCAG's relative luminance of an sRGB colour (channels 0–255).
+fn luminance(r: f64, g: f64, b: f64) -> f64 {
+    let linear = |c: f64| {
+        let c = c / 255.0;
+        if c <= 0.039_28 {
+            c / 12.92
+        } else {
+            ((c + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b)
 }
 
 #[function_component(ConfusionMatrix)]
@@ -53,7 +74,7 @@ pub fn confusion_matrix(props: &ConfusionMatrixProps) -> Html {
                 digits, columns what the network answered", grouped(u64::from(total))) }</caption>
             <thead>
                 <tr>
-                    <th scope="col">{ "" }</th>
+                    <td class="corner"></td>
                     { for (0..10).map(|d| html! { <th scope="col">{ format!("read as {d}") }</th> }) }
                 </tr>
             </thead>
@@ -78,7 +99,7 @@ mod tests {
         )
         .render();
         yew::platform::time::sleep(Duration::from_millis(20)).await;
-        let cells = root.query_selector_all("td").expect("cells");
+        let cells = root.query_selector_all("tbody td").expect("cells");
         assert_eq!(cells.length(), 100);
         let text = |i: u32| {
             cells

@@ -1,0 +1,87 @@
+// Accessibility checked by a real checker: axe-core (npm axe-core) runs in the built page,
+// in headless Chromium, on every state the page has today — the first screen with the
+// digits loaded, live training running, the explorer with other choices (no activation,
+// average pooling, a 7 × 7 kernel), and a 360 px phone width — and must find no violation
+// of WCAG 2.1 A or AA. Run: node --test accessibility.test.mjs (CONVLAB_DIST = a built dist/).
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { serve, launch, collectProblems } from './harness.mjs';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const DIST = resolve(process.env.CONVLAB_DIST ?? join(HERE, '..', '..', 'dist'));
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+
+let server;
+let browser;
+before(async () => {
+  server = await serve(DIST);
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function openPage(t, viewport = { width: 1400, height: 1000 }) {
+  const context = await browser.newContext({ viewport });
+  t.after(() => context.close());
+  const page = await context.newPage();
+  const problems = collectProblems(page);
+  await page.goto(server.url);
+  await page.waitForSelector('canvas.map');
+  // The digits are in and the untrained network has been scored.
+  await page.waitForFunction(
+    () => /Test accuracy/.test(document.querySelector('.training-status')?.textContent ?? ''),
+    null,
+    { timeout: 60_000 },
+  );
+  return { page, problems };
+}
+
+/** The WCAG 2.1 A/AA violations axe finds in the page as it is, in words. */
+async function violations(page) {
+  await page.addScriptTag({ path: AXE });
+  const found = await page.evaluate(
+    async (tags) => (await window.axe.run(document, { runOnly: { type: 'tag', values: tags } })).violations,
+    TAGS,
+  );
+  return found.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 5).join(', ')}`);
+}
+
+test('axe finds no WCAG 2.1 A/AA violation on the first screen', { timeout: 120_000 }, async (t) => {
+  const { page, problems } = await openPage(t);
+  assert.deepEqual(await violations(page), []);
+  assert.deepEqual(problems, []);
+});
+
+test('axe finds none while training runs, with its curves, maps and confusion matrix', { timeout: 120_000 }, async (t) => {
+  const { page, problems } = await openPage(t);
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  await page.waitForFunction(
+    () => /samples\/s/.test(document.querySelector('.training-status')?.textContent ?? ''),
+    null,
+    { timeout: 30_000 },
+  );
+  // Wait for a scored evaluation, so the confusion matrix has shaded cells.
+  await page.waitForTimeout(3000);
+  assert.deepEqual(await violations(page), []);
+  await page.getByRole('button', { name: 'Pause', exact: true }).click();
+  assert.deepEqual(problems, []);
+});
+
+test('axe finds none with other explorer choices, and none at 360 px wide', { timeout: 120_000 }, async (t) => {
+  const { page, problems } = await openPage(t);
+  await page.getByLabel('Kernel size', { exact: true }).selectOption('7');
+  await page.getByLabel('Activation', { exact: true }).selectOption('None');
+  await page.getByLabel('Pooling', { exact: true }).selectOption('Average');
+  await page.getByLabel('Bias', { exact: true }).fill('abc');
+  await page.waitForTimeout(500);
+  assert.deepEqual(await violations(page), []);
+  const phone = await openPage(t, { width: 360, height: 740 });
+  assert.deepEqual(await violations(phone.page), []);
+  assert.deepEqual([...problems, ...phone.problems], []);
+});
