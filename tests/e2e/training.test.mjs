@@ -314,6 +314,12 @@ e2e("the explorer's kernel planted as filter 1 stays put when frozen, and learns
     const img = document.querySelector('[aria-label^="Filter 1:"]');
     return img && !img.getAttribute('aria-label').endsWith('−1, −1, −1; −1, 8, −1; −1, −1, −1');
   });
+  // A 5 × 5 explorer kernel does not fit the network's 3 × 3 filters: the page says how to
+  // plant it instead of a button that silently does nothing.
+  await page.getByLabel('Kernel size', { exact: true }).selectOption('5');
+  await page.waitForFunction(() =>
+    /set the explorer's Kernel size to 3/.test(document.querySelector('.your-kernel')?.textContent ?? ''));
+  assert.equal(await button(section, 'Plant my kernel as filter 1').isDisabled(), true);
   assertNoErrors(problems);
 });
 

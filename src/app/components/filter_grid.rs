@@ -178,8 +178,13 @@ pub fn filter_grid(props: &FilterGridProps) -> Html {
                             <input type="checkbox" checked={*frozen} onchange={toggle} />
                             { " Keep it frozen" }
                         </label>
-                        <p class="hint">{ "Frozen, it stays your edge detector while the other \
-                            filters learn around it; unfrozen, watch training reshape it." }</p>
+                        <p class="hint">{ if fits {
+                            "Frozen, it stays your edge detector while the other filters learn \
+                             around it; unfrozen, watch training reshape it.".to_string()
+                        } else {
+                            format!("The network's filters are {0}×{0}: set the explorer's Kernel \
+                                size to {0} to plant yours.", filters.size)
+                        } }</p>
                     </div>
                 </div>
             }) }
