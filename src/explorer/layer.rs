@@ -8,7 +8,7 @@
 //! Volumes are channel-major here, `(C, H, W)`; the exports turn them into TensorFlow's
 //! `(H, W, C)`.
 
-use ndarray::{Array3, ArrayView2, ArrayView3, Axis};
+use ndarray::{Array3, ArrayView3, Axis};
 
 use super::conv::conv2d_accumulate;
 use crate::common::activation::Activation;
@@ -121,13 +121,6 @@ pub struct LayerOutput {
     pub pooling: Array3<f32>,
     pub conv_window: Window,
     pub pool_window: Window,
-}
-
-impl LayerOutput {
-    /// What pooling worked on: the activation, or the convolution without one.
-    pub fn activated(&self) -> &Array3<f32> {
-        self.activation.as_ref().unwrap_or(&self.convolution)
-    }
 }
 
 /// Why the layer cannot run on this input.
@@ -281,11 +274,6 @@ pub fn parameter_counts(
     let (f, k) = (kernel_size as u64, filters as u64);
     let outputs = output.0 as u64 * output.1 as u64 * k;
     (f * f * c * k + k, h * w * c * outputs + outputs)
-}
-
-/// One map of a stage, as a 2-D view.
-pub fn map(volume: &Array3<f32>, index: usize) -> Option<ArrayView2<'_, f32>> {
-    (index < volume.dim().0).then(|| volume.index_axis(Axis(0), index))
 }
 
 fn contiguous(array: &Array3<f32>) -> &[f32] {
