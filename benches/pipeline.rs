@@ -9,7 +9,8 @@ use convlab::common::pool::max_pool_forward;
 use convlab::common::resize::fit;
 use convlab::explorer::conv::conv2d;
 use convlab::explorer::kernel::{Kernel, OUTLINE};
-use convlab::explorer::pipeline::{run, PipelineSettings};
+use convlab::explorer::layer::LayerSettings;
+use convlab::explorer::pipeline::run;
 use convlab::explorer::source::decode_grayscale;
 use criterion::{criterion_group, criterion_main, Criterion};
 
@@ -30,7 +31,7 @@ fn pipeline(c: &mut Criterion) {
                     black_box(input.view()),
                     &kernel,
                     0.0,
-                    PipelineSettings::default(),
+                    LayerSettings::default(),
                 )
             })
         });

@@ -12,7 +12,8 @@ use common::{assert_close, read_npy, root};
 use convlab::common::geometry::Padding;
 use convlab::common::resize::fit;
 use convlab::explorer::kernel::Kernel;
-use convlab::explorer::pipeline::{run, PipelineSettings};
+use convlab::explorer::layer::LayerSettings;
+use convlab::explorer::pipeline::run;
 use convlab::explorer::source::{decode_grayscale, LoadError};
 use convlab::nn::{LayerSpec, Network, NetworkSpec, Shape};
 use ndarray::{Array2, ArrayD, Axis};
@@ -81,10 +82,10 @@ fn every_reference_case_matches() {
             .unwrap_or_else(|e| panic!("{what}: input not 2-D: {e}"));
         let weights = Array2::from_shape_fn((3, 3), |(r, c)| case.kernel[r][c]);
         let kernel = Kernel::from_weights(weights).expect("kernel is usable");
-        let settings = PipelineSettings {
+        let settings = LayerSettings {
             stride: case.stride,
             padding: padding(case),
-            ..PipelineSettings::default()
+            ..LayerSettings::default()
         };
         // Each step is checked on the reference's own input, so errors do not compound.
         let stages = run(reference_input.view(), &kernel, 0.0, settings).expect("pipeline runs");

@@ -5,7 +5,7 @@ use ndarray::{Array2, ArrayView2, Axis};
 
 use super::kernel::Kernel;
 use super::layer::{run_layer, ActivationChoice, Filter, LayerError, LayerSettings, PoolingChoice};
-use crate::common::geometry::{Padding, Window};
+use crate::common::geometry::Window;
 
 /// The working sizes a user can choose: the longer side of the image the math sees.
 pub const WORKING_SIZES: [usize; 4] = [128, 300, 512, 1024];
@@ -14,7 +14,7 @@ pub const DEFAULT_WORKING_SIZE: usize = 300;
 pub const STRIDES: [usize; 3] = [1, 2, 3];
 
 /// The four stages, in order. Their names follow the chosen activation and pooling
-/// ([`PipelineSettings::stage_name`]).
+/// ([`LayerSettings::stage_name`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Stage {
     Input,
@@ -33,27 +33,9 @@ impl Stage {
     ];
 }
 
-/// The pipeline's settings other than the kernel and bias.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct PipelineSettings {
-    pub stride: usize,
-    pub padding: Padding,
-    pub activation: ActivationChoice,
-    pub pooling: PoolingChoice,
-}
-
-impl Default for PipelineSettings {
-    fn default() -> PipelineSettings {
-        PipelineSettings {
-            stride: 1,
-            padding: Padding::Same,
-            activation: ActivationChoice::Relu,
-            pooling: PoolingChoice::Max,
-        }
-    }
-}
-
-impl PipelineSettings {
+/// The page's settings other than the kernel and bias are the layer's: stride, padding,
+/// activation and pooling. What the page says about its stages follows from them.
+impl LayerSettings {
     /// The stages the page shows: all four, or three without an activation.
     pub fn stages(&self) -> Vec<Stage> {
         Stage::ALL
@@ -120,19 +102,13 @@ pub fn run(
     input: ArrayView2<f32>,
     kernel: &Kernel,
     bias: f32,
-    settings: PipelineSettings,
+    settings: LayerSettings,
 ) -> Result<Stages, LayerError> {
     let filter = Filter {
         weights: kernel.weights().clone().insert_axis(Axis(0)),
         bias,
     };
-    let layer = LayerSettings {
-        stride: settings.stride,
-        padding: settings.padding,
-        activation: settings.activation,
-        pooling: settings.pooling,
-    };
-    let out = run_layer(input.insert_axis(Axis(0)), &[filter], layer)?;
+    let out = run_layer(input.insert_axis(Axis(0)), &[filter], settings)?;
     Ok(Stages {
         convolution: out.convolution.index_axis_move(Axis(0), 0),
         activation: out.activation.map(|a| a.index_axis_move(Axis(0), 0)),
@@ -145,13 +121,14 @@ pub fn run(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::common::geometry::Padding;
     use crate::explorer::kernel::OUTLINE;
 
     #[test]
     fn flat_image_gives_a_flat_outline() {
         let kernel = Kernel::parse(&OUTLINE.cell_texts()).expect("outline parses");
         let input = Array2::from_elem((5, 5), 0.5f32);
-        let stages = run(input.view(), &kernel, 0.0, PipelineSettings::default()).expect("runs");
+        let stages = run(input.view(), &kernel, 0.0, LayerSettings::default()).expect("runs");
         // Inside, the outline kernel sums to 0; at the zero-padded border it sees an edge.
         assert_eq!(stages.convolution[[2, 2]], 0.0);
         assert_eq!(stages.convolution[[0, 0]], 8.0 * 0.5 - 3.0 * 0.5);
@@ -161,10 +138,10 @@ mod tests {
     #[test]
     fn names_follow_the_choices_and_none_hides_the_activation() {
         let kernel = Kernel::parse(&OUTLINE.cell_texts()).expect("outline parses");
-        let settings = PipelineSettings {
+        let settings = LayerSettings {
             activation: ActivationChoice::None,
             pooling: PoolingChoice::Average,
-            ..PipelineSettings::default()
+            ..LayerSettings::default()
         };
         assert_eq!(
             settings.stages(),
@@ -172,7 +149,7 @@ mod tests {
         );
         assert_eq!(settings.stage_name(Stage::Pooling), "Average pooling");
         assert_eq!(settings.stage_slug(Stage::Pooling), "average-pooling");
-        let leaky = PipelineSettings {
+        let leaky = LayerSettings {
             activation: ActivationChoice::LeakyRelu,
             ..settings
         };
@@ -188,9 +165,9 @@ mod tests {
     #[test]
     fn valid_on_a_tiny_image_says_which_step() {
         let kernel = Kernel::parse(&OUTLINE.cell_texts()).expect("outline parses");
-        let settings = PipelineSettings {
+        let settings = LayerSettings {
             padding: Padding::Valid,
-            ..PipelineSettings::default()
+            ..LayerSettings::default()
         };
         let step = |rows| match run(Array2::zeros((rows, 9)).view(), &kernel, 0.0, settings) {
             Err(LayerError::TooSmall { step, .. }) => step,

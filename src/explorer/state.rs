@@ -12,10 +12,8 @@ use super::colormap::{ColorRange, Colormap, Scale, ValueRange};
 use super::kernel::{
     parse_cell, resized, CellTexts, Kernel, KernelError, Preset, KERNEL_SIZES, OUTLINE,
 };
-use super::layer::{ActivationChoice, PoolingChoice};
-use super::pipeline::{
-    self, PipelineSettings, Stage, Stages, DEFAULT_WORKING_SIZE, STRIDES, WORKING_SIZES,
-};
+use super::layer::{ActivationChoice, LayerSettings, PoolingChoice};
+use super::pipeline::{self, Stage, Stages, DEFAULT_WORKING_SIZE, STRIDES, WORKING_SIZES};
 use super::source::SourceImage;
 use crate::common::geometry::Padding;
 use crate::common::resize::fit;
@@ -74,7 +72,7 @@ pub struct ExplorerState {
     pub bias: f32,
     /// Why the typed bias is not the one in use, if it is not.
     pub bias_error: Option<String>,
-    pub settings: PipelineSettings,
+    pub settings: LayerSettings,
     pub working_size: usize,
     pub colormap: Colormap,
     pub color_range: ColorRange,
@@ -87,7 +85,7 @@ impl ExplorerState {
     pub fn new(source: SourceImage) -> Result<ExplorerState, String> {
         let cells = OUTLINE.cell_texts();
         let kernel = Kernel::parse(&cells).map_err(|e| e.to_string())?;
-        let settings = PipelineSettings::default();
+        let settings = LayerSettings::default();
         let input = fit(source.gray.view(), DEFAULT_WORKING_SIZE);
         let stages =
             pipeline::run(input.view(), &kernel, 0.0, settings).map_err(|e| e.to_string())?;
@@ -171,7 +169,7 @@ impl ExplorerState {
                 }
             }
             ExplorerAction::SetPadding(padding) => self.recompute(Candidate {
-                settings: PipelineSettings {
+                settings: LayerSettings {
                     padding,
                     ..self.settings
                 },
@@ -185,7 +183,7 @@ impl ExplorerState {
                     "Working size {size} is not offered: choose 128, 300, 512 or 1024."
                 ))),
             ExplorerAction::SetStride(stride) => self.recompute(Candidate {
-                settings: PipelineSettings {
+                settings: LayerSettings {
                     stride,
                     ..self.settings
                 },
@@ -223,14 +221,14 @@ impl ExplorerState {
                 },
             },
             ExplorerAction::SetActivation(activation) => self.recompute(Candidate {
-                settings: PipelineSettings {
+                settings: LayerSettings {
                     activation,
                     ..self.settings
                 },
                 ..self.candidate()
             }),
             ExplorerAction::SetPooling(pooling) => self.recompute(Candidate {
-                settings: PipelineSettings {
+                settings: LayerSettings {
                     pooling,
                     ..self.settings
                 },
@@ -345,7 +343,7 @@ struct Candidate {
     working_size: usize,
     kernel: Kernel,
     bias: f32,
-    settings: PipelineSettings,
+    settings: LayerSettings,
 }
 
 #[cfg(test)]

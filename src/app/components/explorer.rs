@@ -26,8 +26,8 @@ use crate::common::format::number;
 use crate::common::geometry::Window;
 use crate::explorer::colormap::ValueRange;
 use crate::explorer::export;
-use crate::explorer::layer::{ActivationChoice, PoolingChoice};
-use crate::explorer::pipeline::{PipelineSettings, Stage};
+use crate::explorer::layer::{ActivationChoice, LayerSettings, PoolingChoice};
+use crate::explorer::pipeline::Stage;
 use crate::explorer::probe::{Position, Probe};
 use crate::explorer::source::decode_grayscale;
 use crate::explorer::source::SourceImage;
@@ -337,7 +337,7 @@ pub fn explorer(props: &ExplorerProps) -> Html {
 
 /// What the convolution stage says it did.
 fn convolution_caption(state: &ExplorerState) -> String {
-    let PipelineSettings {
+    let LayerSettings {
         stride, padding, ..
     } = state.settings;
     let bias = if state.bias == 0.0 {

@@ -5,14 +5,15 @@ use yew::prelude::*;
 use super::labeled_select::LabeledSelect;
 use crate::common::geometry::Padding;
 use crate::explorer::colormap::{ColorRange, Colormap};
+use crate::explorer::layer::LayerSettings;
 use crate::explorer::layer::{ActivationChoice, PoolingChoice};
+use crate::explorer::pipeline::STRIDES;
 use crate::explorer::pipeline::WORKING_SIZES;
-use crate::explorer::pipeline::{PipelineSettings, STRIDES};
 use crate::explorer::state::ExplorerAction;
 
 #[derive(Properties, PartialEq)]
 pub struct PipelineControlsProps {
-    pub settings: PipelineSettings,
+    pub settings: LayerSettings,
     pub working_size: usize,
     pub colormap: Colormap,
     pub color_range: ColorRange,
