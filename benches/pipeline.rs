@@ -1,45 +1,51 @@
-//! The explorer's pipeline (convolution + ReLU + 2×2 max pooling, float32) at the sizes the
-//! issue names, on a real photograph fitted to each size. Run: `cargo bench --bench pipeline`.
+//! The explorer's layer (convolution + bias, ReLU, 2×2 max pooling, float32) at the sizes
+//! the issues name, on a real photograph fitted to each size: one grayscale filter (the
+//! classic page), and RGB with 4 and 8 filters. Run: `cargo bench --bench pipeline`.
 
 use std::hint::black_box;
 
 use convlab::common::activation::Activation;
 use convlab::common::geometry::{Padding, Window};
 use convlab::common::pool::max_pool_forward;
-use convlab::common::resize::fit;
 use convlab::explorer::conv::conv2d;
+use convlab::explorer::filters::{layer_filters, starting_filters};
 use convlab::explorer::kernel::{Kernel, OUTLINE};
-use convlab::explorer::layer::LayerSettings;
-use convlab::explorer::pipeline::run;
-use convlab::explorer::source::decode_grayscale;
+use convlab::explorer::layer::{fit_channels, run_layer, Channels, LayerSettings};
+use convlab::explorer::source::decode_rgb;
 use criterion::{criterion_group, criterion_main, Criterion};
+use ndarray::{Array3, Axis};
 
 fn pipeline(c: &mut Criterion) {
-    let photo = decode_grayscale(include_bytes!("../www/samples/coffee.jpg"))
+    let photo = decode_rgb(include_bytes!("../www/samples/coffee.jpg"))
         .expect("the bundled sample decodes");
+    let (_, ph, pw) = photo.dim();
     // Up to 1024 the photo is upscaled by repetition: the math only cares about the size.
-    let large = ndarray::Array2::from_shape_fn((1024, 1024), |(i, j)| {
-        photo[[i % photo.nrows(), j % photo.ncols()]]
-    });
-    let kernel = Kernel::parse(&OUTLINE.cell_texts()).expect("outline parses");
-    let mut group = c.benchmark_group("conv+relu+pool");
-    for size in [300, 512, 1024] {
-        let input = fit(large.view(), size);
-        group.bench_function(format!("{size}x{size}"), |b| {
-            b.iter(|| {
-                run(
-                    black_box(input.view()),
-                    &kernel,
-                    0.0,
-                    LayerSettings::default(),
-                )
-            })
+    let large = Array3::from_shape_fn((3, 1024, 1024), |(c, i, j)| photo[[c, i % ph, j % pw]]);
+    let gray = large.mean_axis(Axis(0)).expect("three channels");
+    let mut group = c.benchmark_group("layer");
+    for (channels, filters, size) in [
+        (Channels::Grayscale, 1, 300),
+        (Channels::Grayscale, 1, 512),
+        (Channels::Grayscale, 1, 1024),
+        (Channels::Rgb, 4, 512),
+        (Channels::Rgb, 8, 300),
+    ] {
+        let input = match channels {
+            Channels::Grayscale => fit_channels(gray.view().insert_axis(Axis(0)), size),
+            Channels::Rgb => fit_channels(large.view(), size),
+        };
+        let drafts = starting_filters(3);
+        let layer = layer_filters(&drafts[..filters], channels);
+        let name = format!("{}x{size}x{size}, {filters} filter(s)", channels.count());
+        group.bench_function(name, |b| {
+            b.iter(|| run_layer(black_box(input.view()), &layer, LayerSettings::default()))
         });
     }
     group.finish();
 
+    let kernel = Kernel::parse(&OUTLINE.cell_texts()).expect("outline parses");
     // Each step alone at 1024², so a regression shows where it is.
-    let input = fit(large.view(), 1024);
+    let input = gray;
     let mut steps = c.benchmark_group("step-1024x1024");
     steps.bench_function("conv2d", |b| {
         b.iter(|| {

@@ -12,8 +12,7 @@ use common::{assert_close, read_npy, root};
 use convlab::common::geometry::Padding;
 use convlab::common::resize::fit;
 use convlab::explorer::kernel::Kernel;
-use convlab::explorer::layer::LayerSettings;
-use convlab::explorer::pipeline::run;
+use convlab::explorer::layer::{run_layer, Filter, LayerSettings};
 use convlab::explorer::source::{decode_grayscale, LoadError};
 use convlab::nn::{LayerSpec, Network, NetworkSpec, Shape};
 use ndarray::{Array2, ArrayD, Axis};
@@ -88,15 +87,25 @@ fn every_reference_case_matches() {
             ..LayerSettings::default()
         };
         // Each step is checked on the reference's own input, so errors do not compound.
-        let stages = run(reference_input.view(), &kernel, 0.0, settings).expect("pipeline runs");
+        let filter = Filter {
+            weights: kernel.weights().clone().insert_axis(Axis(0)),
+            bias: 0.0,
+        };
+        let out = run_layer(
+            reference_input.view().insert_axis(Axis(0)),
+            &[filter],
+            settings,
+        )
+        .expect("the layer runs");
+        let relu = out.activation.expect("ReLU by default");
         for (name, actual, file) in [
-            ("convolution", &stages.convolution, &case.files.convolution),
-            ("relu", stages.activated(), &case.files.relu),
-            ("max pooling", &stages.pooling, &case.files.max_pooling),
+            ("convolution", &out.convolution, &case.files.convolution),
+            ("relu", &relu, &case.files.relu),
+            ("max pooling", &out.pooling, &case.files.max_pooling),
         ] {
             assert_close(
                 &format!("{what} {name}"),
-                actual.view().into_dyn(),
+                actual.index_axis(Axis(0), 0).into_dyn(),
                 &read_npy(&fixtures().join(file)),
                 TOLERANCE,
             );

@@ -12,9 +12,9 @@ use common::{assert_close, read_npy, root};
 
 use convlab::common::geometry::Padding;
 use convlab::explorer::layer::{
-    fit_channels, run_layer, ActivationChoice, Filter, LayerSettings, PoolingChoice,
+    run_layer, ActivationChoice, Channels, Filter, LayerSettings, PoolingChoice,
 };
-use convlab::explorer::source::{decode_grayscale, decode_rgb};
+use convlab::explorer::source::SourceImage;
 use ndarray::{Array3, ArrayD, Axis, Ix3, Ix4};
 use serde::Deserialize;
 
@@ -80,13 +80,13 @@ fn every_layer_case_matches_tensorflow() {
             case.image, case.channels, case.padding, case.stride, case.activation, case.pooling
         );
         let bytes = std::fs::read(root().join(&case.image)).expect("case image");
-        let decoded = match case.channels.as_str() {
-            "rgb" => decode_rgb(&bytes).expect("decodes"),
-            _ => decode_grayscale(&bytes)
-                .expect("decodes")
-                .insert_axis(Axis(0)),
+        let channels = match case.channels.as_str() {
+            "rgb" => Channels::Rgb,
+            _ => Channels::Grayscale,
         };
-        let input = fit_channels(decoded.view(), case.working_size);
+        let input = SourceImage::decode(case.image.clone(), &bytes)
+            .expect("decodes")
+            .fitted(channels, case.working_size);
         assert_close(
             &format!("{what} input"),
             hwc(&input).view(),

@@ -12,8 +12,7 @@ use yew::UseReducerDispatcher;
 
 use super::samples::Sample;
 use super::timing;
-use crate::explorer::source::SourceImage;
-use crate::explorer::source::{check_file_size, decode_grayscale};
+use crate::explorer::source::{check_file_size, SourceImage};
 use crate::explorer::state::{ExplorerAction, ExplorerState};
 
 pub type Dispatcher = UseReducerDispatcher<ExplorerState>;
@@ -58,13 +57,8 @@ pub fn load_sample(sample: &'static Sample, dispatch: Dispatcher) {
 }
 
 fn decode_and_show(name: String, bytes: &[u8], dispatch: &Dispatcher) {
-    match decode_grayscale(bytes) {
-        Ok(gray) => {
-            dispatch.dispatch(ExplorerAction::ImageLoaded(Rc::new(SourceImage {
-                name,
-                gray,
-            })));
-        }
+    match SourceImage::decode(name.clone(), bytes) {
+        Ok(source) => dispatch.dispatch(ExplorerAction::ImageLoaded(Rc::new(source))),
         Err(error) => dispatch.dispatch(ExplorerAction::LoadFailed {
             name,
             reason: error.to_string(),

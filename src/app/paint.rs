@@ -148,8 +148,7 @@ pub fn draw_tiles(
 /// The scale for a set of activations or weights: blue–white–red centred on 0 when there
 /// are negative values, magma from the smallest to the largest otherwise.
 pub fn scale_for(values: &[f32]) -> Option<Scale> {
-    let view = ArrayView2::from_shape((1, values.len()), values).ok()?;
-    let range = ValueRange::of(view)?;
+    let range = ValueRange::of(values)?;
     let colormap = if range.min < 0.0 {
         Colormap::Diverging
     } else {
@@ -183,7 +182,7 @@ mod tests {
     #[wasm_bindgen_test]
     fn a_map_becomes_one_pixel_per_value() {
         let values = array![[-2.0f32, 0.0, 2.0], [1.0, -1.0, 0.5]];
-        let range = ValueRange::of(values.view()).expect("values");
+        let range = ValueRange::of(values.as_slice().expect("contiguous")).expect("values");
         let scale = Scale::new(Colormap::Diverging, range);
         let canvas = canvas();
         draw_map(&canvas, values.view(), &scale).expect("draws");
@@ -205,7 +204,7 @@ mod tests {
             .set_property("width", "200px")
             .expect("style");
         let values = array![[0.0f32, 3.0]];
-        let range = ValueRange::of(values.view()).expect("values");
+        let range = ValueRange::of(values.as_slice().expect("contiguous")).expect("values");
         let scale = Scale::new(Colormap::Magma, range);
         draw_legend(&canvas, canvas.client_width(), &scale, range);
         let ratio = web_sys::window().expect("window").device_pixel_ratio();

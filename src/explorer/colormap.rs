@@ -1,6 +1,6 @@
 //! Values to colours: the colormaps the page draws with, and the value range a legend shows.
 
-use ndarray::ArrayView2;
+use ndarray::{ArrayView2, ArrayView3, Axis};
 
 /// A colormap, from the `colorous` crate's tables.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
@@ -46,25 +46,24 @@ pub struct ValueRange {
 
 impl ValueRange {
     /// The range of `values`; `None` when there are none.
-    pub fn of(values: ArrayView2<f32>) -> Option<ValueRange> {
-        let first = *values.iter().next()?;
+    pub fn of(values: &[f32]) -> Option<ValueRange> {
+        let first = *values.first()?;
         let (mut min, mut max) = (first, first);
-        let mut visit = |slice: &[f32]| {
-            // Plain comparisons (not f32::min, whose NaN rules cost extra code): this is a
-            // pass over every pixel of every map on every edit.
-            for &x in slice {
-                min = if x < min { x } else { min };
-                max = if x > max { x } else { max };
-            }
-        };
-        match values.as_slice() {
-            Some(slice) => visit(slice),
-            None => values
-                .rows()
-                .into_iter()
-                .for_each(|row| visit(&row.to_vec())),
+        // Plain comparisons (not f32::min, whose NaN rules cost extra code): this is a pass
+        // over every pixel of every map on every edit.
+        for &x in values {
+            min = if x < min { x } else { min };
+            max = if x > max { x } else { max };
         }
         Some(ValueRange { min, max })
+    }
+
+    /// The range covering both.
+    pub fn union(self, other: ValueRange) -> ValueRange {
+        ValueRange {
+            min: self.min.min(other.min),
+            max: self.max.max(other.max),
+        }
     }
 
     /// Whether every value is the same: the map is flat and the legend says so.
@@ -94,6 +93,27 @@ impl ColorRange {
         match self {
             ColorRange::Full => "Full range",
             ColorRange::Clipped => "Clip top 2 %",
+        }
+    }
+}
+
+/// Whether the maps of one stage (one per filter, or per channel) share a colour scale.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum ScaleSharing {
+    /// One scale per stage, so the filters' maps compare: the same colour is the same value.
+    #[default]
+    Stage,
+    /// Each map stretched over its own values, so a weak filter's detail shows too.
+    Map,
+}
+
+impl ScaleSharing {
+    pub const ALL: [ScaleSharing; 2] = [ScaleSharing::Stage, ScaleSharing::Map];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ScaleSharing::Stage => "Shared by the stage",
+            ScaleSharing::Map => "Each map its own",
         }
     }
 }
@@ -133,12 +153,7 @@ impl Scale {
     /// the values (of their sizes, for the diverging map) instead of the extreme, unless that
     /// would leave nothing to show.
     /// `range` must be the `ValueRange` of `values`.
-    pub fn fit(
-        colormap: Colormap,
-        values: ArrayView2<f32>,
-        range: ValueRange,
-        mode: ColorRange,
-    ) -> Scale {
+    pub fn fit(colormap: Colormap, values: &[f32], range: ValueRange, mode: ColorRange) -> Scale {
         let full = Scale::new(colormap, range);
         if mode == ColorRange::Full || full.high <= full.low {
             return full;
@@ -206,6 +221,20 @@ impl Scale {
     }
 }
 
+/// The three channels of a `(3, H, W)` RGB volume, values in [0, 1], as RGBA bytes: the
+/// colour picture the input stage shows (each value × 255, rounded).
+pub fn colour_picture(rgb: ArrayView3<f32>) -> Vec<u8> {
+    let (_, h, w) = rgb.dim();
+    let mut rgba = vec![255u8; h * w * 4];
+    for (c, plane) in rgb.axis_iter(Axis(0)).take(3).enumerate() {
+        for (px, &v) in rgba.chunks_exact_mut(4).zip(plane.iter()) {
+            // The cast saturates: values outside [0, 1] take the ends.
+            px[c] = (v * 255.0 + 0.5) as u8;
+        }
+    }
+    rgba
+}
+
 /// The value below which [`ColorRange::CLIPPED_QUANTILE`] of `measure(values)` lie (the
 /// nearest-rank percentile), all of them within `[lo, hi]`; `None` when there are no values.
 ///
@@ -214,12 +243,7 @@ impl Scale {
 /// range (one step of the colour table), above the exact value. Otherwise (a few extreme
 /// values squeeze the rest into the lowest bins, where a bin can be wider than the whole
 /// clipped range) a second pass picks the exact value among that bin's values.
-fn quantile(
-    values: ArrayView2<f32>,
-    measure: impl Fn(f32) -> f32,
-    lo: f64,
-    hi: f64,
-) -> Option<f64> {
+fn quantile(values: &[f32], measure: impl Fn(f32) -> f32, lo: f64, hi: f64) -> Option<f64> {
     const BINS: usize = 4096;
     /// The wanted bin's upper edge overshoots by at most one bin, and the clipped range
     /// spans `bin + 1` bins: from `bin + 1 = COLOURS` on, that is one colour step at most.
@@ -262,12 +286,16 @@ fn quantile(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ndarray::array;
+    use ndarray::{array, Array2};
+
+    fn slice(values: &Array2<f32>) -> &[f32] {
+        values.as_slice().expect("contiguous")
+    }
 
     #[test]
     fn diverging_is_centred_on_zero() {
         let values = array![[-1.0f32, 0.0, 4.0]];
-        let range = ValueRange::of(values.view()).expect("non-empty");
+        let range = ValueRange::of(slice(&values)).expect("non-empty");
         let scale = Scale::new(Colormap::Diverging, range);
         assert_eq!((scale.low, scale.high), (-4.0, 4.0));
         assert_eq!(scale.position(0.0), 0.5);
@@ -281,7 +309,7 @@ mod tests {
     #[test]
     fn flat_maps_draw_without_nan() {
         let zeros = array![[0.0f32, 0.0], [0.0, 0.0]];
-        let range = ValueRange::of(zeros.view()).expect("non-empty");
+        let range = ValueRange::of(slice(&zeros)).expect("non-empty");
         assert!(range.is_flat());
         for colormap in [Colormap::Magma, Colormap::Gray, Colormap::Diverging] {
             let scale = Scale::new(colormap, range);
@@ -297,8 +325,8 @@ mod tests {
         let mut values = ndarray::Array2::from_shape_fn((1, 1001), |(_, j)| j as f32 / 1000.0);
         values[[0, 1000]] = 1000.0;
         let fit = |colormap, values: &ndarray::Array2<f32>, mode| {
-            let range = ValueRange::of(values.view()).expect("values");
-            Scale::fit(colormap, values.view(), range, mode)
+            let range = ValueRange::of(slice(values)).expect("values");
+            Scale::fit(colormap, slice(values), range, mode)
         };
         let full = fit(Colormap::Magma, &values, ColorRange::Full);
         assert_eq!((full.low, full.high, full.clipped), (0.0, 1000.0, false));
@@ -329,9 +357,8 @@ mod tests {
     }
 
     fn fit_row(colormap: Colormap, values: &[f32]) -> Scale {
-        let view = ArrayView2::from_shape((1, values.len()), values).expect("one row");
-        let range = ValueRange::of(view).expect("values");
-        Scale::fit(colormap, view, range, ColorRange::Clipped)
+        let range = ValueRange::of(values).expect("values");
+        Scale::fit(colormap, values, range, ColorRange::Clipped)
     }
 
     #[test]
@@ -380,9 +407,19 @@ mod tests {
         // 99.9 % zeros: the 98th percentile is 0, so the full range is kept.
         let mut values = ndarray::Array2::<f32>::zeros((1, 1000));
         values[[0, 0]] = 5.0;
-        let range = ValueRange::of(values.view()).expect("values");
-        let scale = Scale::fit(Colormap::Gray, values.view(), range, ColorRange::Clipped);
+        let range = ValueRange::of(slice(&values)).expect("values");
+        let scale = Scale::fit(Colormap::Gray, slice(&values), range, ColorRange::Clipped);
         assert_eq!((scale.low, scale.high, scale.clipped), (0.0, 5.0, false));
+    }
+
+    #[test]
+    fn the_colour_picture_keeps_each_channel() {
+        let rgb = ndarray::Array3::from_shape_vec((3, 1, 2), vec![1.0, 0.0, 0.5, 0.0, 0.2, 1.0])
+            .expect("3 × 1 × 2");
+        assert_eq!(
+            colour_picture(rgb.view()),
+            [255, 128, 51, 255, 0, 0, 255, 255]
+        );
     }
 
     #[test]
@@ -390,7 +427,7 @@ mod tests {
         let values = array![[-8e30f32, 3.4e38]];
         let scale = Scale::new(
             Colormap::Magma,
-            ValueRange::of(values.view()).expect("non-empty"),
+            ValueRange::of(slice(&values)).expect("non-empty"),
         );
         assert_eq!(scale.position(-8e30), 0.0);
         assert_eq!(scale.position(3.4e38), 1.0);

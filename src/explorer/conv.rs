@@ -8,7 +8,7 @@
 //! a kernel edit within a frame. Both are checked against the same TensorFlow fixtures
 //! (`tests/explorer_reference.rs` runs every explorer case through the engine too).
 
-use ndarray::{s, Array2, ArrayView2};
+use ndarray::{s, Array2, ArrayView2, ArrayView3, Axis};
 
 use crate::common::geometry::{Padding, Window};
 
@@ -25,16 +25,22 @@ pub fn conv2d(
     let out_data = out
         .as_slice_mut()
         .expect("a freshly built array is contiguous");
-    conv2d_accumulate(input, kernel, &geometry, out_data);
+    let padded = zero_pad(input, &geometry);
+    conv_accumulate(&[padded], kernel.insert_axis(Axis(0)), &geometry, out_data);
     out
 }
 
-/// Adds the cross-correlation of `input` with `kernel` over `geometry` (whose input and
-/// window are their shapes) to `out`, row-major `output_shape()`: one channel's share of a
-/// multi-channel convolution.
-pub fn conv2d_accumulate(
-    input: ArrayView2<f32>,
-    kernel: ArrayView2<f32>,
+/// Adds one filter's cross-correlation with a volume to `out`, row-major
+/// `geometry.output_shape()`: `padded` holds the volume's channels, each zero-padded by
+/// [`zero_pad`], and `kernels` the filter's `(C, f, f)` weights.
+///
+/// The loops run output row by output row, every channel and kernel row inside, so the
+/// row being summed stays in the nearest cache however large the map: a pass over the
+/// whole map per channel and kernel row would stream it from memory nine times for a
+/// 3 × 3 kernel over RGB.
+pub fn conv_accumulate(
+    padded: &[Array2<f32>],
+    kernels: ArrayView3<f32>,
     geometry: &Window,
     out: &mut [f32],
 ) {
@@ -42,32 +48,33 @@ pub fn conv2d_accumulate(
     if geometry.is_empty() {
         return;
     }
-    let padded = zero_pad(input, geometry);
-    let padded_w = padded.ncols();
-    let data = padded
-        .as_slice()
-        .expect("a freshly built array is contiguous");
-    let (k_h, k_w) = kernel.dim();
+    let (_, k_h, k_w) = kernels.dim();
     for (i, out_row) in out.chunks_exact_mut(out_w).enumerate() {
-        for di in 0..k_h {
-            let row = &data[(i * stride + di) * padded_w..][..padded_w];
-            let weights = kernel.row(di);
-            if stride == 1 && k_w == 3 {
-                // The common case, one pass per kernel row over three shifted slices: the
-                // compiler vectorises it (simd128 in wasm).
-                let (w0, w1, w2) = (weights[0], weights[1], weights[2]);
-                let shifted = row[..out_w]
-                    .iter()
-                    .zip(&row[1..=out_w])
-                    .zip(&row[2..out_w + 2]);
-                for (o, ((&a, &b), &c)) in out_row.iter_mut().zip(shifted) {
-                    *o += w0 * a + w1 * b + w2 * c;
-                }
-            } else {
-                for (dj, &weight) in weights.iter().enumerate() {
-                    let src = row[dj..].iter().step_by(stride);
-                    for (o, &x) in out_row.iter_mut().zip(src) {
-                        *o += weight * x;
+        for (plane, kernel) in padded.iter().zip(kernels.outer_iter()) {
+            let padded_w = plane.ncols();
+            let data = plane
+                .as_slice()
+                .expect("a freshly padded plane is contiguous");
+            for di in 0..k_h {
+                let row = &data[(i * stride + di) * padded_w..][..padded_w];
+                let weights = kernel.row(di);
+                if stride == 1 && k_w == 3 {
+                    // The common case, one pass per kernel row over three shifted slices:
+                    // the compiler vectorises it (simd128 in wasm).
+                    let (w0, w1, w2) = (weights[0], weights[1], weights[2]);
+                    let shifted = row[..out_w]
+                        .iter()
+                        .zip(&row[1..=out_w])
+                        .zip(&row[2..out_w + 2]);
+                    for (o, ((&a, &b), &c)) in out_row.iter_mut().zip(shifted) {
+                        *o += w0 * a + w1 * b + w2 * c;
+                    }
+                } else {
+                    for (dj, &weight) in weights.iter().enumerate() {
+                        let src = row[dj..].iter().step_by(stride);
+                        for (o, &x) in out_row.iter_mut().zip(src) {
+                            *o += weight * x;
+                        }
                     }
                 }
             }
@@ -76,7 +83,7 @@ pub fn conv2d_accumulate(
 }
 
 /// Copies `input` into a zero-filled array grown by the padding of `geometry`.
-fn zero_pad(input: ArrayView2<f32>, geometry: &Window) -> Array2<f32> {
+pub fn zero_pad(input: ArrayView2<f32>, geometry: &Window) -> Array2<f32> {
     let (h, w) = input.dim();
     let (r, c) = (geometry.rows, geometry.cols);
     let mut padded = Array2::<f32>::zeros((

@@ -13,9 +13,9 @@ pub const DEFAULT_SIZE: usize = 3;
 /// The text of the cells, row by row (a square), exactly as typed.
 pub type CellTexts = Vec<Vec<String>>;
 
-/// `cells` at another size, keeping the centre: a larger kernel gets `0` all around, a
+/// `cells` at another size, keeping the centre: a larger kernel gets `fill` all around, a
 /// smaller one keeps its middle cells. What was typed is never rewritten.
-pub fn resized(cells: &CellTexts, size: usize) -> CellTexts {
+pub fn resized<T: Clone>(cells: &[Vec<T>], size: usize, fill: T) -> Vec<Vec<T>> {
     // Both sides are odd, so the centres line up `shift` cells apart.
     let shift = (size as isize - cells.len() as isize) / 2;
     let old = |i: usize| {
@@ -28,7 +28,7 @@ pub fn resized(cells: &CellTexts, size: usize) -> CellTexts {
             (0..size)
                 .map(|c| match (old(r), old(c)) {
                     (Some(r), Some(c)) => cells[r][c].clone(),
-                    _ => "0".to_string(),
+                    _ => fill.clone(),
                 })
                 .collect()
         })
@@ -220,7 +220,7 @@ impl Preset {
                 let total: u64 = row.iter().sum::<u64>().pow(2);
                 every(&|r, c| format!("{}/{total}", row[r] * row[c]))
             }
-            _ => resized(&base, size),
+            _ => resized(&base, size, "0".to_string()),
         }
     }
 }
@@ -351,11 +351,12 @@ mod tests {
     #[test]
     fn a_new_size_keeps_the_centre_and_presets_grow() {
         let outline = OUTLINE.cell_texts();
-        let five = resized(&outline, 5);
+        let grow = |cells: &CellTexts, size| resized(cells, size, "0".to_string());
+        let five = grow(&outline, 5);
         assert_eq!(five[0], ["0", "0", "0", "0", "0"]);
         assert_eq!(five[2][1..4], ["-1", "8", "-1"]);
-        assert_eq!(resized(&five, 3), outline, "shrinking keeps the middle");
-        assert_eq!(resized(&resized(&five, 7), 5), five);
+        assert_eq!(grow(&five, 3), outline, "shrinking keeps the middle");
+        assert_eq!(grow(&grow(&five, 7), 5), five);
         let big = OUTLINE.cells_at(7);
         assert_eq!((big[3][3].as_str(), big[0][0].as_str()), ("48", "-1"));
         for size in KERNEL_SIZES {

@@ -10,7 +10,7 @@
 
 use ndarray::{Array3, ArrayView3, Axis};
 
-use super::conv::conv2d_accumulate;
+use super::conv::{conv_accumulate, zero_pad};
 use crate::common::activation::Activation;
 use crate::common::geometry::{Padding, Window};
 use crate::common::pool::{avg_pool_forward, max_pool_forward};
@@ -20,6 +20,43 @@ use crate::common::resize::fit;
 pub const POOL_SIZE: usize = 2;
 /// The leaky ReLU's slope for negative values, as `tf.nn.leaky_relu`'s default.
 pub const LEAKY_SLOPE: f32 = 0.2;
+
+/// What the input volume holds: one grayscale channel or the three colour channels.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Channels {
+    /// BT.601 luma, as the explorer has always shown.
+    #[default]
+    Grayscale,
+    /// Red, green and blue, each value / 255.
+    Rgb,
+}
+
+impl Channels {
+    pub const ALL: [Channels; 2] = [Channels::Grayscale, Channels::Rgb];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Channels::Grayscale => "Grayscale",
+            Channels::Rgb => "RGB",
+        }
+    }
+
+    /// C, the input's depth and every filter's.
+    pub fn count(self) -> usize {
+        match self {
+            Channels::Grayscale => 1,
+            Channels::Rgb => 3,
+        }
+    }
+
+    /// The channels' names as the page writes them into labels: none for grayscale.
+    pub fn channel_names(self) -> &'static [&'static str] {
+        match self {
+            Channels::Grayscale => &[""],
+            Channels::Rgb => &["red", "green", "blue"],
+        }
+    }
+}
 
 /// The nonlinearity after the convolution.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -213,18 +250,18 @@ pub fn run_layer(
             window: POOL_SIZE,
         });
     }
+    // Each channel is padded once, for every filter.
+    let padded: Vec<_> = input
+        .outer_iter()
+        .map(|plane| zero_pad(plane, &conv_window))
+        .collect();
     let mut convolution = Array3::<f32>::zeros((filters.len(), out_h, out_w));
     for (filter, mut map) in filters.iter().zip(convolution.axis_iter_mut(Axis(0))) {
         let map = map
             .as_slice_mut()
             .expect("a plane of a fresh array is contiguous");
         map.fill(filter.bias);
-        for (plane, kernel) in input
-            .axis_iter(Axis(0))
-            .zip(filter.weights.axis_iter(Axis(0)))
-        {
-            conv2d_accumulate(plane, kernel, &conv_window, map);
-        }
+        conv_accumulate(&padded, filter.weights.view(), &conv_window, map);
     }
     let activation = settings.activation.activation().map(|activation| {
         let mut out = Array3::zeros(convolution.dim());

@@ -1,11 +1,7 @@
-//! The explorer's pipeline: input → convolution (+ bias) → activation → 2×2 pooling with
-//! stride 2, on one grayscale map.
+//! The explorer's pipeline as the page shows it: input → convolution (+ bias) → activation
+//! → 2×2 pooling with stride 2, the stages of [`super::layer`], and the choices offered.
 
-use ndarray::{Array2, ArrayView2, Axis};
-
-use super::kernel::Kernel;
-use super::layer::{run_layer, ActivationChoice, Filter, LayerError, LayerSettings, PoolingChoice};
-use crate::common::geometry::Window;
+use super::layer::{ActivationChoice, LayerSettings, PoolingChoice};
 
 /// The working sizes a user can choose: the longer side of the image the math sees.
 pub const WORKING_SIZES: [usize; 4] = [128, 300, 512, 1024];
@@ -78,66 +74,43 @@ impl LayerSettings {
     }
 }
 
-/// Every stage's values, and the geometry of the two steps that change the size.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Stages {
-    pub convolution: Array2<f32>,
-    /// `None` when there is no activation.
-    pub activation: Option<Array2<f32>>,
-    pub pooling: Array2<f32>,
-    pub conv_window: Window,
-    pub pool_window: Window,
-}
-
-impl Stages {
-    /// What pooling worked on: the activation's output, or the convolution without one.
-    pub fn activated(&self) -> &Array2<f32> {
-        self.activation.as_ref().unwrap_or(&self.convolution)
-    }
-}
-
-/// Runs convolution (+ bias), the activation and the pooling on `input`: the layer of
-/// [`run_layer`] with one grayscale filter.
-pub fn run(
-    input: ArrayView2<f32>,
-    kernel: &Kernel,
-    bias: f32,
-    settings: LayerSettings,
-) -> Result<Stages, LayerError> {
-    let filter = Filter {
-        weights: kernel.weights().clone().insert_axis(Axis(0)),
-        bias,
-    };
-    let out = run_layer(input.insert_axis(Axis(0)), &[filter], settings)?;
-    Ok(Stages {
-        convolution: out.convolution.index_axis_move(Axis(0), 0),
-        activation: out.activation.map(|a| a.index_axis_move(Axis(0), 0)),
-        pooling: out.pooling.index_axis_move(Axis(0), 0),
-        conv_window: out.conv_window,
-        pool_window: out.pool_window,
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::common::geometry::Padding;
-    use crate::explorer::kernel::OUTLINE;
+    use crate::explorer::kernel::{Kernel, OUTLINE};
+    use crate::explorer::layer::{run_layer, Filter, LayerError, LayerOutput};
+    use ndarray::{Array2, Axis};
+
+    fn run(
+        input: Array2<f32>,
+        bias: f32,
+        settings: LayerSettings,
+    ) -> Result<LayerOutput, LayerError> {
+        let kernel = Kernel::parse(&OUTLINE.cell_texts()).expect("outline parses");
+        let filter = Filter {
+            weights: kernel.weights().clone().insert_axis(Axis(0)),
+            bias,
+        };
+        run_layer(input.insert_axis(Axis(0)).view(), &[filter], settings)
+    }
 
     #[test]
     fn flat_image_gives_a_flat_outline() {
-        let kernel = Kernel::parse(&OUTLINE.cell_texts()).expect("outline parses");
-        let input = Array2::from_elem((5, 5), 0.5f32);
-        let stages = run(input.view(), &kernel, 0.0, LayerSettings::default()).expect("runs");
+        let out = run(
+            Array2::from_elem((5, 5), 0.5f32),
+            0.0,
+            LayerSettings::default(),
+        )
+        .expect("runs");
         // Inside, the outline kernel sums to 0; at the zero-padded border it sees an edge.
-        assert_eq!(stages.convolution[[2, 2]], 0.0);
-        assert_eq!(stages.convolution[[0, 0]], 8.0 * 0.5 - 3.0 * 0.5);
-        assert_eq!(stages.pooling.dim(), (3, 3));
+        assert_eq!(out.convolution[[0, 2, 2]], 0.0);
+        assert_eq!(out.convolution[[0, 0, 0]], 8.0 * 0.5 - 3.0 * 0.5);
+        assert_eq!(out.pooling.dim(), (1, 3, 3));
     }
 
     #[test]
     fn names_follow_the_choices_and_none_hides_the_activation() {
-        let kernel = Kernel::parse(&OUTLINE.cell_texts()).expect("outline parses");
         let settings = LayerSettings {
             activation: ActivationChoice::None,
             pooling: PoolingChoice::Average,
@@ -155,21 +128,19 @@ mod tests {
         };
         assert_eq!(leaky.stage_slug(Stage::Activation), "leaky-relu");
         // A bias of −1 on a flat 0.5 image: inside, 0 − 1; averaged with no activation.
-        let input = Array2::from_elem((6, 6), 0.5f32);
-        let stages = run(input.view(), &kernel, -1.0, settings).expect("runs");
-        assert!(stages.activation.is_none());
-        assert_eq!(stages.convolution[[2, 2]], -1.0);
-        assert_eq!(stages.pooling[[1, 1]], -1.0);
+        let out = run(Array2::from_elem((6, 6), 0.5f32), -1.0, settings).expect("runs");
+        assert!(out.activation.is_none());
+        assert_eq!(out.convolution[[0, 2, 2]], -1.0);
+        assert_eq!(out.pooling[[0, 1, 1]], -1.0);
     }
 
     #[test]
     fn valid_on_a_tiny_image_says_which_step() {
-        let kernel = Kernel::parse(&OUTLINE.cell_texts()).expect("outline parses");
         let settings = LayerSettings {
             padding: Padding::Valid,
             ..LayerSettings::default()
         };
-        let step = |rows| match run(Array2::zeros((rows, 9)).view(), &kernel, 0.0, settings) {
+        let step = |rows| match run(Array2::zeros((rows, 9)), 0.0, settings) {
             Err(LayerError::TooSmall { step, .. }) => step,
             other => panic!("{other:?}"),
         };

@@ -1,6 +1,7 @@
-//! The numbers behind one pixel: the input patch under the kernel, the products, their
-//! sum plus the bias (the convolution), the activation and the pooling cell it falls in. The page shows
-//! them for the position under the pointer, so the arithmetic is never hidden.
+//! The numbers behind one pixel: for one filter, each channel's input patch under its
+//! kernel, the products and their sum per channel, the sums plus the bias (the
+//! convolution), the activation and the pooling cell it falls in. The page shows them for
+//! the position under the pointer, so the arithmetic is never hidden.
 
 use super::layer::POOL_SIZE;
 use super::pipeline::Stage;
@@ -9,17 +10,22 @@ use super::state::ExplorerState;
 /// A position `(row, column)` in one stage's map.
 pub type Position = (usize, usize);
 
-/// The numbers behind one convolution output.
+/// A square of values, row by row.
+pub type Square<T> = Vec<Vec<T>>;
+
+/// The numbers behind one convolution output of one filter.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Probe {
-    /// Position in the convolution (and ReLU) map.
+    /// The filter, from 0.
+    pub filter: usize,
+    /// Position in the convolution (and activation) maps.
     pub conv: Position,
     /// Top-left corner of the kernel's window in input coordinates (negative in the padding).
     pub window_origin: (isize, isize),
-    /// The input values under the kernel; `None` where the window is over zero padding.
-    pub patch: Vec<Vec<Option<f32>>>,
-    /// The kernel, `f × f`, row by row.
-    pub weights: Vec<Vec<f32>>,
+    /// For each channel, the input values under the kernel; `None` over zero padding.
+    pub patches: Vec<Square<Option<f32>>>,
+    /// For each channel, the filter's `f × f` kernel.
+    pub weights: Vec<Square<f32>>,
     pub bias: f32,
     pub conv_value: f32,
     /// The activation's output at `conv`; `None` without an activation.
@@ -40,15 +46,23 @@ pub struct PoolCell {
 }
 
 impl Probe {
-    /// The probe for `position` in the map of `stage`: an input pixel maps to the output
-    /// whose window is centred nearest to it, a pooling cell to the first output of its
-    /// window. `None` for a position outside the map.
-    pub fn at(state: &ExplorerState, stage: Stage, position: Position) -> Option<Probe> {
-        let (h, w) = state.values(stage).dim();
+    /// The probe of `filter` (from 0) for `position` in the maps of `stage`: an input pixel
+    /// maps to the output whose window is centred nearest to it, a pooling cell to the
+    /// first output of its window. `None` for a position outside the maps or a filter not
+    /// in the layer.
+    pub fn at(
+        state: &ExplorerState,
+        stage: Stage,
+        filter: usize,
+        position: Position,
+    ) -> Option<Probe> {
+        let (_, h, w) = state.values(stage).dim();
+        let in_use = state.filters.get(filter)?;
         if position.0 >= h || position.1 >= w {
             return None;
         }
-        let geometry = state.stages.conv_window;
+        let output = &state.output;
+        let geometry = output.conv_window;
         let (out_h, out_w) = geometry.output_shape();
         let stride = state.settings.stride;
         let centred = |p: usize, pad_before: usize, out: usize| {
@@ -71,23 +85,32 @@ impl Probe {
             (conv.0 * stride) as isize - geometry.rows.pad_before as isize,
             (conv.1 * stride) as isize - geometry.cols.pad_before as isize,
         );
-        let input = &state.input;
-        let kernel = state.kernel.weights();
-        let size = kernel.nrows();
-        let patch = (0..size)
-            .map(|r| {
+        let size = in_use.weights.dim().1;
+        let patches = state
+            .input
+            .outer_iter()
+            .map(|plane| {
                 (0..size)
-                    .map(|c| {
-                        let (y, x) = (origin.0 + r as isize, origin.1 + c as isize);
-                        let inside = y >= 0 && x >= 0;
-                        inside
-                            .then(|| input.get((y as usize, x as usize)).copied())
-                            .flatten()
+                    .map(|r| {
+                        (0..size)
+                            .map(|c| {
+                                let (y, x) = (origin.0 + r as isize, origin.1 + c as isize);
+                                let inside = y >= 0 && x >= 0;
+                                inside
+                                    .then(|| plane.get((y as usize, x as usize)).copied())
+                                    .flatten()
+                            })
+                            .collect()
                     })
                     .collect()
             })
             .collect();
-        let pool_window = state.stages.pool_window;
+        let weights = in_use
+            .weights
+            .outer_iter()
+            .map(|kernel| kernel.rows().into_iter().map(|row| row.to_vec()).collect())
+            .collect();
+        let pool_window = output.pool_window;
         let pool_row = (conv.0 + pool_window.rows.pad_before) / POOL_SIZE;
         let pool_col = (conv.1 + pool_window.cols.pad_before) / POOL_SIZE;
         let inside = |o: usize, axis: &crate::common::geometry::Axis| {
@@ -100,39 +123,59 @@ impl Probe {
                 let at = (pool_row, pool_col);
                 PoolCell {
                     at,
-                    value: state.stages.pooling[at],
+                    value: output.pooling[[filter, at.0, at.1]],
                     count: inside(pool_row, &pool_window.rows)
                         * inside(pool_col, &pool_window.cols),
                 }
             });
         Some(Probe {
+            filter,
             conv,
             window_origin: origin,
-            patch,
-            weights: kernel.rows().into_iter().map(|row| row.to_vec()).collect(),
-            bias: state.bias,
-            conv_value: state.stages.convolution[conv],
-            activation_value: state.stages.activation.as_ref().map(|a| a[conv]),
+            patches,
+            weights,
+            bias: in_use.bias,
+            conv_value: output.convolution[[filter, conv.0, conv.1]],
+            activation_value: output
+                .activation
+                .as_ref()
+                .map(|a| a[[filter, conv.0, conv.1]]),
             pool,
         })
     }
 
-    /// The sum of patch × weights, as the page spells it out (padding counts as 0), before
-    /// the bias.
-    pub fn sum_of_products(&self) -> f64 {
-        self.patch
+    /// Each channel's sum of patch × kernel, as the page spells it out (padding counts as
+    /// 0).
+    pub fn channel_sums(&self) -> Vec<f64> {
+        self.patches
             .iter()
-            .flatten()
-            .zip(self.weights.iter().flatten())
-            .map(|(x, &w)| f64::from(x.unwrap_or(0.0)) * f64::from(w))
-            .sum()
+            .zip(&self.weights)
+            .map(|(patch, kernel)| {
+                patch
+                    .iter()
+                    .flatten()
+                    .zip(kernel.iter().flatten())
+                    .map(|(x, &w)| f64::from(x.unwrap_or(0.0)) * f64::from(w))
+                    .sum()
+            })
+            .collect()
+    }
+
+    /// The sum of every channel's products, before the bias.
+    pub fn sum_of_products(&self) -> f64 {
+        self.channel_sums().iter().sum()
+    }
+
+    /// The kernel's side.
+    fn size(&self) -> usize {
+        self.weights.first().map_or(0, Vec::len)
     }
 
     /// The probed cell in `stage`'s own map, where keyboard moves start from: the centre of
     /// the kernel's window on the input (which may lie in the padding, so it is signed), the
     /// output on convolution and activation, the pooling cell (if any) on pooling.
     pub fn cursor(&self, stage: Stage) -> Option<(isize, isize)> {
-        let half = (self.weights.len() / 2) as isize;
+        let half = (self.size() / 2) as isize;
         match stage {
             Stage::Input => Some((self.window_origin.0 + half, self.window_origin.1 + half)),
             Stage::Convolution | Stage::Activation => {
@@ -156,7 +199,7 @@ impl Probe {
             Stage::Input => {
                 let clip = |start: isize, len: usize| {
                     let lo = start.max(0) as usize;
-                    let hi = ((start + self.weights.len() as isize).max(0) as usize).min(len);
+                    let hi = ((start + self.size() as isize).max(0) as usize).min(len);
                     (lo.min(len), hi.saturating_sub(lo))
                 };
                 let (top, height) = clip(self.window_origin.0, map_shape.0);
@@ -175,14 +218,11 @@ mod tests {
     use crate::common::geometry::Padding;
     use crate::explorer::source::SourceImage;
     use crate::explorer::state::ExplorerAction;
-    use ndarray::Array2;
 
     fn state(padding: Padding, stride: usize) -> ExplorerState {
-        let gray = Array2::from_shape_fn((9, 11), |(i, j)| ((i * 11 + j) % 7) as f32 / 7.0);
-        ExplorerState::new(SourceImage {
-            name: "t".into(),
-            gray,
-        })
+        ExplorerState::new(SourceImage::pattern(9, 11, |i, j| {
+            ((i * 11 + j) % 7 * 36) as u8
+        }))
         .expect("starts")
         .apply(ExplorerAction::SetPadding(padding))
         .apply(ExplorerAction::SetStride(stride))
@@ -192,10 +232,10 @@ mod tests {
     fn the_products_add_up_to_the_convolution() {
         for (padding, stride) in [(Padding::Same, 1), (Padding::Valid, 2), (Padding::Same, 3)] {
             let state = state(padding, stride);
-            let (h, w) = state.stages.convolution.dim();
+            let (_, h, w) = state.output.convolution.dim();
             for i in 0..h {
                 for j in 0..w {
-                    let probe = Probe::at(&state, Stage::Convolution, (i, j)).expect("inside");
+                    let probe = Probe::at(&state, Stage::Convolution, 0, (i, j)).expect("inside");
                     let sum = probe.sum_of_products();
                     assert!(
                         (sum - f64::from(probe.conv_value)).abs() < 1e-5,
@@ -221,13 +261,16 @@ mod tests {
             .apply(ExplorerAction::SetPooling(
                 crate::explorer::layer::PoolingChoice::Average,
             ))
-            .apply(ExplorerAction::EditBias("0.25".into()));
-        let corner = Probe::at(&state, Stage::Pooling, (4, 5)).expect("inside");
+            .apply(ExplorerAction::EditBias {
+                filter: 0,
+                text: "0.25".into(),
+            });
+        let corner = Probe::at(&state, Stage::Pooling, 0, (4, 5)).expect("inside");
         let cell = corner.pool.expect("SAME keeps the edge");
         assert_eq!((cell.at, cell.count), ((4, 5), 1));
-        let relu = state.stages.activation.as_ref().expect("ReLU");
-        assert_eq!(cell.value, relu[[8, 10]]);
-        let inner = Probe::at(&state, Stage::Convolution, (2, 2)).expect("inside");
+        let relu = state.output.activation.as_ref().expect("ReLU");
+        assert_eq!(cell.value, relu[[0, 8, 10]]);
+        let inner = Probe::at(&state, Stage::Convolution, 0, (2, 2)).expect("inside");
         assert_eq!(inner.pool.map(|c| c.count), Some(4));
         let sum = inner.sum_of_products() + 0.25;
         assert!((sum - f64::from(inner.conv_value)).abs() < 1e-5);
@@ -236,22 +279,22 @@ mod tests {
     #[test]
     fn the_cursor_is_the_probed_cell_of_each_map() {
         let state = state(Padding::Same, 1);
-        let probe = Probe::at(&state, Stage::Input, (4, 5)).expect("inside");
+        let probe = Probe::at(&state, Stage::Input, 0, (4, 5)).expect("inside");
         assert_eq!(probe.cursor(Stage::Input), Some((4, 5)));
         assert_eq!(probe.cursor(Stage::Activation), Some((4, 5)));
         assert_eq!(probe.cursor(Stage::Pooling), Some((2, 2)));
-        let corner = Probe::at(&state, Stage::Convolution, (0, 0)).expect("inside");
+        let corner = Probe::at(&state, Stage::Convolution, 0, (0, 0)).expect("inside");
         assert_eq!(corner.cursor(Stage::Input), Some((0, 0)));
     }
 
     #[test]
     fn same_padding_shows_the_zeros_at_the_corner() {
-        let probe = Probe::at(&state(Padding::Same, 1), Stage::Input, (0, 0)).expect("inside");
+        let probe = Probe::at(&state(Padding::Same, 1), Stage::Input, 0, (0, 0)).expect("inside");
         assert_eq!(probe.conv, (0, 0));
         assert_eq!(probe.window_origin, (-1, -1));
-        assert_eq!(probe.patch[0], [None, None, None]);
-        assert_eq!(probe.patch[1][0], None);
-        assert!(probe.patch[1][1].is_some());
+        assert_eq!(probe.patches[0][0], [None, None, None]);
+        assert_eq!(probe.patches[0][1][0], None);
+        assert!(probe.patches[0][1][1].is_some());
         assert_eq!(probe.highlight(Stage::Input, (9, 11)), Some((0, 0, 2, 2)));
     }
 
@@ -259,14 +302,14 @@ mod tests {
     fn positions_map_between_stages() {
         let state = state(Padding::Same, 1);
         // Input pixel (4, 5) is the centre of output (4, 5)'s window.
-        let from_input = Probe::at(&state, Stage::Input, (4, 5)).expect("inside");
+        let from_input = Probe::at(&state, Stage::Input, 0, (4, 5)).expect("inside");
         assert_eq!(
             (from_input.conv, from_input.window_origin),
             ((4, 5), (3, 4))
         );
-        let from_pool = Probe::at(&state, Stage::Pooling, (2, 3)).expect("inside");
+        let from_pool = Probe::at(&state, Stage::Pooling, 0, (2, 3)).expect("inside");
         assert_eq!(from_pool.conv, (4, 6));
         assert_eq!(from_pool.pool.map(|cell| cell.at), Some((2, 3)));
-        assert_eq!(Probe::at(&state, Stage::Activation, (9, 0)), None);
+        assert_eq!(Probe::at(&state, Stage::Activation, 0, (9, 0)), None);
     }
 }

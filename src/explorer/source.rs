@@ -1,10 +1,13 @@
-//! From the bytes of an image file to the explorer's input: a grayscale float32 map.
+//! From the bytes of an image file to the explorer's input: one grayscale float32 map, or
+//! the three colour channels.
 //!
-//! Decoding uses the `image` crate with limits against decompression bombs. The grayscale
-//! conversion is ITU-R BT.601 luma, `0.299 R + 0.587 G + 0.114 B`, on the 8-bit values (the
-//! `image` crate's own luma uses other weights), after compositing any alpha over white,
-//! scaled to [0, 1] by dividing by 255 and never rounded. Colour profiles and gamma are
-//! ignored, as TensorFlow's `rgb_to_grayscale` ignores them.
+//! Decoding uses the `image` crate with limits against decompression bombs. The picture is
+//! kept as its decoded 8-bit RGBA pixels (4 bytes a pixel: a 50-megapixel photo as floats
+//! would take three times that). Both conversions composite any alpha over white on the
+//! 8-bit values and scale to [0, 1] by dividing by 255, never rounded: RGB keeps the three
+//! channels, grayscale is ITU-R BT.601 luma, `0.299 R + 0.587 G + 0.114 B` (the `image`
+//! crate's own luma uses other weights). Colour profiles and gamma are ignored, as
+//! TensorFlow's `rgb_to_grayscale` ignores them.
 
 use std::fmt;
 use std::io::Cursor;
@@ -15,14 +18,70 @@ use image::codecs::png::PngDecoder;
 use image::codecs::webp::WebPDecoder;
 use image::{
     AnimationDecoder, ColorType, DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits,
+    RgbaImage,
 };
-use ndarray::{Array2, Array3};
+use ndarray::{Array2, Array3, Axis};
 
-/// A picture the explorer works on: its name and full-resolution grayscale values.
+use super::layer::Channels;
+use crate::common::resize::fit;
+
+/// A picture the explorer works on: its name and full-resolution 8-bit RGBA pixels.
 #[derive(Debug, PartialEq)]
 pub struct SourceImage {
     pub name: String,
-    pub gray: Array2<f32>,
+    pub pixels: RgbaImage,
+}
+
+impl SourceImage {
+    /// Decodes an image file, or says in words why it cannot.
+    pub fn decode(name: String, bytes: &[u8]) -> Result<SourceImage, LoadError> {
+        Ok(SourceImage {
+            name,
+            pixels: decode(bytes)?.into_rgba8(),
+        })
+    }
+
+    /// A gray test picture whose pixel `(i, j)` is `value(i, j)` in every channel.
+    #[cfg(test)]
+    pub fn pattern(h: usize, w: usize, value: impl Fn(usize, usize) -> u8) -> SourceImage {
+        SourceImage {
+            name: "pattern".into(),
+            pixels: RgbaImage::from_fn(w as u32, h as u32, |x, y| {
+                let v = value(y as usize, x as usize);
+                image::Rgba([v, v, v, 255])
+            }),
+        }
+    }
+
+    /// `(height, width)` in pixels.
+    pub fn shape(&self) -> (usize, usize) {
+        (self.pixels.height() as usize, self.pixels.width() as usize)
+    }
+
+    /// The layer's input: the chosen channels, each fitted to `working_size` by area
+    /// averaging, `(C, H, W)`. One full-resolution plane at a time is converted to floats.
+    pub fn fitted(&self, channels: Channels, working_size: usize) -> Array3<f32> {
+        let (h, w) = self.shape();
+        let plane = |value: &dyn Fn(&image::Rgba<u8>) -> f32| {
+            let values = self.pixels.pixels().map(value).collect();
+            let full = Array2::from_shape_vec((h, w), values).expect("one value per pixel");
+            fit(full.view(), working_size)
+        };
+        let planes: Vec<Array2<f32>> = match channels {
+            Channels::Grayscale => vec![plane(&|p| {
+                luma_f32(
+                    over_white(p[0], p[3]),
+                    over_white(p[1], p[3]),
+                    over_white(p[2], p[3]),
+                )
+            })],
+            Channels::Rgb => (0..3)
+                .map(|c| plane(&|p: &image::Rgba<u8>| over_white(p[c], p[3]) / 255.0))
+                .collect(),
+        };
+        let views: Vec<_> = planes.iter().map(|p| p.view()).collect();
+        ndarray::stack(Axis(0), &views).expect("the planes share one shape")
+    }
 }
 
 /// Files larger than this are refused before they are read.

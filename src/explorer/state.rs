@@ -1,22 +1,23 @@
 //! The explorer's one place for state, and how every [`ExplorerAction`] changes it.
 //!
-//! Each change to the image, kernel or settings goes through [`ExplorerState::apply`], which
-//! recomputes the pipeline; whenever an input is refused, the last good state stays and a
-//! [`Notice`] says why. No web code: the front end implements Yew's `Reducible` on top.
+//! Each change to the image, the filters or the settings goes through
+//! [`ExplorerState::apply`], which recomputes the layer; whenever an input is refused, the
+//! last good state stays and a [`Notice`] (or the marked field's own message) says why. No
+//! web code: the front end implements Yew's `Reducible` on top.
 
 use std::rc::Rc;
 
-use ndarray::Array2;
+use ndarray::{Array3, ArrayView2, Axis};
 
-use super::colormap::{ColorRange, Colormap, Scale, ValueRange};
-use super::kernel::{
-    parse_cell, resized, CellTexts, Kernel, KernelError, Preset, KERNEL_SIZES, OUTLINE,
+use super::colormap::{ColorRange, Colormap, Scale, ScaleSharing, ValueRange};
+use super::filters::{layer_filters, starting_filters, FilterDraft, MAX_FILTERS};
+use super::kernel::{KernelError, Preset, DEFAULT_SIZE, KERNEL_SIZES};
+use super::layer::{
+    run_layer, ActivationChoice, Channels, Filter, LayerOutput, LayerSettings, PoolingChoice,
 };
-use super::layer::{ActivationChoice, LayerSettings, PoolingChoice};
-use super::pipeline::{self, Stage, Stages, DEFAULT_WORKING_SIZE, STRIDES, WORKING_SIZES};
+use super::pipeline::{Stage, DEFAULT_WORKING_SIZE, STRIDES, WORKING_SIZES};
 use super::source::SourceImage;
 use crate::common::geometry::Padding;
-use crate::common::resize::fit;
 
 /// What the page tells the user about the last thing they did.
 #[derive(Clone, Debug, PartialEq)]
@@ -27,25 +28,47 @@ pub enum Notice {
     Error(String),
 }
 
+/// Where a kernel cell is: filter and channel from 0, row and column from 0.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CellAt {
+    pub filter: usize,
+    pub channel: usize,
+    pub row: usize,
+    pub col: usize,
+}
+
 #[derive(Clone, Debug)]
 pub enum ExplorerAction {
     EditCell {
-        row: usize,
-        col: usize,
+        at: CellAt,
         text: String,
     },
-    ApplyPreset(&'static Preset),
+    /// A preset into each of one filter's kernels.
+    ApplyPreset {
+        filter: usize,
+        preset: &'static Preset,
+    },
+    /// One filter's red kernel, as typed, to its green and blue kernels.
+    CopyToAllChannels {
+        filter: usize,
+    },
+    /// One filter's bias field, as typed.
+    EditBias {
+        filter: usize,
+        text: String,
+    },
+    /// Kernels of another size: the cells typed so far keep the centre.
+    SetKernelSize(usize),
+    SetChannels(Channels),
+    SetFilterCount(usize),
     SetPadding(Padding),
     SetStride(usize),
     SetWorkingSize(usize),
-    /// The bias field, as typed.
-    EditBias(String),
-    /// A kernel of another size: the cells typed so far keep the centre.
-    SetKernelSize(usize),
     SetActivation(ActivationChoice),
     SetPooling(PoolingChoice),
     SetColormap(Colormap),
     SetColorRange(ColorRange),
+    SetScaleSharing(ScaleSharing),
     Busy(String),
     ImageLoaded(Rc<SourceImage>),
     LoadFailed {
@@ -58,235 +81,265 @@ pub enum ExplorerAction {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExplorerState {
     pub source: Rc<SourceImage>,
-    /// The source fitted to the working size: the pipeline's input.
-    pub input: Rc<Array2<f32>>,
-    /// The kernel cells exactly as typed, valid or not.
-    pub cells: CellTexts,
-    /// The last kernel whose cells all parsed: the one in use.
-    pub kernel: Kernel,
-    /// Why the typed cells are not the kernel in use, if they are not.
-    pub kernel_error: Option<KernelError>,
-    /// The bias field exactly as typed.
-    pub bias_text: String,
-    /// The last bias that parsed: the one in use.
-    pub bias: f32,
-    /// Why the typed bias is not the one in use, if it is not.
-    pub bias_error: Option<String>,
+    /// The source's channels fitted to the working size: the layer's input, `(C, H, W)`.
+    pub input: Rc<Array3<f32>>,
+    /// Every filter as typed (all [`MAX_FILTERS`]; the first `filter_count` are in use),
+    /// so that fewer filters and then more again brings back what was typed.
+    pub drafts: Vec<FilterDraft>,
+    pub filter_count: usize,
+    pub channels: Channels,
     pub settings: LayerSettings,
     pub working_size: usize,
     pub colormap: Colormap,
     pub color_range: ColorRange,
-    pub stages: Rc<Stages>,
+    pub scale_sharing: ScaleSharing,
+    /// The filters `output` was computed with: the last valid layer.
+    pub filters: Rc<Vec<Filter>>,
+    pub output: Rc<LayerOutput>,
     pub notice: Option<Notice>,
 }
 
 impl ExplorerState {
     /// The explorer with `source` loaded and every control at its default.
     pub fn new(source: SourceImage) -> Result<ExplorerState, String> {
-        let cells = OUTLINE.cell_texts();
-        let kernel = Kernel::parse(&cells).map_err(|e| e.to_string())?;
+        let channels = Channels::default();
+        let drafts = starting_filters(DEFAULT_SIZE);
+        let filters = layer_filters(&drafts[..1], channels);
         let settings = LayerSettings::default();
-        let input = fit(source.gray.view(), DEFAULT_WORKING_SIZE);
-        let stages =
-            pipeline::run(input.view(), &kernel, 0.0, settings).map_err(|e| e.to_string())?;
+        let input = source.fitted(channels, DEFAULT_WORKING_SIZE);
+        let output = run_layer(input.view(), &filters, settings).map_err(|e| e.to_string())?;
         Ok(ExplorerState {
             source: Rc::new(source),
             input: Rc::new(input),
-            cells,
-            kernel,
-            kernel_error: None,
-            bias_text: "0".into(),
-            bias: 0.0,
-            bias_error: None,
+            drafts,
+            filter_count: 1,
+            channels,
             settings,
             working_size: DEFAULT_WORKING_SIZE,
             colormap: Colormap::default(),
             color_range: ColorRange::default(),
-            stages: Rc::new(stages),
+            scale_sharing: ScaleSharing::default(),
+            filters: Rc::new(filters),
+            output: Rc::new(output),
             notice: None,
         })
     }
 
-    /// The values of one stage.
-    pub fn values(&self, stage: Stage) -> &Array2<f32> {
-        match stage {
-            Stage::Input => &self.input,
-            Stage::Convolution => &self.stages.convolution,
-            Stage::Activation => self.stages.activated(),
-            Stage::Pooling => &self.stages.pooling,
+    /// The filters in the layer, as typed.
+    pub fn filter_drafts(&self) -> &[FilterDraft] {
+        &self.drafts[..self.filter_count]
+    }
+
+    pub fn kernel_size(&self) -> usize {
+        self.drafts[0].size()
+    }
+
+    /// Whether the layer is today's classic one: one grayscale filter (its cells are
+    /// named "Kernel row 1 column 1", and its files are 2-D).
+    pub fn is_single_gray(&self) -> bool {
+        self.filter_count == 1 && self.channels == Channels::Grayscale
+    }
+
+    /// The name a kernel's cells start with: `Kernel` for one grayscale filter, otherwise
+    /// `Filter 2` or `Filter 2 red`.
+    pub fn kernel_name(&self, filter: usize, channel: usize) -> String {
+        if self.is_single_gray() {
+            return "Kernel".into();
+        }
+        match self.channels.channel_names().get(channel) {
+            Some(name) if !name.is_empty() => format!("Filter {} {name}", filter + 1),
+            _ => format!("Filter {}", filter + 1),
         }
     }
 
-    /// How one stage is coloured: the convolution (signed) with the diverging map centred
-    /// on 0, the others with the chosen sequential map, each stretched over its own values
-    /// as the chosen colour range says.
-    /// `range` is the stage's `ValueRange` (callers compute it once per change).
-    pub fn scale(&self, stage: Stage, range: ValueRange) -> Scale {
+    /// The name of a filter's bias field: `Bias` with one filter, else `Filter 2 bias`.
+    pub fn bias_name(&self, filter: usize) -> String {
+        if self.filter_count == 1 {
+            "Bias".into()
+        } else {
+            format!("Filter {} bias", filter + 1)
+        }
+    }
+
+    /// Why the typed kernels are not all in use: the first marked kernel, in reading order.
+    pub fn kernel_error(&self) -> Option<String> {
+        self.filter_drafts()
+            .iter()
+            .enumerate()
+            .find_map(|(k, draft)| {
+                let (channel, error) = draft.kernel_error(self.channels)?;
+                let name = self.kernel_name(k, channel);
+                Some(match (name.as_str(), error) {
+                    ("Kernel", error) => error.to_string(),
+                    (_, KernelError::Cell { row, col, error }) => {
+                        format!("{name}, row {row}, column {col} {error}")
+                    }
+                    (_, KernelError::Overflow) => format!(
+                        "{name}: these weights are too large together: the convolution would \
+                         overflow float32"
+                    ),
+                })
+            })
+    }
+
+    /// Why the typed biases are not all in use: the first marked bias.
+    pub fn bias_error(&self) -> Option<String> {
+        self.filter_drafts()
+            .iter()
+            .enumerate()
+            .find_map(|(k, draft)| {
+                let error = draft.bias().error()?;
+                Some(if self.filter_count == 1 {
+                    format!("The bias {error}")
+                } else {
+                    format!("Filter {}'s bias {error}", k + 1)
+                })
+            })
+    }
+
+    /// The values of one stage, `(maps, H, W)`: the input's channels, or one map per filter.
+    pub fn values(&self, stage: Stage) -> &Array3<f32> {
+        match stage {
+            Stage::Input => &self.input,
+            Stage::Convolution => &self.output.convolution,
+            Stage::Activation => self
+                .output
+                .activation
+                .as_ref()
+                .unwrap_or(&self.output.convolution),
+            Stage::Pooling => &self.output.pooling,
+        }
+    }
+
+    /// One map of a stage: a channel of the input, or one filter's map.
+    pub fn map(&self, stage: Stage, index: usize) -> ArrayView2<'_, f32> {
+        self.values(stage).index_axis(Axis(0), index)
+    }
+
+    /// How maps of `stage` are coloured: the convolution (signed) with the diverging map
+    /// centred on 0, the others with the chosen sequential map, stretched over `values`
+    /// (a whole stage, or one map) whose range is `range`, as the chosen colour range says.
+    pub fn scale(&self, stage: Stage, values: &[f32], range: ValueRange) -> Scale {
         let colormap = if self.settings.is_signed(stage) {
             Colormap::Diverging
         } else {
             self.colormap
         };
-        Scale::fit(colormap, self.values(stage).view(), range, self.color_range)
+        Scale::fit(colormap, values, range, self.color_range)
     }
 
     /// The state after `action`.
     pub fn apply(&self, action: ExplorerAction) -> ExplorerState {
+        let mut next = self.clone();
         match action {
-            ExplorerAction::EditCell { row, col, text } => {
-                let mut cells = self.cells.clone();
-                match cells.get_mut(row).and_then(|r| r.get_mut(col)) {
-                    Some(cell) => *cell = text,
-                    None => return self.clone(),
+            ExplorerAction::EditCell { at, text } => {
+                if let Some(draft) = next.drafts.get_mut(at.filter) {
+                    draft.edit_cell(self.channels, at.channel, (at.row, at.col), text);
                 }
-                self.with_cells(cells)
             }
-            ExplorerAction::ApplyPreset(preset) => {
-                self.with_cells(preset.cells_at(self.cells.len()))
+            ExplorerAction::ApplyPreset { filter, preset } => {
+                if let Some(draft) = next.drafts.get_mut(filter) {
+                    draft.apply_preset(self.channels, preset);
+                }
             }
-            ExplorerAction::SetKernelSize(size) if !KERNEL_SIZES.contains(&size) => self
-                .with_notice(Notice::Error(format!(
+            ExplorerAction::CopyToAllChannels { filter } => {
+                if let Some(Err(refused)) = next.drafts.get_mut(filter).map(|d| d.copy_red_to_all())
+                {
+                    return self.with_notice(Notice::Error(format!("{refused}.")));
+                }
+            }
+            ExplorerAction::EditBias { filter, text } => {
+                if let Some(draft) = next.drafts.get_mut(filter) {
+                    draft.edit_bias(self.channels, text);
+                }
+            }
+            ExplorerAction::SetKernelSize(size) if !KERNEL_SIZES.contains(&size) => {
+                return self.with_notice(Notice::Error(format!(
                     "Kernel size {size} is not offered: choose 3, 5 or 7."
-                ))),
-            ExplorerAction::SetKernelSize(size) => {
-                let next = self.with_cells(resized(&self.cells, size));
-                if next.kernel.size() == size {
-                    next
-                } else {
-                    // The resized cells could not be used (a bad cell, or VALID padding on
-                    // an image smaller than the kernel): the size stays as it was.
-                    ExplorerState {
-                        cells: self.cells.clone(),
-                        kernel_error: self.kernel_error.clone(),
-                        notice: next.notice.or_else(|| {
-                            Some(Notice::Error(format!(
-                                "The kernel stays {0}×{0}: fix the marked cell first.",
-                                self.cells.len()
-                            )))
-                        }),
-                        ..self.clone()
-                    }
-                }
+                )))
             }
-            ExplorerAction::SetPadding(padding) => self.recompute(Candidate {
-                settings: LayerSettings {
-                    padding,
-                    ..self.settings
-                },
-                ..self.candidate()
-            }),
-            ExplorerAction::SetStride(stride) if !STRIDES.contains(&stride) => self.with_notice(
-                Notice::Error(format!("Stride {stride} is not offered: choose 1, 2 or 3.")),
-            ),
-            ExplorerAction::SetWorkingSize(size) if !WORKING_SIZES.contains(&size) => self
-                .with_notice(Notice::Error(format!(
-                    "Working size {size} is not offered: choose 128, 300, 512 or 1024."
-                ))),
-            ExplorerAction::SetStride(stride) => self.recompute(Candidate {
-                settings: LayerSettings {
-                    stride,
-                    ..self.settings
-                },
-                ..self.candidate()
-            }),
-            ExplorerAction::SetWorkingSize(working_size) => self.recompute(Candidate {
-                working_size,
-                ..self.candidate()
-            }),
-            ExplorerAction::EditBias(text) => match parse_cell(&text) {
-                Ok(bias) if bias_fits(&self.kernel, bias) => {
-                    let next = self.recompute(Candidate {
-                        bias,
-                        ..self.candidate()
-                    });
-                    ExplorerState {
-                        bias_text: text,
-                        bias_error: None,
-                        ..next
-                    }
+            ExplorerAction::SetKernelSize(size) => {
+                next.drafts.iter_mut().for_each(|d| d.resize(size));
+            }
+            ExplorerAction::SetChannels(channels) => {
+                if channels == Channels::Rgb && self.channels != Channels::Rgb {
+                    next.drafts.iter_mut().for_each(FilterDraft::enter_rgb);
                 }
-                Ok(_) => ExplorerState {
-                    bias_text: text,
-                    bias_error: Some(
-                        "The bias is too large with these weights: the convolution would \
-                         overflow float32"
-                            .into(),
-                    ),
-                    ..self.clone()
-                },
-                Err(error) => ExplorerState {
-                    bias_text: text,
-                    bias_error: Some(format!("The bias {error}")),
-                    ..self.clone()
-                },
-            },
-            ExplorerAction::SetActivation(activation) => self.recompute(Candidate {
-                settings: LayerSettings {
-                    activation,
-                    ..self.settings
-                },
-                ..self.candidate()
-            }),
-            ExplorerAction::SetPooling(pooling) => self.recompute(Candidate {
-                settings: LayerSettings {
-                    pooling,
-                    ..self.settings
-                },
-                ..self.candidate()
-            }),
-            ExplorerAction::SetColormap(colormap) => ExplorerState {
-                colormap,
-                ..self.clone()
-            },
-            ExplorerAction::SetColorRange(color_range) => ExplorerState {
-                color_range,
-                ..self.clone()
-            },
-            ExplorerAction::Busy(what) => self.with_notice(Notice::Busy(what)),
-            ExplorerAction::ImageLoaded(source) => self.recompute(Candidate {
-                source,
-                ..self.candidate()
-            }),
-            ExplorerAction::LoadFailed { name, reason } => self.with_notice(Notice::Error(
-                format!("Could not load “{name}”: {reason} The previous image stays."),
-            )),
+                next.channels = channels;
+            }
+            ExplorerAction::SetFilterCount(count) if !(1..=MAX_FILTERS).contains(&count) => {
+                return self.with_notice(Notice::Error(format!(
+                    "{count} filters are not offered: choose 1 to {MAX_FILTERS}."
+                )))
+            }
+            ExplorerAction::SetFilterCount(count) => next.filter_count = count,
+            ExplorerAction::SetPadding(padding) => next.settings.padding = padding,
+            ExplorerAction::SetStride(stride) if !STRIDES.contains(&stride) => {
+                return self.with_notice(Notice::Error(format!(
+                    "Stride {stride} is not offered: choose 1, 2 or 3."
+                )))
+            }
+            ExplorerAction::SetStride(stride) => next.settings.stride = stride,
+            ExplorerAction::SetWorkingSize(size) if !WORKING_SIZES.contains(&size) => {
+                return self.with_notice(Notice::Error(format!(
+                    "Working size {size} is not offered: choose 128, 300, 512 or 1024."
+                )))
+            }
+            ExplorerAction::SetWorkingSize(size) => next.working_size = size,
+            ExplorerAction::SetActivation(activation) => next.settings.activation = activation,
+            ExplorerAction::SetPooling(pooling) => next.settings.pooling = pooling,
+            ExplorerAction::SetColormap(colormap) => next.colormap = colormap,
+            ExplorerAction::SetColorRange(color_range) => next.color_range = color_range,
+            ExplorerAction::SetScaleSharing(sharing) => next.scale_sharing = sharing,
+            ExplorerAction::Busy(what) => return self.with_notice(Notice::Busy(what)),
+            ExplorerAction::ImageLoaded(source) => next.source = source,
+            ExplorerAction::LoadFailed { name, reason } => {
+                return self.with_notice(Notice::Error(format!(
+                    "Could not load “{name}”: {reason} The previous image stays."
+                )))
+            }
         }
+        self.commit(next)
     }
 
-    fn candidate(&self) -> Candidate {
-        Candidate {
-            source: Rc::clone(&self.source),
-            working_size: self.working_size,
-            kernel: self.kernel.clone(),
-            bias: self.bias,
-            settings: self.settings,
+    /// Recomputes the layer for `next` when anything it depends on changed; if the layer
+    /// cannot run, everything stays as it was and a notice says why.
+    fn commit(&self, mut next: ExplorerState) -> ExplorerState {
+        if let Some(k) = next
+            .filter_drafts()
+            .iter()
+            .position(|d| !d.fits(next.channels))
+        {
+            return self.with_notice(Notice::Error(format!(
+                "Filter {}'s weights would be too large together over {} channels: the \
+                 convolution would overflow float32. The previous layer stays.",
+                k + 1,
+                next.channels.count()
+            )));
         }
-    }
-
-    /// Runs the pipeline on a candidate; on success it becomes current, otherwise only the
-    /// notice changes.
-    fn recompute(&self, next: Candidate) -> ExplorerState {
-        let same_input =
-            Rc::ptr_eq(&next.source, &self.source) && next.working_size == self.working_size;
+        let same_input = Rc::ptr_eq(&next.source, &self.source)
+            && next.working_size == self.working_size
+            && next.channels == self.channels;
         let input = if same_input {
             Rc::clone(&self.input)
         } else {
-            Rc::new(fit(next.source.gray.view(), next.working_size))
+            Rc::new(next.source.fitted(next.channels, next.working_size))
         };
-        match pipeline::run(input.view(), &next.kernel, next.bias, next.settings) {
-            Ok(stages) => ExplorerState {
-                source: next.source,
-                input,
-                kernel: next.kernel,
-                bias: next.bias,
-                settings: next.settings,
-                working_size: next.working_size,
-                stages: Rc::new(stages),
-                notice: None,
-                ..self.clone()
-            },
-            Err(too_small) => self.with_notice(Notice::Error(format!(
-                "{too_small}. The previous result stays."
+        let filters = layer_filters(next.filter_drafts(), next.channels);
+        if same_input && next.settings == self.settings && filters == *self.filters {
+            // Nothing the layer computes from changed: a half-typed cell, a colour choice.
+            return next;
+        }
+        match run_layer(input.view(), &filters, next.settings) {
+            Ok(output) => {
+                next.input = input;
+                next.filters = Rc::new(filters);
+                next.output = Rc::new(output);
+                next.notice = None;
+                next
+            }
+            Err(error) => self.with_notice(Notice::Error(format!(
+                "{error}. The previous result stays."
             ))),
         }
     }
@@ -297,53 +350,6 @@ impl ExplorerState {
             ..self.clone()
         }
     }
-
-    /// New cells are kept as typed; the kernel in use changes only if they all parse.
-    fn with_cells(&self, cells: CellTexts) -> ExplorerState {
-        match Kernel::parse(&cells) {
-            Ok(kernel) if !bias_fits(&kernel, self.bias) => ExplorerState {
-                cells,
-                kernel_error: Some(KernelError::Overflow),
-                ..self.clone()
-            },
-            Ok(kernel) => {
-                let next = self.recompute(Candidate {
-                    kernel,
-                    ..self.candidate()
-                });
-                ExplorerState {
-                    cells,
-                    kernel_error: None,
-                    ..next
-                }
-            }
-            Err(error) => ExplorerState {
-                cells,
-                kernel_error: Some(error),
-                ..self.clone()
-            },
-        }
-    }
-}
-
-/// Whether `kernel`'s outputs plus `bias` stay within float32 for inputs in [0, 1].
-fn bias_fits(kernel: &Kernel, bias: f32) -> bool {
-    let bound: f64 = kernel
-        .weights()
-        .iter()
-        .map(|w| f64::from(w.abs()))
-        .sum::<f64>()
-        + f64::from(bias.abs());
-    bound <= f64::from(f32::MAX)
-}
-
-/// What a recomputation would make current.
-struct Candidate {
-    source: Rc<SourceImage>,
-    working_size: usize,
-    kernel: Kernel,
-    bias: f32,
-    settings: LayerSettings,
 }
 
 #[cfg(test)]
@@ -352,36 +358,61 @@ mod tests {
     use crate::explorer::kernel::PRESETS;
 
     fn state(h: usize, w: usize) -> ExplorerState {
-        let gray = Array2::from_shape_fn((h, w), |(i, j)| ((i * 7 + j * 3) % 10) as f32 / 10.0);
-        ExplorerState::new(SourceImage {
-            name: "test".into(),
-            gray,
-        })
+        ExplorerState::new(SourceImage::pattern(h, w, |i, j| {
+            ((i * 7 + j * 3) % 10 * 25) as u8
+        }))
         .expect("a valid start")
     }
 
-    fn edit(state: &ExplorerState, row: usize, col: usize, text: &str) -> ExplorerState {
+    fn colourful(h: usize, w: usize) -> Rc<SourceImage> {
+        Rc::new(SourceImage {
+            name: "colour".into(),
+            pixels: image::RgbaImage::from_fn(w as u32, h as u32, |x, y| {
+                image::Rgba([(x * 20) as u8, (y * 30) as u8, ((x + y) * 9) as u8, 255])
+            }),
+        })
+    }
+
+    fn edit(
+        state: &ExplorerState,
+        filter: usize,
+        channel: usize,
+        row: usize,
+        col: usize,
+        text: &str,
+    ) -> ExplorerState {
         state.apply(ExplorerAction::EditCell {
-            row,
-            col,
+            at: CellAt {
+                filter,
+                channel,
+                row,
+                col,
+            },
             text: text.into(),
         })
+    }
+
+    fn texts(state: &ExplorerState, filter: usize, channel: usize) -> &Vec<Vec<String>> {
+        state.drafts[filter].grids(state.channels)[channel].texts()
     }
 
     #[test]
     fn a_bad_cell_keeps_the_last_valid_kernel() {
         let start = state(20, 30);
         for bad in ["abc", "1e400", ""] {
-            let next = edit(&start, 1, 1, bad);
-            assert_eq!(next.cells[1][1], bad);
-            assert!(next.kernel_error.is_some(), "{bad:?}");
-            assert_eq!(next.kernel, start.kernel);
-            assert!(Rc::ptr_eq(&next.stages, &start.stages));
+            let next = edit(&start, 0, 0, 1, 1, bad);
+            assert_eq!(texts(&next, 0, 0)[1][1], bad);
+            assert!(next.kernel_error().is_some(), "{bad:?}");
+            assert!(next
+                .kernel_error()
+                .is_some_and(|e| e.starts_with("Row 2, column 2")));
+            assert_eq!(next.filters, start.filters);
+            assert!(Rc::ptr_eq(&next.output, &start.output));
         }
-        let fixed = edit(&edit(&start, 1, 1, "abc"), 1, 1, "9");
-        assert_eq!(fixed.kernel_error, None);
-        assert_eq!(fixed.kernel.weights()[[1, 1]], 9.0);
-        assert_ne!(fixed.stages, start.stages);
+        let fixed = edit(&edit(&start, 0, 0, 1, 1, "abc"), 0, 0, 1, 1, "9");
+        assert_eq!(fixed.kernel_error(), None);
+        assert_eq!(fixed.filters[0].weights[[0, 1, 1]], 9.0);
+        assert_ne!(fixed.output, start.output);
     }
 
     #[test]
@@ -389,26 +420,30 @@ mod tests {
         let start = state(2, 40);
         let next = start.apply(ExplorerAction::SetPadding(Padding::Valid));
         assert_eq!(next.settings, start.settings);
-        assert!(Rc::ptr_eq(&next.stages, &start.stages));
+        assert!(Rc::ptr_eq(&next.output, &start.output));
         assert!(matches!(next.notice, Some(Notice::Error(ref m)) if m.contains("VALID")));
     }
 
     #[test]
     fn a_new_image_keeps_the_controls() {
         let start = state(20, 30)
-            .apply(ExplorerAction::ApplyPreset(&PRESETS[5]))
+            .apply(ExplorerAction::ApplyPreset {
+                filter: 0,
+                preset: &PRESETS[5],
+            })
             .apply(ExplorerAction::SetStride(2))
             .apply(ExplorerAction::SetPadding(Padding::Valid))
             .apply(ExplorerAction::SetWorkingSize(128));
-        let loaded = start.apply(ExplorerAction::ImageLoaded(Rc::new(SourceImage {
-            name: "big".into(),
-            gray: Array2::from_elem((400, 200), 0.5),
-        })));
-        assert_eq!(loaded.cells, PRESETS[5].cell_texts());
+        let loaded = start.apply(ExplorerAction::ImageLoaded(Rc::new(SourceImage::pattern(
+            400,
+            200,
+            |_, _| 128,
+        ))));
+        assert_eq!(*texts(&loaded, 0, 0), PRESETS[5].cell_texts());
         assert_eq!(loaded.settings, start.settings);
         assert_eq!(loaded.working_size, 128);
-        assert_eq!(loaded.input.dim(), (128, 64));
-        assert_eq!(loaded.stages.conv_window.output_shape(), (63, 31));
+        assert_eq!(loaded.input.dim(), (1, 128, 64));
+        assert_eq!(loaded.output.conv_window.output_shape(), (63, 31));
     }
 
     #[test]
@@ -417,9 +452,14 @@ mod tests {
         for next in [
             start.apply(ExplorerAction::SetStride(0)),
             start.apply(ExplorerAction::SetWorkingSize(0)),
+            start.apply(ExplorerAction::SetFilterCount(0)),
+            start.apply(ExplorerAction::SetFilterCount(9)),
+            start.apply(ExplorerAction::SetKernelSize(4)),
         ] {
             assert_eq!(next.settings, start.settings);
             assert_eq!(next.working_size, start.working_size);
+            assert_eq!(next.filter_count, 1);
+            assert_eq!(next.kernel_size(), 3);
             assert!(matches!(next.notice, Some(Notice::Error(_))));
         }
     }
@@ -427,53 +467,148 @@ mod tests {
     #[test]
     fn bias_activation_and_pooling_change_the_layer_and_bad_biases_are_refused() {
         let start = state(20, 30);
-        let biased = start.apply(ExplorerAction::EditBias("−0,5".into()));
-        assert_eq!((biased.bias, biased.bias_error.as_deref()), (-0.5, None));
-        let inside = |s: &ExplorerState| s.stages.convolution[[5, 5]];
-        assert_eq!(inside(&biased), inside(&start) - 0.5);
+        let bias = |s: &ExplorerState, text: &str| {
+            s.apply(ExplorerAction::EditBias {
+                filter: 0,
+                text: text.into(),
+            })
+        };
+        let biased = bias(&start, "−0,5");
+        assert_eq!(biased.filters[0].bias, -0.5);
+        assert_eq!(biased.bias_error(), None);
+        let inside = |s: &ExplorerState| s.output.convolution[[0, 5, 5]];
+        assert!((inside(&biased) - (inside(&start) - 0.5)).abs() < 1e-5);
         for bad in ["abc", "1e400", ""] {
-            let next = biased.apply(ExplorerAction::EditBias(bad.into()));
-            assert_eq!(next.bias_text, bad);
-            assert!(next.bias_error.is_some(), "{bad:?}");
-            assert_eq!(next.bias, -0.5);
-            assert!(Rc::ptr_eq(&next.stages, &biased.stages));
+            let next = bias(&biased, bad);
+            assert_eq!(next.drafts[0].bias().text(), bad);
+            assert!(
+                next.bias_error().is_some_and(|e| e.starts_with("The bias")),
+                "{bad:?}"
+            );
+            assert_eq!(next.filters[0].bias, -0.5);
+            assert!(Rc::ptr_eq(&next.output, &biased.output));
         }
         let tanh = biased
             .apply(ExplorerAction::SetActivation(ActivationChoice::Tanh))
             .apply(ExplorerAction::SetPooling(PoolingChoice::Average));
-        let conv = tanh.stages.convolution[[0, 0]];
-        let activated = tanh.stages.activation.as_ref().expect("tanh")[[0, 0]];
+        let conv = tanh.output.convolution[[0, 0, 0]];
+        let activated = tanh.output.activation.as_ref().expect("tanh")[[0, 0, 0]];
         assert_eq!(activated, conv.tanh());
         assert!(tanh.settings.is_signed(Stage::Pooling));
         assert!(!start.settings.is_signed(Stage::Pooling));
     }
 
     #[test]
-    fn the_kernel_size_grows_around_the_cells_typed() {
-        let start = edit(&state(20, 30), 0, 0, "2");
+    fn the_kernel_size_grows_around_the_cells_typed_even_a_bad_one() {
+        let start = edit(&state(20, 30), 0, 0, 0, 0, "2");
         let five = start.apply(ExplorerAction::SetKernelSize(5));
-        assert_eq!((five.cells.len(), five.kernel.size()), (5, 5));
+        assert_eq!((texts(&five, 0, 0).len(), five.kernel_size()), (5, 5));
         assert_eq!(
-            (five.cells[1][1].as_str(), five.cells[0][0].as_str()),
+            (
+                texts(&five, 0, 0)[1][1].as_str(),
+                texts(&five, 0, 0)[0][0].as_str()
+            ),
             ("2", "0")
         );
         assert_eq!(
-            five.stages.convolution.dim(),
-            (20, 30),
+            five.output.convolution.dim(),
+            (1, 20, 30),
             "SAME keeps the size"
         );
         let back = five.apply(ExplorerAction::SetKernelSize(3));
-        assert_eq!(back.cells, start.cells);
-        assert_eq!(back.stages.convolution, start.stages.convolution);
-        let refused = five.apply(ExplorerAction::SetKernelSize(4));
-        assert!(matches!(refused.notice, Some(Notice::Error(_))));
-        assert_eq!(refused.cells.len(), 5);
+        assert_eq!(texts(&back, 0, 0), texts(&start, 0, 0));
+        assert_eq!(back.output.convolution, start.output.convolution);
+        // A half-typed cell does not block the size: the kernel in use grows with zeros.
+        let bad = edit(&start, 0, 0, 1, 1, "abc").apply(ExplorerAction::SetKernelSize(7));
+        assert_eq!(bad.kernel_size(), 7);
+        assert_eq!(texts(&bad, 0, 0)[3][3], "abc");
+        assert!(bad.kernel_error().is_some());
+        assert_eq!(bad.filters[0].weights[[0, 3, 3]], 8.0);
+        assert_eq!(bad.filters[0].weights[[0, 0, 0]], 0.0);
         // VALID with a 7 × 7 kernel on a 5-pixel-high image is refused in words.
         let tiny = state(5, 40).apply(ExplorerAction::SetPadding(Padding::Valid));
         let seven = tiny.apply(ExplorerAction::SetKernelSize(7));
-        assert_eq!(seven.kernel.size(), 3);
-        assert_eq!(seven.cells.len(), 3);
+        assert_eq!(seven.kernel_size(), 3);
         assert!(matches!(seven.notice, Some(Notice::Error(ref m)) if m.contains("VALID")));
+    }
+
+    #[test]
+    fn filters_and_channels_make_a_volume_and_keep_what_was_typed() {
+        let gray = edit(&state(20, 30), 0, 0, 0, 0, "5")
+            .apply(ExplorerAction::ImageLoaded(colourful(20, 30)))
+            .apply(ExplorerAction::SetFilterCount(3));
+        assert_eq!(gray.output.convolution.dim(), (3, 20, 30));
+        assert_eq!(gray.output.pooling.dim(), (3, 10, 15));
+        // New filters start as Sobel x and Sobel y, so they show something at once.
+        assert_eq!(*texts(&gray, 1, 0), PRESETS[5].cell_texts());
+        assert_eq!(gray.kernel_name(1, 0), "Filter 2");
+        assert_eq!(gray.bias_name(2), "Filter 3 bias");
+        // To RGB: each filter's kernel goes to every channel, and the input has depth 3.
+        let rgb = gray.apply(ExplorerAction::SetChannels(Channels::Rgb));
+        assert_eq!(rgb.input.dim(), (3, 20, 30));
+        assert_eq!(rgb.filters[0].weights.dim(), (3, 3, 3));
+        assert_eq!(texts(&rgb, 0, 2)[0][0], "5");
+        assert_eq!(rgb.kernel_name(1, 2), "Filter 2 blue");
+        // Edit green, go back to grayscale and return: both kernels are as typed.
+        let edited = edit(&rgb, 0, 1, 2, 2, "-7");
+        assert_eq!(edited.filters[0].weights[[1, 2, 2]], -7.0);
+        let round_trip = edited
+            .apply(ExplorerAction::SetChannels(Channels::Grayscale))
+            .apply(ExplorerAction::SetFilterCount(1));
+        assert_eq!(texts(&round_trip, 0, 0)[2][2], "-1");
+        assert_eq!(round_trip.kernel_name(0, 0), "Kernel");
+        let again = round_trip
+            .apply(ExplorerAction::SetFilterCount(3))
+            .apply(ExplorerAction::SetChannels(Channels::Rgb));
+        assert_eq!(texts(&again, 0, 1)[2][2], "-7");
+        assert_eq!(again.output, edited.output);
+        // Copy to all channels copies red.
+        let copied = again.apply(ExplorerAction::CopyToAllChannels { filter: 0 });
+        assert_eq!(texts(&copied, 0, 1)[2][2], "-1");
+        // The volume's convolution is the sum over channels: with the outline on every
+        // channel, it is the outline of R + G + B.
+        let sum = |s: &ExplorerState| s.input.sum_axis(Axis(0));
+        let channel_sum = sum(&copied);
+        let (i, j) = (5, 7);
+        let expected: f32 = (0..3)
+            .flat_map(|di| (0..3).map(move |dj| (di, dj)))
+            .map(|(di, dj)| {
+                let w = if (di, dj) == (1, 1) { 8.0 } else { -1.0 };
+                let w = if (di, dj) == (0, 0) { 5.0 } else { w };
+                w * channel_sum[[i + di - 1, j + dj - 1]]
+            })
+            .sum();
+        assert!((copied.output.convolution[[0, i, j]] - expected).abs() < 1e-4);
+        // Messages name the filter and channel.
+        let bad = edit(&copied, 2, 1, 0, 2, "x");
+        assert_eq!(
+            bad.kernel_error().as_deref(),
+            Some("Filter 3 green, row 1, column 3 “x” is not a number (try -1, 0.5, 1/9 or 2e-3)")
+        );
+        let bad_bias = copied.apply(ExplorerAction::EditBias {
+            filter: 1,
+            text: "1e400".into(),
+        });
+        assert!(bad_bias
+            .bias_error()
+            .is_some_and(|e| e.starts_with("Filter 2's bias “1e400” is too large")));
+    }
+
+    #[test]
+    fn weights_that_would_overflow_over_rgb_are_refused() {
+        let big = edit(&state(10, 10), 0, 0, 0, 0, "2e38")
+            .apply(ExplorerAction::ImageLoaded(colourful(10, 10)));
+        assert_eq!(big.filters[0].weights[[0, 0, 0]], 2e38);
+        let rgb = big.apply(ExplorerAction::SetChannels(Channels::Rgb));
+        assert_eq!(rgb.channels, Channels::Grayscale);
+        assert!(matches!(rgb.notice, Some(Notice::Error(ref m)) if m.contains("overflow")));
+        // A bias that would overflow with these weights is refused in its field.
+        let bias = big.apply(ExplorerAction::EditBias {
+            filter: 0,
+            text: "2e38".into(),
+        });
+        assert!(bias.bias_error().is_some_and(|e| e.contains("overflow")));
+        assert!(bias.output.convolution.iter().all(|v| v.is_finite()));
     }
 
     #[test]

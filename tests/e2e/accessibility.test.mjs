@@ -85,3 +85,15 @@ test('axe finds none with other explorer choices, and none at 360 px wide', { ti
   assert.deepEqual(await violations(phone.page), []);
   assert.deepEqual([...problems, ...phone.problems], []);
 });
+
+test('axe finds none with a deep layer: RGB, 8 filters, a scale per map, a bad cell', { timeout: 120_000 }, async (t) => {
+  const { page, problems } = await openPage(t);
+  await page.getByLabel('Channels', { exact: true }).selectOption('RGB');
+  await page.getByLabel('Filters', { exact: true }).selectOption('8');
+  await page.getByLabel('Color scale', { exact: true }).selectOption('Each map its own');
+  await page.getByLabel('Filter 3 green row 2 column 2', { exact: true }).fill('abc');
+  await page.getByLabel('Filter 5 bias', { exact: true }).fill('');
+  await page.waitForTimeout(500);
+  assert.deepEqual(await violations(page), []);
+  assert.deepEqual(problems, []);
+});

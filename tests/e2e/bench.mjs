@@ -1,7 +1,10 @@
 // Browser benchmark of the kernel explorer, in headless Chromium on the release build.
 // Reads the page's own User Timing measures (see src/app/timing.rs):
-//   convlab:update  — kernel edit (input event) → recompute → all four stages repainted
-//   convlab:compute — the recomputation alone (conv + ReLU + pool, in wasm)
+//   convlab:update  — kernel edit (input event) → recompute → every map of every stage
+//                     repainted
+//   convlab:compute — the recomputation alone (conv + bias, ReLU, pool, in wasm)
+// First one grayscale filter (the classic page), then the deep layers issue 10 names: RGB
+// with 4 filters at 512, and 8 filters over RGB at 300.
 //   convlab:load    — image file chosen → decoded → drawn
 // Run: scripts/bench.sh (builds dist/ first), or `node bench.mjs` with CONVLAB_DIST set.
 import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -61,9 +64,9 @@ async function setWorkingSize(size) {
   await waitForMeasure('convlab:compute', before);
 }
 
-/** Edits the centre cell EDITS times; returns the update and compute durations. */
-async function edits() {
-  const cell = page.getByLabel('Kernel row 2 column 2', { exact: true });
+/** Edits the centre cell of `kernel` EDITS times; returns the update and compute durations. */
+async function edits(kernel = 'Kernel') {
+  const cell = page.getByLabel(`${kernel} row 2 column 2`, { exact: true });
   const updates = [];
   const computes = [];
   for (let i = 0; i < EDITS; i++) {
@@ -86,17 +89,33 @@ const report = (what, xs) => {
 // targets at exactly 300² and 1024² on a square crop of it scaled to 1200 × 1200.
 await page.getByRole('button', { name: 'Sample: Coffee' }).click();
 await page.waitForFunction(() => document.querySelector('.source-line').textContent.includes('coffee'));
-async function measureAt(size) {
+async function measureAt(size, kernel = 'Kernel') {
   await setWorkingSize(size);
-  const { updates, computes } = await edits();
+  const { updates, computes } = await edits(kernel);
   const shape = await page.locator('[data-stage=input] .shape').textContent();
-  report(`edit → repaint, working size ${size} (${shape})`, updates);
-  report(`  compute only (conv + ReLU + pool), ${shape}`, computes);
+  const filters = await page.locator('[data-stage=convolution] canvas.map').count();
+  const layer = `${shape}, ${filters} filter${filters === 1 ? '' : 's'}`;
+  report(`edit → repaint, working size ${size} (${layer})`, updates);
+  report(`  compute only (conv + bias, ReLU, pool), ${layer}`, computes);
 }
 await measureAt(512);
 await loadGenerated(1200, 1200);
 await measureAt(300);
 await measureAt(1024);
+// Depth: RGB with 4 filters at 512 and 8 filters at 300, on the same square photograph.
+async function setLayer(channels, filters) {
+  const before = await count('convlab:compute');
+  await page.getByLabel('Channels', { exact: true }).selectOption(channels);
+  await waitForMeasure('convlab:compute', before);
+  const again = await count('convlab:compute');
+  await page.getByLabel('Filters', { exact: true }).selectOption(String(filters));
+  await waitForMeasure('convlab:compute', again);
+}
+await setLayer('RGB', 4);
+await measureAt(512, 'Filter 1 red');
+await setLayer('RGB', 8);
+await measureAt(300, 'Filter 1 red');
+await setLayer('Grayscale', 1);
 await setWorkingSize(300);
 const loads = [];
 for (let i = 0; i < 3; i++) loads.push(await loadGenerated(4000 + i * 2, 3000));

@@ -133,11 +133,12 @@ const cell = (page, r, c) => page.getByLabel(`Kernel row ${r} column ${c}`, { ex
 const select = (page, label) => page.getByLabel(label, { exact: true });
 const button = (page, name) => page.getByRole('button', { name, exact: true });
 
-/** The shape a stage shows, as [H, W]. */
-async function shownShape(page, s) {
+/** The shape a stage shows, "H × W × D", as [H, W]; `depth` is the D expected. */
+async function shownShape(page, s, depth = 1) {
   const text = (await stage(page, s).locator('.shape').textContent()).trim();
-  const m = /^(\d+)\s*×\s*(\d+)$/.exec(text);
-  assert.ok(m, `${s}: shape text ${JSON.stringify(text)} is not "H × W"`);
+  const m = /^(\d+)\s*×\s*(\d+)\s*×\s*(\d+)$/.exec(text);
+  assert.ok(m, `${s}: shape text ${JSON.stringify(text)} is not "H × W × D"`);
+  assert.equal(Number(m[3]), depth, `${s}: depth`);
   return [Number(m[1]), Number(m[2])];
 }
 
@@ -151,10 +152,11 @@ async function sourceLine(page) {
   return (await page.locator('p.source-line').textContent()).trim();
 }
 
-/** Size, FNV-1a hash and a few facts about the pixels of one stage's canvas. */
-async function canvasInfo(page, s) {
-  return page.evaluate((s) => {
-    const c = document.querySelector(`figure.stage[data-stage="${s}"] canvas.map`);
+/** Size, FNV-1a hash and a few facts about the pixels of one stage's canvas (its first map,
+ * or map `index`). */
+async function canvasInfo(page, s, index = 0) {
+  return page.evaluate(([s, index]) => {
+    const c = document.querySelectorAll(`figure.stage[data-stage="${s}"] canvas.map`)[index];
     const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
     let hash = 2166136261;
     let uniform = true;
@@ -172,7 +174,7 @@ async function canvasInfo(page, s) {
       opaque,
       first: Array.from(d.slice(0, 4)),
     };
-  }, s);
+  }, [s, index]);
 }
 
 async function allCanvases(page) {
@@ -586,6 +588,146 @@ for (const [index, testCase] of LAYER_MANIFEST.page_cases.entries()) {
   });
 }
 
+// ---------------------------------------------------------------------------------------
+// Depth: RGB input, several filters, TensorFlow's layouts
+
+/** The page's name for a kernel cell (filter, channel and row/column from 0). */
+function cellName(testCase, k, c, r, col) {
+  const single = testCase.filters === 1 && testCase.channels === 'gray';
+  const channel = testCase.channels === 'rgb' ? ` ${['red', 'green', 'blue'][c]}` : '';
+  const kernel = single ? 'Kernel' : `Filter ${k + 1}${channel}`;
+  return `${kernel} row ${r + 1} column ${col + 1}`;
+}
+
+/** Sets the page's layer to a layer fixture case: structure, every cell, biases, settings. */
+async function setLayer(page, testCase) {
+  await upload(page, join(REPO, testCase.image));
+  await select(page, 'Working size').selectOption(String(testCase.working_size));
+  await select(page, 'Channels').selectOption(testCase.channels === 'rgb' ? 'RGB' : 'Grayscale');
+  await select(page, 'Filters').selectOption(String(testCase.filters));
+  await select(page, 'Kernel size').selectOption(String(testCase.kernel_size));
+  await waitIdle(page);
+  const kernels = parseNpy(await readFile(join(LAYER_FIXTURES, testCase.files.kernels)), 'kernels');
+  const biases = parseNpy(await readFile(join(LAYER_FIXTURES, testCase.files.biases)), 'biases');
+  const [f, , C, K] = kernels.shape;
+  // Every cell typed as a student would, but in one go (hundreds of cells): the value set
+  // and an input event per cell, through the same handler as typing.
+  const cells = [];
+  for (let k = 0; k < K; k++) {
+    for (let c = 0; c < C; c++) {
+      for (let r = 0; r < f; r++) {
+        for (let col = 0; col < f; col++) {
+          const value = kernels.data[((r * f + col) * C + c) * K + k];
+          cells.push([cellName(testCase, k, c, r, col), String(value)]);
+        }
+      }
+    }
+  }
+  const missing = await page.evaluate((cells) => {
+    const missing = [];
+    for (const [name, value] of cells) {
+      const input = document.querySelector(`input[aria-label="${name}"]`);
+      if (!input) {
+        missing.push(name);
+        continue;
+      }
+      input.value = value;
+      input.dispatchEvent(new InputEvent('input', { bubbles: true }));
+    }
+    return missing;
+  }, cells);
+  assert.deepEqual(missing, [], 'every cell has its name');
+  for (let k = 0; k < K; k++) {
+    const name = K === 1 ? 'Bias' : `Filter ${k + 1} bias`;
+    await page.getByLabel(name, { exact: true }).fill(String(biases.data[k]));
+  }
+  await select(page, 'Activation').selectOption(ACTIVATION_NAMES[testCase.activation]);
+  await select(page, 'Pooling').selectOption(POOLING_NAMES[testCase.pooling]);
+  await select(page, 'Stride').selectOption(String(testCase.stride));
+  await select(page, 'Padding').selectOption(testCase.padding);
+  await waitIdle(page);
+  assert.equal(await page.locator('p.notice.error').count(), 0, 'no error notice');
+  assert.equal(await page.locator('.kernel-message.error').count(), 0, 'every cell and bias is valid');
+}
+
+for (const [index, testCase] of LAYER_MANIFEST.cases.entries()) {
+  if (testCase.channels === 'gray' && testCase.filters === 1) continue;
+  const activation = ACTIVATION_NAMES[testCase.activation];
+  const pooling = `${POOLING_NAMES[testCase.pooling]} pooling`;
+  const label =
+    `layer case ${index}: ${basename(testCase.image)} ${testCase.channels}, ${testCase.filters} filters ` +
+    `${testCase.kernel_size}×${testCase.kernel_size}, ${activation}, ${pooling}, stride ${testCase.stride}, ${testCase.padding}`;
+  e2e(`the whole layer matches TensorFlow in TensorFlow's layouts, ${label}`, async (t) => {
+    const { page, problems } = await openPage(t);
+    await setLayer(page, testCase);
+    const depth = testCase.channels === 'rgb' ? 3 : 1;
+    const [h, w] = testCase.shapes.input;
+    assert.deepEqual(await shownShape(page, 'input', depth), [h, w]);
+    const convSlug = 'convolution';
+    assert.deepEqual(await shownShape(page, convSlug, testCase.filters), testCase.shapes.convolution.slice(0, 2));
+    // One map per filter on each computed stage, one per channel (and the color picture) on the input.
+    assert.equal(await stage(page, convSlug).locator('canvas.map').count(), testCase.filters);
+    assert.equal(await stage(page, 'input').locator('canvas.map').count(), depth === 3 ? 4 : 1);
+    const files = [
+      ['Input .npy', 'input'],
+      ['Kernels .npy', 'kernels'],
+      ['Biases .npy', 'biases'],
+      ['Convolution .npy', 'convolution'],
+      [`${pooling} .npy`, 'pooling'],
+    ];
+    if (testCase.activation !== 'none') files.push([`${activation} .npy`, 'activation']);
+    for (const [name, key] of files) {
+      const { bytes, filename } = await download(page, name);
+      const actual = parseNpy(bytes, filename);
+      const expected = parseNpy(await readFile(join(LAYER_FIXTURES, testCase.files[key])), key);
+      // A grayscale input is (H, W); everything else is TensorFlow's (H, W, C) or (f, f, C, K).
+      const shape = key === 'input' && depth === 1 ? expected.shape.slice(0, 2) : expected.shape;
+      assert.deepEqual(actual.shape, shape, `${name}: shape`);
+      assert.match(filename, new RegExp(`-${shape.join('x')}\\.npy$`), `${name}: file name`);
+      assertAllFinite(actual, name);
+      assertClose(actual, { ...expected, shape }, key === 'kernels' || key === 'biases' ? 0 : 1e-4, `${label}, ${name}`);
+    }
+    // PNG: one sheet per stage, its maps side by side 4 pixels apart.
+    const { bytes } = await download(page, 'Convolution PNG');
+    const [ch, cw, k] = testCase.shapes.convolution;
+    assert.deepEqual(pngSize(bytes, 'Convolution PNG'), { width: k * cw + (k - 1) * 4, height: ch });
+    assertNoProblems(problems);
+  });
+}
+
+// What a student takes to Python from a deep layer: numpy's own np.load reads every file,
+// and conv2d(x[None], w, strides, padding)[0] + b, done in numpy, gives the Convolution file.
+e2e('the layer downloads load in numpy and conv2d(x, w) + b reproduces them, over RGB', async (t) => {
+  const python = process.env.CONVLAB_PYTHON;
+  if (!python) {
+    t.skip('CONVLAB_PYTHON (a Python with numpy) is not set; scripts/test.sh sets it');
+    return;
+  }
+  const index = LAYER_MANIFEST.cases.findIndex((c) => c.channels === 'rgb' && c.stride > 1);
+  const testCase = LAYER_MANIFEST.cases[index];
+  const { page, problems } = await openPage(t);
+  await setLayer(page, testCase);
+  const directory = await mkdtemp(join(tmpdir(), 'convlab-layer-'));
+  t.after(() => rm(directory, { recursive: true, force: true }));
+  const activation = ACTIVATION_NAMES[testCase.activation];
+  const names = ['Input .npy', 'Kernels .npy', 'Biases .npy', 'Convolution .npy',
+    `${POOLING_NAMES[testCase.pooling]} pooling .npy`];
+  if (testCase.activation !== 'none') names.push(`${activation} .npy`);
+  for (const name of names) {
+    const { bytes, filename } = await download(page, name);
+    await writeFile(join(directory, filename), bytes);
+  }
+  const { stdout } = await run(python, [
+    join(HERE, 'check_exports.py'),
+    '--layer',
+    directory,
+    join(LAYER_FIXTURES, 'manifest.json'),
+    String(index),
+  ]);
+  assert.match(stdout, /check out/);
+  assertNoProblems(problems);
+});
+
 for (const [index, testCase] of MANIFEST.cases.entries()) {
   const label =
     `case ${index}: ${basename(testCase.image)} at ${testCase.working_size}, ` +
@@ -674,7 +816,7 @@ e2e('dist/ works from a sub-folder of a plain static server (how a school hosts 
   t.after(() => host.close());
   const { page, problems } = await openPage(t, `${host.url}courses/convlab/`);
   const shape = await page.locator('figure.stage[data-stage="convolution"] .shape').textContent();
-  assert.match(shape, /^\d+ × \d+$/);
+  assert.match(shape, /^\d+ × \d+ × 1$/);
   assertNoProblems(problems);
 });
 
@@ -1267,6 +1409,93 @@ e2e('keyboard probe: arrow, Page, Home and End keys move the probed pixel on eve
   const params = (await page.locator('section.parameters').textContent()).replace(/\s+/g, ' ');
   assert.match(params, /3·3·1·1 \+ 1 = 10 parameters/);
   assert.match(params, /3,600,060,000/);
+  assertNoProblems(problems);
+});
+
+e2e('depth: the probe adds up each channel of the chosen filter; scales, refusals and names', async (t) => {
+  const { page, problems } = await openPage(t);
+  await select(page, 'Channels').selectOption('RGB');
+  await select(page, 'Filters').selectOption('3');
+  await page.getByLabel('Filter 2 bias', { exact: true }).fill('0.5');
+  await waitIdle(page);
+  assert.deepEqual(await shownShape(page, 'input', 3), await shownShape(page, 'convolution', 3));
+  assert.match(await stage(page, 'convolution').locator('.formula.depth').textContent(), /number of filters = 3/);
+  // Parameters: 3·3·3·3 + 3 = 84.
+  const params = (await page.locator('section.parameters').textContent()).replace(/\s+/g, ' ');
+  assert.match(params, /3·3·3·3 \+ 3 = 84 parameters/);
+
+  // The keyboard on filter 2's convolution map: the probe is filter 2's, channel by channel.
+  const heading = async () => (await page.locator('#probe-heading').textContent()).trim();
+  await page.getByRole('img', { name: /^Convolution feature map of filter 2,/ }).focus();
+  await page.keyboard.press('Control+Home');
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('ArrowRight');
+  assert.equal(await heading(), 'Under the pointer: filter 2, output row 2, column 2');
+  const sums = await page.locator('section.probe .channel-sum').allTextContents();
+  assert.equal(sums.length, 3);
+  const result = (await page.locator('section.probe .probe-result').allTextContents()).find((x) => x.startsWith('Convolution'));
+  const m = /^Convolution = red sum \+ green sum \+ blue sum \+ bias = (\S+) \+ (\S+) \+ (\S+) \+ 0\.5 = (\S+)$/.exec(result);
+  assert.ok(m, result);
+  const num = (x) => Number(x.replace('−', '-'));
+  const [r, g, b, conv] = m.slice(1).map(num);
+  assert.ok(Math.abs(r + g + b + 0.5 - conv) < 1e-3 * (1 + Math.abs(conv)), result);
+  // Filter 2 starts as Sobel x on every channel: its kernel grids show it.
+  assert.deepEqual(
+    (await page.locator('section.probe .probe-channel.green .weights .cells span').allTextContents()).map(num),
+    [-1, 0, 1, -2, 0, 2, -1, 0, 1],
+  );
+  // The probed pixel is outlined on each input map and on filter 2's maps.
+  assert.equal(await stage(page, 'input').locator('.probe-box').count(), 4);
+  assert.equal(await stage(page, 'convolution').locator('.probe-box').count(), 1);
+
+  // One legend per stage by default; with "Each map its own", one per filter map.
+  assert.equal(await stage(page, 'convolution').locator('canvas.legend').count(), 1);
+  await select(page, 'Color scale').selectOption('Each map its own');
+  await waitIdle(page);
+  assert.equal(await stage(page, 'convolution').locator('canvas.legend').count(), 3);
+  const legendPainted = await page.evaluate(() =>
+    [...document.querySelectorAll('figure.stage[data-stage="convolution"] canvas.legend')].every((c) => c.width > 0),
+  );
+  assert.ok(legendPainted, 'every map legend is drawn');
+
+  // A bad cell in filter 3's blue kernel: marked, named in words, nothing else changes.
+  const before = await canvasInfo(page, 'convolution', 2);
+  const badCell = page.getByLabel('Filter 3 blue row 1 column 3', { exact: true });
+  await badCell.fill('abc');
+  await waitIdle(page);
+  assert.equal(await badCell.getAttribute('aria-invalid'), 'true');
+  assert.match(await page.locator('#kernel-message').textContent(), /^Filter 3 blue, row 1, column 3 “abc” is not a number/);
+  assert.equal((await canvasInfo(page, 'convolution', 2)).hash, before.hash);
+  await badCell.fill('1');
+  await waitIdle(page);
+  assert.notEqual((await canvasInfo(page, 'convolution', 2)).hash, before.hash, 'a valid cell applies');
+  // Typed kernels survive fewer filters and grayscale: set 1 filter and Grayscale, come back.
+  await page.getByLabel('Filter 2 green row 2 column 2', { exact: true }).fill('7');
+  await select(page, 'Filters').selectOption('1');
+  await select(page, 'Channels').selectOption('Grayscale');
+  await waitIdle(page);
+  assert.equal(await cell(page, 2, 2).inputValue(), '8');
+  await select(page, 'Channels').selectOption('RGB');
+  await select(page, 'Filters').selectOption('3');
+  await waitIdle(page);
+  assert.equal(await page.getByLabel('Filter 2 green row 2 column 2', { exact: true }).inputValue(), '7');
+  assert.equal(await page.getByLabel('Filter 3 blue row 1 column 3', { exact: true }).inputValue(), '1');
+  await select(page, 'Filters').selectOption('8');
+  await waitIdle(page);
+
+  // With 8 filters over RGB, no two controls on the page share an accessible name.
+  const names = await page.evaluate(() => {
+    const nameOf = (el) => {
+      if (el.getAttribute('aria-label')) return el.getAttribute('aria-label');
+      if (el.labels && el.labels.length) return el.labels[0].textContent.trim();
+      return el.textContent.trim();
+    };
+    return [...document.querySelectorAll('input, select, button, canvas[tabindex]')].map(nameOf);
+  });
+  const seen = new Set();
+  const duplicates = names.filter((n) => (seen.has(n) ? true : (seen.add(n), false)));
+  assert.deepEqual(duplicates, [], 'duplicate accessible names');
+  assert.ok(names.length > 8 * 3 * 9, `${names.length} controls`);
   assertNoProblems(problems);
 });
 

@@ -1,5 +1,6 @@
 //! The kernel explorer: owns the state (a reducer), listens for dropped and pasted images,
-//! lays out the controls and the four stages, and paints the stages after each change.
+//! lays out the controls and the stages (each a row of maps, one per channel or filter),
+//! and paints every map after each change.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -9,10 +10,11 @@ use wasm_bindgen::JsCast;
 use web_sys::{ClipboardEvent, DragEvent, HtmlCanvasElement};
 use yew::prelude::*;
 
-use crate::app::canvas::ByPointer;
+use crate::app::canvas::{put_rgba, ByPointer};
 
 use super::image_loader::ImageLoader;
 use super::kernel_editor::{KernelEditor, KernelFile};
+use super::map_canvas::MapSlot;
 use super::notice_bar::NoticeBar;
 use super::parameters_panel::ParametersPanel;
 use super::pipeline_controls::PipelineControls;
@@ -24,12 +26,12 @@ use crate::app::samples::DEFAULT;
 use crate::app::{download, timing};
 use crate::common::format::number;
 use crate::common::geometry::Window;
-use crate::explorer::colormap::ValueRange;
+use crate::explorer::colormap::{colour_picture, Scale, ScaleSharing, ValueRange};
 use crate::explorer::export;
-use crate::explorer::layer::{ActivationChoice, LayerSettings, PoolingChoice};
+use crate::explorer::filters::MAX_FILTERS;
+use crate::explorer::layer::{ActivationChoice, Channels, LayerSettings, PoolingChoice};
 use crate::explorer::pipeline::Stage;
 use crate::explorer::probe::{Position, Probe};
-use crate::explorer::source::decode_grayscale;
 use crate::explorer::source::SourceImage;
 use crate::explorer::state::{ExplorerAction, ExplorerState, Notice};
 
@@ -42,12 +44,9 @@ impl Reducible for ExplorerState {
 }
 
 fn initial_state() -> ExplorerState {
-    let gray = decode_grayscale(DEFAULT.bytes).expect("the bundled sample decodes (tested)");
-    ExplorerState::new(SourceImage {
-        name: DEFAULT.file.into(),
-        gray,
-    })
-    .expect("the default pipeline runs on the bundled sample (tested)")
+    let source = SourceImage::decode(DEFAULT.file.into(), DEFAULT.bytes)
+        .expect("the bundled sample decodes (tested)");
+    ExplorerState::new(source).expect("the default layer runs on the bundled sample (tested)")
 }
 
 fn formulas(what: &str, window: &Window) -> Vec<AttrValue> {
@@ -110,8 +109,88 @@ fn listen_for_files(dispatch: Dispatcher, dragging: UseStateHandle<bool>) -> Vec
 
 #[derive(Properties, PartialEq)]
 pub struct ExplorerProps {
-    /// Told the kernel in use whenever it changes (the training panel can plant it).
+    /// Told filter 1's grayscale kernel whenever it changes (the training panel can plant
+    /// it).
     pub on_kernel: Callback<ndarray::Array2<f32>>,
+}
+
+/// The most maps a stage shows: a filter each, or the colour picture and three channels.
+const MAX_MAPS: usize = MAX_FILTERS;
+
+/// What one map of a stage shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum MapKind {
+    /// The input's colour picture (RGB only).
+    Colour,
+    /// One map of the stage's values: a channel of the input, or one filter's map.
+    Values(usize),
+}
+
+/// The maps of `stage`, in order.
+fn map_kinds(state: &ExplorerState, stage: Stage) -> Vec<MapKind> {
+    let count = state.values(stage).dim().0;
+    let colour =
+        (stage == Stage::Input && state.channels == Channels::Rgb).then_some(MapKind::Colour);
+    colour
+        .into_iter()
+        .chain((0..count).map(MapKind::Values))
+        .take(MAX_MAPS)
+        .collect()
+}
+
+/// The canvases the explorer paints, made once: per stage (in `Stage::ALL` order) a canvas
+/// and a legend per map, and the stage's shared legend.
+#[derive(Default, PartialEq)]
+struct Canvases {
+    maps: [[NodeRef; MAX_MAPS]; 4],
+    map_legends: [[NodeRef; MAX_MAPS]; 4],
+    legends: [NodeRef; 4],
+}
+
+/// Each stage's value range: of every value, and of each map.
+#[derive(Clone, Debug, PartialEq)]
+struct StageRanges {
+    all: Option<ValueRange>,
+    maps: Vec<Option<ValueRange>>,
+}
+
+fn stage_ranges(state: &ExplorerState, stage: Stage) -> StageRanges {
+    let values = state.values(stage);
+    let maps: Vec<Option<ValueRange>> = values
+        .outer_iter()
+        .map(|map| map.as_slice().and_then(ValueRange::of))
+        .collect();
+    let all = maps.iter().flatten().copied().reduce(ValueRange::union);
+    StageRanges { all, maps }
+}
+
+/// Each map's scale of `stage` and the range its legend shows: one scale for them all
+/// (fitted once, to every value of the stage), or one each.
+fn stage_scales(
+    state: &ExplorerState,
+    stage: Stage,
+    ranges: &StageRanges,
+) -> Vec<Option<(Scale, ValueRange)>> {
+    let values = state.values(stage);
+    match state.scale_sharing {
+        ScaleSharing::Stage => {
+            let shared = ranges
+                .all
+                .zip(values.as_slice())
+                .map(|(range, all)| (state.scale(stage, all, range), range));
+            vec![shared; values.dim().0]
+        }
+        ScaleSharing::Map => ranges
+            .maps
+            .iter()
+            .enumerate()
+            .map(|(index, range)| {
+                let range = (*range)?;
+                let map = state.map(stage, index);
+                Some((state.scale(stage, map.to_slice()?, range), range))
+            })
+            .collect(),
+    }
 }
 
 #[function_component(Explorer)]
@@ -119,23 +198,16 @@ pub fn explorer(props: &ExplorerProps) -> Html {
     let state = use_reducer(initial_state);
     {
         let on_kernel = props.on_kernel.clone();
-        use_effect_with(state.kernel.weights().clone(), move |weights| {
+        let first = state.drafts[0].grids(Channels::Grayscale)[0]
+            .kernel()
+            .weights()
+            .clone();
+        use_effect_with(first, move |weights| {
             on_kernel.emit(weights.clone());
         });
     }
     let dragging = use_state(|| false);
-    let canvases: [NodeRef; 4] = [
-        use_node_ref(),
-        use_node_ref(),
-        use_node_ref(),
-        use_node_ref(),
-    ];
-    let legends: [NodeRef; 4] = [
-        use_node_ref(),
-        use_node_ref(),
-        use_node_ref(),
-        use_node_ref(),
-    ];
+    let canvases = use_memo((), |_| Canvases::default());
 
     {
         let dispatch = state.dispatcher();
@@ -167,50 +239,51 @@ pub fn explorer(props: &ExplorerProps) -> Html {
     }
     let resize_count = *resizes.borrow();
 
-    // Each stage's value range, once per change: the summaries and the painting share it.
+    // Each stage's value ranges, once per change: the summaries and the painting share them.
     let ranges = {
         let state = state.clone();
         use_memo(
             (
                 ByPointer(Rc::clone(&state.input)),
-                ByPointer(Rc::clone(&state.stages)),
+                ByPointer(Rc::clone(&state.output)),
             ),
-            move |_| Stage::ALL.map(|stage| ValueRange::of(state.values(stage).view())),
+            move |_| Stage::ALL.map(|stage| stage_ranges(&state, stage)),
         )
     };
 
     // Paint after every change: the input only when it or the colours changed, then the
-    // three computed stages; the update's measure ends after the last canvas.
+    // computed stages; the update's measure ends after the last canvas.
     {
-        let (state, ranges) = (state.clone(), Rc::clone(&ranges));
-        let (canvases, legends) = (canvases.clone(), legends.clone());
+        let (state, ranges, canvases) = (state.clone(), Rc::clone(&ranges), Rc::clone(&canvases));
         let legend_width = Rc::clone(&legend_width);
         use_effect_with(
             (
                 ByPointer(Rc::clone(&state.input)),
                 state.colormap,
                 state.color_range,
+                state.scale_sharing,
                 resize_count,
             ),
             move |_| {
-                let width = cached_width(&legend_width, &legends[0]);
-                paint_stages(&state, &ranges, &[0], width, &canvases, &legends);
+                let width = cached_width(&legend_width, &canvases);
+                paint_stages(&state, &ranges, &[Stage::Input], width, &canvases);
             },
         );
     }
     {
-        let (state, ranges) = (state.clone(), Rc::clone(&ranges));
-        let (canvases, legends) = (canvases.clone(), legends.clone());
+        let (state, ranges, canvases) = (state.clone(), Rc::clone(&ranges), Rc::clone(&canvases));
         use_effect_with(
             (
-                ByPointer(Rc::clone(&state.stages)),
+                ByPointer(Rc::clone(&state.output)),
                 state.colormap,
                 state.color_range,
+                state.scale_sharing,
                 resize_count,
             ),
             move |_| {
-                let width = cached_width(&legend_width, &legends[0]);
-                paint_stages(&state, &ranges, &[1, 2, 3], width, &canvases, &legends);
+                let width = cached_width(&legend_width, &canvases);
+                let computed = [Stage::Convolution, Stage::Activation, Stage::Pooling];
+                paint_stages(&state, &ranges, &computed, width, &canvases);
                 timing::finish_update();
             },
         );
@@ -223,10 +296,6 @@ pub fn explorer(props: &ExplorerProps) -> Html {
             dispatch.dispatch(action);
         })
     };
-    let on_edit = on_action.reform(|(row, col, text)| ExplorerAction::EditCell { row, col, text });
-    let on_preset = on_action.reform(ExplorerAction::ApplyPreset);
-    let on_bias = on_action.reform(ExplorerAction::EditBias);
-    let on_size = on_action.reform(ExplorerAction::SetKernelSize);
     let on_kernel_file = {
         let state = state.clone();
         Callback::from(move |file: KernelFile| save_kernel_file(&state, file))
@@ -242,60 +311,124 @@ pub fn explorer(props: &ExplorerProps) -> Html {
     let on_download = {
         let (state, ranges) = (state.clone(), Rc::clone(&ranges));
         Callback::from(move |(stage, kind): (Stage, FileKind)| {
-            let index = Stage::ALL
-                .iter()
-                .position(|&s| s == stage)
-                .unwrap_or_default();
-            save_stage(&state, stage, ranges[index], kind);
+            save_stage(&state, stage, &ranges[stage_index(stage)], kind);
         })
     };
 
-    // The probed position: where the pointer last was, or the centre of the convolution.
+    // The probed filter and position: where the pointer last was (a map of a filter picks
+    // that filter), or the centre of the first filter's convolution.
+    let probed_filter = use_state(|| 0usize);
     let pointed = use_state(|| None::<(Stage, Position)>);
     let on_point = {
-        let pointed = pointed.clone();
-        Callback::from(move |at| pointed.set(Some(at)))
+        let (pointed, probed_filter) = (pointed.clone(), probed_filter.clone());
+        Callback::from(
+            move |(stage, filter, at): (Stage, Option<usize>, Position)| {
+                if let Some(filter) = filter {
+                    probed_filter.set(filter);
+                }
+                pointed.set(Some((stage, at)));
+            },
+        )
     };
+    let filter = (*probed_filter).min(state.filter_count - 1);
     let probe = (*pointed)
-        .and_then(|(stage, at)| Probe::at(&state, stage, at))
+        .and_then(|(stage, at)| Probe::at(&state, stage, filter, at))
         .or_else(|| {
-            let (h, w) = state.stages.convolution.dim();
-            Probe::at(&state, Stage::Convolution, (h / 2, w / 2))
+            let (_, h, w) = state.output.convolution.dim();
+            Probe::at(&state, Stage::Convolution, filter, (h / 2, w / 2))
         });
 
     let busy = matches!(state.notice, Some(Notice::Busy(_)));
-    let (src_h, src_w) = state.source.gray.dim();
-    let (in_h, in_w) = state.input.dim();
-    let stages = &state.stages;
+    let (src_h, src_w) = state.source.shape();
+    let (depth, in_h, in_w) = state.input.dim();
+    let output = &state.output;
     let padding = state.settings.padding;
     let settings = state.settings;
-    let stage_view = |i: usize, stage: Stage, caption: String, formulas: Vec<AttrValue>| {
-        if !settings.stages().contains(&stage) {
-            return Html::default();
-        }
-        html! {
-            <StageView stage={stage} shape={state.values(stage).dim()} range={ranges[i]}
-                name={settings.stage_name(stage)} slug={settings.stage_slug(stage)}
-                highlight={probe.as_ref().and_then(|p| p.highlight(stage, state.values(stage).dim()))}
-                cursor={probe.as_ref().and_then(|p| p.cursor(stage))}
-                on_point={on_point.clone()}
-                caption={caption} formulas={formulas}
-                canvas={canvases[i].clone()} legend={legends[i].clone()}
-                on_download={on_download.clone()} />
-        }
-    };
+    let k = state.filter_count;
+    let stage_view =
+        |stage: Stage, caption: String, formulas: Vec<AttrValue>, depth_note: Option<String>| {
+            if !settings.stages().contains(&stage) {
+                return Html::default();
+            }
+            let i = stage_index(stage);
+            let (d, h, w) = state.values(stage).dim();
+            let name = settings.stage_name(stage);
+            let shared = state.scale_sharing == ScaleSharing::Stage;
+            let maps = map_kinds(&state, stage)
+                .into_iter()
+                .enumerate()
+                .map(|(slot, kind)| {
+                    let shape = format!("{h} × {w}");
+                    let (label, caption, filter) = match (stage, kind) {
+                        (_, MapKind::Colour) => (
+                            format!("Input color picture, {shape} (height × width)"),
+                            Some("Color".to_string()),
+                            None,
+                        ),
+                        (Stage::Input, MapKind::Values(c)) if state.channels == Channels::Rgb => {
+                            let channel = state.channels.channel_names()[c];
+                            (
+                                format!("Input {channel} channel, {shape} (height × width)"),
+                                Some(channel.to_string()),
+                                None,
+                            )
+                        }
+                        (Stage::Input, MapKind::Values(_)) => (
+                            format!("{name} feature map, {shape} (height × width)"),
+                            None,
+                            None,
+                        ),
+                        (_, MapKind::Values(f)) if k == 1 => (
+                            format!("{name} feature map, {shape} (height × width)"),
+                            None,
+                            Some(f),
+                        ),
+                        (_, MapKind::Values(f)) => (
+                            format!(
+                                "{name} feature map of filter {}, {shape} (height × width)",
+                                f + 1
+                            ),
+                            Some(format!("Filter {}", f + 1)),
+                            Some(f),
+                        ),
+                    };
+                    MapSlot {
+                        label: label.into(),
+                        caption: caption.map(AttrValue::from),
+                        canvas: canvases.maps[i][slot].clone(),
+                        legend: (!shared && kind != MapKind::Colour)
+                            .then(|| canvases.map_legends[i][slot].clone()),
+                        filter,
+                        shape: (h, w),
+                        highlight: probe
+                            .as_ref()
+                            .filter(|p| filter.is_none_or(|f| f == p.filter))
+                            .and_then(|p| p.highlight(stage, (h, w))),
+                        cursor: probe.as_ref().and_then(|p| p.cursor(stage)),
+                    }
+                })
+                .collect::<Vec<_>>();
+            html! {
+                <StageView stage={stage} shape={(h, w, d)} range={ranges[i].all}
+                    name={name} slug={settings.stage_slug(stage)}
+                    caption={caption} formulas={formulas} depth={depth_note.map(AttrValue::from)}
+                    maps={maps} legend={shared.then(|| canvases.legends[i].clone())}
+                    on_point={on_point.clone()} on_download={on_download.clone()} />
+            }
+        };
     html! {
         <div class={classes!("explorer", (*dragging).then_some("dragging"))}>
             <div class="controls">
                 <ImageLoader on_file={on_file} on_sample={on_sample} busy={busy} />
-                <KernelEditor cells={state.cells.clone()}
-                    error={state.kernel_error.as_ref().map(ToString::to_string)}
-                    sum={state.kernel.sum()} on_edit={on_edit} on_preset={on_preset}
-                    bias={state.bias_text.clone()} bias_error={state.bias_error.clone()}
-                    {on_bias} {on_size} on_download={on_kernel_file} />
+                <KernelEditor drafts={state.filter_drafts().to_vec()} channels={state.channels}
+                    kernel_names={(0..k).map(|f| (0..depth)
+                        .map(|c| AttrValue::from(state.kernel_name(f, c))).collect()).collect::<Vec<_>>()}
+                    bias_names={(0..k).map(|f| AttrValue::from(state.bias_name(f))).collect::<Vec<_>>()}
+                    kernel_error={state.kernel_error()} bias_error={state.bias_error()}
+                    on_action={on_action.clone()} on_download={on_kernel_file} />
                 <PipelineControls settings={state.settings} working_size={state.working_size}
                     colormap={state.colormap} color_range={state.color_range}
-                    on_action={on_action} />
+                    scale_sharing={state.scale_sharing} on_action={on_action} />
             </div>
             <div class="results">
                 <NoticeBar notice={state.notice.clone()} />
@@ -307,27 +440,40 @@ pub fn explorer(props: &ExplorerProps) -> Html {
                         format!(", scaled to {in_h} × {in_w} (working size {}).", state.working_size)
                     } }
                 </p>
-                <div class="stages">
-                    { stage_view(0, Stage::Input,
-                        "Grayscale, (0.299 R + 0.587 G + 0.114 B) / 255: float32 in [0, 1]".into(),
-                        vec![]) }
-                    { stage_view(1, Stage::Convolution, convolution_caption(&state),
-                        formulas("Output", &stages.conv_window)) }
-                    { stage_view(2, Stage::Activation,
-                        activation_caption(settings.activation).into(), vec![]) }
-                    { stage_view(3, Stage::Pooling,
+                <div class={classes!("stages", (k > 1 || depth > 1).then_some("deep"))}>
+                    { stage_view(Stage::Input, match state.channels {
+                            Channels::Grayscale => "Grayscale, (0.299 R + 0.587 G + 0.114 B) / 255: float32 in [0, 1]".into(),
+                            Channels::Rgb => "Red, green and blue, each value / 255: float32 in [0, 1]".into(),
+                        }, vec![],
+                        Some(format!("Depth {depth}: {}", if depth == 1 {
+                            "one grayscale channel".to_string()
+                        } else {
+                            format!("{depth} channels, one map each")
+                        }))) }
+                    { stage_view(Stage::Convolution, convolution_caption(&state),
+                        formulas("Output", &output.conv_window),
+                        Some(if depth == 1 {
+                            format!("Output depth = number of filters = {k}: one map each")
+                        } else {
+                            format!("Output depth = number of filters = {k}: each sums its \
+                                {depth} channels into one map")
+                        })) }
+                    { stage_view(Stage::Activation,
+                        activation_caption(settings.activation).into(), vec![], None) }
+                    { stage_view(Stage::Pooling,
                         format!("2×2 window, stride 2, {padding} padding: {}",
                             match settings.pooling {
                                 PoolingChoice::Max => "the largest of each window",
                                 PoolingChoice::Average => "the mean of each window's cells inside the map",
                             }),
-                        formulas("Output", &stages.pool_window)) }
+                        formulas("Output", &output.pool_window),
+                        Some(format!("Depth stays {k}: each map is pooled on its own"))) }
                 </div>
-                <ParametersPanel input={(1, in_h, in_w)} kernel_size={state.kernel.size()}
-                    filters={1} output={stages.conv_window.output_shape()} />
+                <ParametersPanel input={(depth, in_h, in_w)} kernel_size={state.kernel_size()}
+                    filters={k} output={output.conv_window.output_shape()} />
                 if let Some(probe) = probe.clone() {
                     <ProbePanel probe={probe} activation={settings.activation}
-                        pooling={settings.pooling} />
+                        pooling={settings.pooling} channels={state.channels} filters={k} />
                 }
             </div>
             <div class="drop-overlay" aria-hidden="true">{ "Drop the image to load it" }</div>
@@ -335,18 +481,33 @@ pub fn explorer(props: &ExplorerProps) -> Html {
     }
 }
 
+fn stage_index(stage: Stage) -> usize {
+    Stage::ALL
+        .iter()
+        .position(|&s| s == stage)
+        .unwrap_or_default()
+}
+
 /// What the convolution stage says it did.
 fn convolution_caption(state: &ExplorerState) -> String {
     let LayerSettings {
         stride, padding, ..
     } = state.settings;
-    let bias = if state.bias == 0.0 {
-        String::new()
-    } else {
-        format!(" + bias {}", number(f64::from(state.bias)))
+    let biases: Vec<f32> = state.filters.iter().map(|f| f.bias).collect();
+    let bias = match biases.as_slice() {
+        [b] if *b == 0.0 => String::new(),
+        [b] => format!(" + bias {}", number(f64::from(*b))),
+        _ if biases.iter().all(|&b| b == 0.0) => String::new(),
+        _ => " + a bias each".into(),
     };
-    let f = state.kernel.size();
-    format!("{f}×{f} kernel{bias}, stride {stride}, {padding} padding; blue < 0 < red")
+    let f = state.kernel_size();
+    let c = state.channels.count();
+    let kernel = if c == 1 {
+        format!("{f}×{f} kernel")
+    } else {
+        format!("{f}×{f}×{c} filters")
+    };
+    format!("{kernel}{bias}, stride {stride}, {padding} padding; blue < 0 < red")
 }
 
 /// What the activation stage says it does.
@@ -360,72 +521,140 @@ fn activation_caption(activation: ActivationChoice) -> &'static str {
     }
 }
 
-/// The width of `element` in CSS pixels, read (forcing a layout) only when not cached.
-fn cached_width(cache: &RefCell<Option<i32>>, element: &NodeRef) -> i32 {
-    *cache.borrow_mut().get_or_insert_with(|| {
-        element
-            .cast::<HtmlCanvasElement>()
-            .map_or(0, |c| c.client_width())
-    })
+/// The legends' width in CSS pixels, read (forcing a layout) only when not cached: every
+/// legend spans its stage's column, so the first one found tells.
+fn cached_width(cache: &RefCell<Option<i32>>, canvases: &Canvases) -> i32 {
+    if let Some(width) = *cache.borrow() {
+        return width;
+    }
+    let width = canvases
+        .legends
+        .iter()
+        .chain(canvases.map_legends.iter().flatten())
+        .find_map(|legend| legend.cast::<HtmlCanvasElement>())
+        .map(|legend| legend.client_width());
+    if let Some(width) = width {
+        *cache.borrow_mut() = Some(width);
+    }
+    width.unwrap_or_default()
 }
 
-/// Paints the stages at `indices` (into `Stage::ALL`), with legends `legend_width` CSS
-/// pixels wide (the stages share one column width).
+/// Paints every map of `stages` and their legends, `legend_width` CSS pixels wide.
 fn paint_stages(
     state: &ExplorerState,
-    ranges: &[Option<ValueRange>; 4],
-    indices: &[usize],
+    ranges: &[StageRanges; 4],
+    stages: &[Stage],
     legend_width: i32,
-    canvases: &[NodeRef; 4],
-    legends: &[NodeRef; 4],
+    canvases: &Canvases,
 ) {
-    for &i in indices {
-        let (stage, Some(range)) = (Stage::ALL[i], ranges[i]) else {
+    for &stage in stages {
+        if !state.settings.stages().contains(&stage) {
             continue;
-        };
-        let scale = state.scale(stage, range);
-        if let Some(canvas) = canvases[i].cast::<HtmlCanvasElement>() {
-            // A canvas error leaves the previous picture; there is nothing better to show.
-            let _ = draw_map(&canvas, state.values(stage).view(), &scale);
         }
-        if let Some(legend) = legends[i].cast::<HtmlCanvasElement>() {
-            draw_legend(&legend, legend_width, &scale, range);
+        let i = stage_index(stage);
+        let scales = stage_scales(state, stage, &ranges[i]);
+        if state.scale_sharing == ScaleSharing::Stage {
+            if let (Some(Some((scale, range))), Some(legend)) = (
+                scales.first(),
+                canvases.legends[i].cast::<HtmlCanvasElement>(),
+            ) {
+                draw_legend(&legend, legend_width, scale, *range);
+            }
+        }
+        for (slot, kind) in map_kinds(state, stage).into_iter().enumerate() {
+            let Some(canvas) = canvases.maps[i][slot].cast::<HtmlCanvasElement>() else {
+                continue;
+            };
+            // A canvas error leaves the previous picture; there is nothing better to show.
+            match kind {
+                MapKind::Colour => {
+                    let (_, h, w) = state.input.dim();
+                    let _ = put_rgba(
+                        &canvas,
+                        &colour_picture(state.input.view()),
+                        w as u32,
+                        h as u32,
+                    );
+                }
+                MapKind::Values(index) => {
+                    let Some(Some((scale, range))) = scales.get(index) else {
+                        continue;
+                    };
+                    let _ = draw_map(&canvas, state.map(stage, index), scale);
+                    if state.scale_sharing == ScaleSharing::Map {
+                        if let Some(legend) =
+                            canvases.map_legends[i][slot].cast::<HtmlCanvasElement>()
+                        {
+                            draw_legend(&legend, legend_width, scale, *range);
+                        }
+                    }
+                }
+            }
         }
     }
 }
 
-/// Saves the kernel in TensorFlow's HWIO layout `(f, f, 1, 1)`, or the bias as `(1,)`.
+/// Saves the filters in TensorFlow's HWIO layout `(f, f, C, K)`, or the biases as `(K,)`.
 fn save_kernel_file(state: &ExplorerState, file: KernelFile) {
-    let f = state.kernel.size();
+    let f = state.kernel_size();
+    let (c, k) = (state.channels.count(), state.filters.len());
     let (bytes, name) = match file {
         KernelFile::Kernels => (
-            export::npy(export::kernels_hwio(state.kernel.weights()).view()),
-            format!("convlab-kernels-{f}x{f}x1x1.npy"),
+            export::npy(export::kernels_hwio(&state.filters).view()),
+            format!("convlab-kernels-{f}x{f}x{c}x{k}.npy"),
         ),
-        KernelFile::Biases => (
-            export::npy(export::biases(&[state.bias]).view()),
-            "convlab-biases-1.npy".to_string(),
-        ),
+        KernelFile::Biases => {
+            let biases: Vec<f32> = state.filters.iter().map(|f| f.bias).collect();
+            (
+                export::npy(export::biases(&biases).view()),
+                format!("convlab-biases-{k}.npy"),
+            )
+        }
     };
     // A failed download changes nothing on the page; the browser reports it.
     let _ = download::save(&bytes, &name, "application/octet-stream");
 }
 
-fn save_stage(state: &ExplorerState, stage: Stage, range: Option<ValueRange>, kind: FileKind) {
+/// Saves a stage: `.npy` as `(H, W)` for one grayscale map (the input in grayscale, every
+/// stage of one grayscale filter), else TensorFlow's `(H, W, depth)`; PNG as drawn, the
+/// maps side by side on one sheet (the input in RGB: its colour picture).
+fn save_stage(state: &ExplorerState, stage: Stage, ranges: &StageRanges, kind: FileKind) {
     let values = state.values(stage);
-    let (h, w) = values.dim();
-    let base = format!("convlab-{}-{h}x{w}", state.settings.stage_slug(stage));
+    let (d, h, w) = values.dim();
+    let flat =
+        (stage == Stage::Input && state.channels == Channels::Grayscale) || state.is_single_gray();
+    let slug = state.settings.stage_slug(stage);
+    let base = if flat {
+        format!("convlab-{slug}-{h}x{w}")
+    } else {
+        format!("convlab-{slug}-{h}x{w}x{d}")
+    };
     let _ = match kind {
-        FileKind::Npy => download::save(
-            &export::npy(values.view()),
-            &format!("{base}.npy"),
-            "application/octet-stream",
-        ),
-        FileKind::Png => match range
-            .map(|range| export::png(state.scale(stage, range).colorize(values.view()), w, h))
-        {
-            Some(Ok(bytes)) => download::save(&bytes, &format!("{base}.png"), "image/png"),
-            _ => Ok(()),
-        },
+        FileKind::Npy => {
+            let bytes = if flat {
+                export::npy(state.map(stage, 0))
+            } else {
+                export::npy(export::hwc(values.view()))
+            };
+            download::save(&bytes, &format!("{base}.npy"), "application/octet-stream")
+        }
+        FileKind::Png => {
+            let pictures: Option<Vec<Vec<u8>>> = if stage == Stage::Input
+                && state.channels == Channels::Rgb
+            {
+                Some(vec![colour_picture(values.view())])
+            } else {
+                stage_scales(state, stage, ranges)
+                    .iter()
+                    .enumerate()
+                    .map(|(m, scale)| scale.map(|(scale, _)| scale.colorize(state.map(stage, m))))
+                    .collect()
+            };
+            let (rgba, width) = export::sheet(&pictures.unwrap_or_default(), w, h);
+            match export::png(rgba, width, h) {
+                Ok(bytes) => download::save(&bytes, &format!("{base}.png"), "image/png"),
+                Err(_) => Ok(()),
+            }
+        }
     };
 }

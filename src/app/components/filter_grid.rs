@@ -169,7 +169,7 @@ pub fn filter_grid(props: &FilterGridProps) -> Html {
                 number(scale.low), number(scale.high)) }</p>
             { for kernel.map(|(kscale, weights, size)| html! {
                 <div class="your-kernel">
-                    <WeightsCanvas {weights} {size} scale={kscale} label="Your kernel (from the explorer)" />
+                    <WeightsCanvas {weights} {size} scale={kscale} label="Your kernel (the explorer's filter 1, grayscale)" />
                     <div class="plant">
                         <button class="button" disabled={!props.ready || !fits} onclick={plant}>
                             { "Plant my kernel as filter 1" }

@@ -1,33 +1,30 @@
-//! The kernel: its size (3, 5 or 7), one text cell per weight that applies as you type,
-//! presets, the bias, and the kernel's sum.
+//! The layer's filters: how deep the input is ("Channels"), how many filters ("Filters") and
+//! how large their kernels ("Kernel size"); one editor per filter; the weights as files; and
+//! why a typed cell or bias is not in use.
 
-use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
+use super::filter_editor::FilterEditor;
 use super::labeled_select::LabeledSelect;
-use crate::common::format::number;
-use crate::explorer::kernel::{
-    matching_preset, parse_cell, CellTexts, Preset, KERNEL_SIZES, PRESETS,
-};
-
-const CUSTOM: &str = "Custom";
+use crate::explorer::filters::{FilterDraft, MAX_FILTERS};
+use crate::explorer::kernel::KERNEL_SIZES;
+use crate::explorer::layer::Channels;
+use crate::explorer::state::ExplorerAction;
 
 #[derive(Properties, PartialEq)]
 pub struct KernelEditorProps {
-    /// The cells as typed.
-    pub cells: CellTexts,
-    /// Why the typed cells are not in use, if they are not.
-    pub error: Option<String>,
-    /// Sum of the kernel in use.
-    pub sum: f64,
-    pub on_edit: Callback<(usize, usize, String)>,
-    pub on_preset: Callback<&'static Preset>,
-    pub on_size: Callback<usize>,
-    /// The bias as typed, and why it is not in use, if it is not.
-    pub bias: AttrValue,
+    /// The filters in the layer, as typed.
+    pub drafts: Vec<FilterDraft>,
+    pub channels: Channels,
+    /// What each filter's kernels are named, per channel (`Kernel`, `Filter 2 red`, …).
+    pub kernel_names: Vec<Vec<AttrValue>>,
+    /// Each filter's bias field's name.
+    pub bias_names: Vec<AttrValue>,
+    /// Why a typed kernel, or bias, is not in use.
+    pub kernel_error: Option<String>,
     pub bias_error: Option<String>,
-    pub on_bias: Callback<String>,
-    /// Download the kernel (`Kernels .npy`, HWIO) or the bias (`Biases .npy`).
+    pub on_action: Callback<ExplorerAction>,
+    /// Download the kernels (`Kernels .npy`, HWIO) or the biases (`Biases .npy`).
     pub on_download: Callback<KernelFile>,
 }
 
@@ -38,105 +35,95 @@ pub enum KernelFile {
     Biases,
 }
 
+/// A select's options for numbers, shown as `text(n)`.
+fn numbers(
+    values: impl Iterator<Item = usize>,
+    text: fn(usize) -> String,
+) -> Vec<(AttrValue, AttrValue)> {
+    values
+        .map(|v| (v.to_string().into(), text(v).into()))
+        .collect()
+}
+
+/// Emits `make(value)` for a select's new value, if it makes an action.
+fn on_value(
+    on_action: &Callback<ExplorerAction>,
+    make: fn(&str) -> Option<ExplorerAction>,
+) -> Callback<String> {
+    let on_action = on_action.clone();
+    Callback::from(move |value: String| {
+        if let Some(action) = make(&value) {
+            on_action.emit(action);
+        }
+    })
+}
+
 #[function_component(KernelEditor)]
 pub fn kernel_editor(props: &KernelEditorProps) -> Html {
-    let preset_name = matching_preset(&props.cells).map_or(CUSTOM, |p| p.name);
-    let mut options: Vec<(AttrValue, AttrValue)> = PRESETS
+    let size = props.drafts.first().map_or(3, FilterDraft::size);
+    let count = props.drafts.len();
+    let depth = props.channels.count();
+    let channels: Vec<(AttrValue, AttrValue)> = Channels::ALL
         .iter()
-        .map(|p| (p.name.into(), p.name.into()))
+        .map(|c| (c.name().into(), c.name().into()))
         .collect();
-    if preset_name == CUSTOM {
-        options.push((CUSTOM.into(), CUSTOM.into()));
-    }
-    let on_preset = {
-        let on_preset = props.on_preset.clone();
-        Callback::from(move |name: String| {
-            if let Some(preset) = PRESETS.iter().find(|p| p.name == name) {
-                on_preset.emit(preset);
-            }
-        })
-    };
-    let size = props.cells.len();
-    let sizes: Vec<(AttrValue, AttrValue)> = KERNEL_SIZES
-        .iter()
-        .map(|&f| (f.to_string().into(), format!("{f} × {f}").into()))
-        .collect();
-    let on_size = {
-        let on_size = props.on_size.clone();
-        Callback::from(move |value: String| {
-            if let Ok(size) = value.parse() {
-                on_size.emit(size);
-            }
-        })
-    };
-    let cell = |row: usize, col: usize| {
-        let text = props.cells[row][col].clone();
-        let invalid = parse_cell(&text).is_err();
-        let on_edit = props.on_edit.clone();
-        let oninput = Callback::from(move |event: InputEvent| {
-            let input: HtmlInputElement = event.target_unchecked_into();
-            on_edit.emit((row, col, input.value()));
-        });
-        html! {
-            <input type="text" inputmode="decimal" autocomplete="off" spellcheck="false"
-                class={classes!("cell", invalid.then_some("invalid"))}
-                aria-label={format!("Kernel row {} column {}", row + 1, col + 1)}
-                aria-invalid={invalid.to_string()}
-                aria-describedby="kernel-message"
-                value={text} {oninput} />
-        }
-    };
-    let on_bias = {
-        let on_bias = props.on_bias.clone();
-        Callback::from(move |event: InputEvent| {
-            let input: HtmlInputElement = event.target_unchecked_into();
-            on_bias.emit(input.value());
-        })
-    };
-    let bias_invalid = props.bias_error.is_some();
-    let meaning = match props.sum {
-        s if s.abs() < 1e-6 => "keeps only changes: flat areas become 0",
-        s if (s - 1.0).abs() < 1e-6 => "keeps the overall brightness",
-        _ => "scales the overall brightness",
-    };
+    let (kernel_error, bias_error) = (&props.kernel_error, &props.bias_error);
+    let single = count == 1 && props.channels == Channels::Grayscale;
     html! {
         <section class="panel kernel-editor" aria-labelledby="kernel-heading">
-            <h2 id="kernel-heading">{ "Kernel" }</h2>
-            <LabeledSelect label="Kernel size" options={sizes} selected={size.to_string()}
-                on_change={on_size} />
-            <LabeledSelect label="Preset" options={options} selected={preset_name}
-                on_change={on_preset} />
-            <div class={classes!("kernel-grid", (size > 3).then_some("large"))}
-                style={format!("--size: {size}")} role="group" aria-label="Kernel weights">
-                { for (0..size).flat_map(|r| (0..size).map(move |c| (r, c))).map(|(r, c)| cell(r, c)) }
-            </div>
-            <p class="kernel-sum">
-                { format!("Sum of weights: {} — {meaning}", number(props.sum)) }
+            <h2 id="kernel-heading">{ if single { "Kernel" } else { "The layer's filters" } }</h2>
+            <LabeledSelect label="Channels" options={channels} selected={props.channels.name()}
+                on_change={on_value(&props.on_action, |v| {
+                    Channels::ALL.into_iter().find(|c| c.name() == v).map(ExplorerAction::SetChannels)
+                })} />
+            <LabeledSelect label="Filters"
+                options={numbers(1..=MAX_FILTERS, |k| k.to_string())}
+                selected={count.to_string()}
+                on_change={on_value(&props.on_action, |v| v.parse().ok().map(ExplorerAction::SetFilterCount))} />
+            <LabeledSelect label="Kernel size"
+                options={numbers(KERNEL_SIZES.into_iter(), |f| format!("{f} × {f}"))}
+                selected={size.to_string()}
+                on_change={on_value(&props.on_action, |v| v.parse().ok().map(ExplorerAction::SetKernelSize))} />
+            <p class="hint depth-hint">
+                { if depth == 1 {
+                    format!("Each filter is {size} × {size} × 1: one {size} × {size} kernel over \
+                             the input's one channel, plus its bias.")
+                } else {
+                    format!("Each filter is {size} × {size} × {depth}: one {size} × {size} kernel \
+                             for each of the input's {depth} channels, their results summed, \
+                             plus its bias.")
+                } }
+                { if count == 1 {
+                    " 1 filter gives an output of depth 1.".to_string()
+                } else {
+                    format!(" {count} filters give an output of depth {count}.")
+                } }
             </p>
-            <label class="bias">
-                <span>{ "Bias" }</span>
-                <input type="text" inputmode="decimal" autocomplete="off" spellcheck="false"
-                    class={classes!("cell", bias_invalid.then_some("invalid"))}
-                    aria-invalid={bias_invalid.to_string()}
-                    aria-describedby="bias-message"
-                    value={props.bias.clone()} oninput={on_bias} />
-            </label>
+            <div class={classes!("filter-editors", (props.channels == Channels::Rgb).then_some("rgb"))}>
+                { for props.drafts.iter().enumerate().map(|(k, draft)| html! {
+                    <FilterEditor index={k} draft={draft.clone()} channels={props.channels}
+                        kernel_names={props.kernel_names[k].clone()}
+                        bias_name={props.bias_names[k].clone()}
+                        heading={(!single).then(|| AttrValue::from(format!("Filter {}", k + 1)))}
+                        on_action={props.on_action.clone()} />
+                }) }
+            </div>
             <div class="downloads">
                 <button type="button" class="button small"
                     onclick={props.on_download.reform(|_| KernelFile::Kernels)}>{ "Kernels .npy" }</button>
                 <button type="button" class="button small"
                     onclick={props.on_download.reform(|_| KernelFile::Biases)}>{ "Biases .npy" }</button>
             </div>
-            <p id="bias-message" class={classes!("kernel-message", bias_invalid.then_some("error"))}
-                role={bias_invalid.then_some("alert")}>
-                { match &props.bias_error {
+            <p id="bias-message" class={classes!("kernel-message", bias_error.is_some().then_some("error"))}
+                role={bias_error.is_some().then_some("alert")}>
+                { match &bias_error {
                     Some(error) => format!("{error}. The last valid bias stays in use."),
                     None => "Added to every output of the convolution.".into(),
                 } }
             </p>
-            <p id="kernel-message" class={classes!("kernel-message", props.error.is_some().then_some("error"))}
-                role={props.error.is_some().then_some("alert")}>
-                { match &props.error {
+            <p id="kernel-message" class={classes!("kernel-message", kernel_error.is_some().then_some("error"))}
+                role={kernel_error.is_some().then_some("alert")}>
+                { match &kernel_error {
                     Some(error) => format!("{error}. The last valid kernel stays in use."),
                     None => "Type numbers, fractions like 1/9, or −1; edits apply as you type.".into(),
                 } }
@@ -148,32 +135,50 @@ pub fn kernel_editor(props: &KernelEditorProps) -> Html {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::explorer::kernel::OUTLINE;
+    use crate::explorer::source::SourceImage;
+    use crate::explorer::state::{CellAt, ExplorerState};
     use std::cell::RefCell;
     use std::rc::Rc;
     use std::time::Duration;
     use wasm_bindgen::JsCast;
     use wasm_bindgen_test::wasm_bindgen_test;
+    use web_sys::HtmlInputElement;
+
+    fn start() -> ExplorerState {
+        let bytes = include_bytes!("../../../tests/fixtures/explorer/odd_rgb.png");
+        ExplorerState::new(SourceImage::decode("odd_rgb.png".into(), bytes).expect("decodes"))
+            .expect("starts")
+    }
 
     #[wasm_bindgen_test]
     async fn typing_in_a_cell_reports_the_text_and_marks_bad_cells() {
         let root = crate::app::test_dom::attach("div");
-        let edits = Rc::new(RefCell::new(Vec::new()));
-        let mut cells = OUTLINE.cell_texts();
-        cells[2][0] = "abc".into();
+        let actions = Rc::new(RefCell::new(Vec::new()));
+        let typed = start()
+            .apply(ExplorerAction::EditCell {
+                at: CellAt {
+                    filter: 0,
+                    channel: 0,
+                    row: 2,
+                    col: 0,
+                },
+                text: "abc".into(),
+            })
+            .apply(ExplorerAction::EditBias {
+                filter: 0,
+                text: "abc".into(),
+            });
         let props = KernelEditorProps {
-            cells,
-            error: Some("Row 3, column 1 “abc” is not a number".into()),
-            sum: 0.0,
-            on_edit: {
-                let edits = Rc::clone(&edits);
-                Callback::from(move |edit| edits.borrow_mut().push(edit))
+            drafts: typed.filter_drafts().to_vec(),
+            channels: typed.channels,
+            kernel_names: vec![vec!["Kernel".into()]],
+            bias_names: vec!["Bias".into()],
+            kernel_error: typed.kernel_error(),
+            bias_error: typed.bias_error(),
+            on_action: {
+                let actions = Rc::clone(&actions);
+                Callback::from(move |action| actions.borrow_mut().push(action))
             },
-            on_preset: Callback::noop(),
-            on_size: Callback::noop(),
-            bias: "abc".into(),
-            bias_error: Some("The bias “abc” is not a number".into()),
-            on_bias: Callback::noop(),
             on_download: Callback::noop(),
         };
         yew::Renderer::<KernelEditor>::with_root_and_props(root.clone(), props).render();
@@ -199,24 +204,21 @@ mod tests {
             cell(1, 1).get_attribute("aria-invalid").as_deref(),
             Some("false")
         );
-        let message = root
-            .query_selector("#kernel-message")
-            .expect("query")
-            .expect("message")
-            .text_content()
-            .unwrap_or_default();
+        let text = |selector: &str| {
+            root.query_selector(selector)
+                .expect("query")
+                .expect("the element")
+                .text_content()
+                .unwrap_or_default()
+        };
+        let message = text("#kernel-message");
         assert!(
             message.contains("The last valid kernel stays in use"),
             "{message}"
         );
         let bias: HtmlInputElement = crate::app::test_dom::find(&root, "label.bias input");
         assert_eq!(bias.get_attribute("aria-invalid").as_deref(), Some("true"));
-        let bias_message = root
-            .query_selector("#bias-message")
-            .expect("query")
-            .expect("message")
-            .text_content()
-            .unwrap_or_default();
+        let bias_message = text("#bias-message");
         assert!(
             bias_message.contains("The last valid bias stays in use"),
             "{bias_message}"
@@ -226,6 +228,11 @@ mod tests {
         centre.set_value("−4");
         let input = web_sys::InputEvent::new("input").expect("event");
         centre.dispatch_event(&input).expect("dispatched");
-        assert_eq!(*edits.borrow(), vec![(1, 1, "−4".to_string())]);
+        let actions = actions.borrow();
+        assert!(matches!(
+            actions.as_slice(),
+            [ExplorerAction::EditCell { at: CellAt { filter: 0, channel: 0, row: 1, col: 1 }, text }]
+                if text == "−4"
+        ));
     }
 }

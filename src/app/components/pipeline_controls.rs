@@ -1,10 +1,11 @@
-//! Activation, pooling, padding, stride, working size and colormap.
+//! Activation, pooling, padding, stride, working size, colormap, color range and whether
+//! a stage's maps share one color scale.
 
 use yew::prelude::*;
 
 use super::labeled_select::LabeledSelect;
 use crate::common::geometry::Padding;
-use crate::explorer::colormap::{ColorRange, Colormap};
+use crate::explorer::colormap::{ColorRange, Colormap, ScaleSharing};
 use crate::explorer::layer::LayerSettings;
 use crate::explorer::layer::{ActivationChoice, PoolingChoice};
 use crate::explorer::pipeline::STRIDES;
@@ -17,6 +18,7 @@ pub struct PipelineControlsProps {
     pub working_size: usize,
     pub colormap: Colormap,
     pub color_range: ColorRange,
+    pub scale_sharing: ScaleSharing,
     pub on_action: Callback<ExplorerAction>,
 }
 
@@ -50,6 +52,7 @@ pub fn pipeline_controls(props: &PipelineControlsProps) -> Html {
     let paddings = named(&Padding::ALL, Padding::name);
     let colormaps = named(&Colormap::SEQUENTIAL, Colormap::name);
     let color_ranges = named(&ColorRange::ALL, ColorRange::name);
+    let sharings = named(&ScaleSharing::ALL, ScaleSharing::name);
     html! {
         <section class="panel pipeline-controls" aria-labelledby="settings-heading">
             <h2 id="settings-heading">{ "Settings" }</h2>
@@ -82,6 +85,11 @@ pub fn pipeline_controls(props: &PipelineControlsProps) -> Html {
                 on_change={emit(|v| {
                     ColorRange::ALL.into_iter().find(|c| c.name() == v).map(ExplorerAction::SetColorRange)
                 })} />
+            <LabeledSelect label="Color scale" options={sharings}
+                selected={props.scale_sharing.name()}
+                on_change={emit(|v| {
+                    ScaleSharing::ALL.into_iter().find(|s| s.name() == v).map(ExplorerAction::SetScaleSharing)
+                })} />
             <p class="hint">
                 { "The activation follows the convolution (Leaky ReLU keeps 0.2 × x below 0, as \
                    TensorFlow's leaky_relu); pooling takes the largest (Max) or the mean (Average) \
@@ -90,7 +98,9 @@ pub fn pipeline_controls(props: &PipelineControlsProps) -> Html {
                    the pooling, whose mean never counts padded cells. Stride applies to the convolution. Working size is the longer \
                    side of the image the math sees; larger images are scaled down by area \
                    averaging, smaller ones are never enlarged. Clipping the color range saturates the \
-                   2 % most extreme values so the rest stay visible; downloads keep every value." }
+                   2 % most extreme values so the rest stay visible; downloads keep every value. \
+                   A color scale shared by a stage's maps lets filters compare (one color, one \
+                   value); each map its own shows a weak filter's detail." }
             </p>
         </section>
     }

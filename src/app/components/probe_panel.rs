@@ -1,10 +1,11 @@
-//! "Under the pointer": the arithmetic of one output, spelled out — the input patch, the
-//! kernel, their products and sum plus the bias, then the activation and the pooling cell.
+//! "Under the pointer": the arithmetic of one output of one filter, spelled out — for each
+//! channel the input patch, the kernel, their products and sum; the sums plus the bias;
+//! then the activation and the pooling cell.
 
 use yew::prelude::*;
 
 use crate::common::format::number;
-use crate::explorer::layer::{ActivationChoice, PoolingChoice, LEAKY_SLOPE};
+use crate::explorer::layer::{ActivationChoice, Channels, PoolingChoice, LEAKY_SLOPE};
 use crate::explorer::probe::Probe;
 
 #[derive(Properties, PartialEq)]
@@ -12,6 +13,9 @@ pub struct ProbePanelProps {
     pub probe: Probe,
     pub activation: ActivationChoice,
     pub pooling: PoolingChoice,
+    pub channels: Channels,
+    /// How many filters the layer has (the heading names the filter when there are more).
+    pub filters: usize,
 }
 
 /// The activation's line: its formula with today's numbers.
@@ -27,6 +31,15 @@ fn activation_line(activation: ActivationChoice, conv: &str, value: Option<f32>)
         ActivationChoice::Sigmoid => format!("Sigmoid = 1 / (1 + e^−({conv})) = {value}"),
         ActivationChoice::None => "No activation: pooling takes the convolution as it is.".into(),
     }
+}
+
+/// `red` → `Red`.
+fn capitalised(name: &str) -> String {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 fn grid(title: &str, cells: Vec<Vec<String>>, class: &'static str) -> Html {
@@ -46,33 +59,68 @@ fn grid(title: &str, cells: Vec<Vec<String>>, class: &'static str) -> Html {
 pub fn probe_panel(props: &ProbePanelProps) -> Html {
     let probe = &props.probe;
     let (row, col) = probe.conv;
-    let patch = probe
-        .patch
-        .iter()
-        .map(|r| {
-            r.iter()
-                .map(|v| v.map_or("0 (pad)".into(), |x| number(f64::from(x))))
-                .collect()
-        })
-        .collect();
-    let weights = probe
-        .weights
-        .iter()
-        .map(|r| r.iter().map(|&w| number(f64::from(w))).collect())
-        .collect();
-    let products = probe
-        .patch
-        .iter()
-        .zip(&probe.weights)
-        .map(|(xs, ws)| {
-            xs.iter()
-                .zip(ws)
-                .map(|(x, &w)| number(f64::from(x.unwrap_or(0.0)) * f64::from(w)))
-                .collect()
-        })
-        .collect();
+    let sums = probe.channel_sums();
+    let names = props.channels.channel_names();
+    // One row per channel: its patch × its kernel = the products, and their sum.
+    let channel_row = |c: usize| {
+        let patch = probe.patches[c]
+            .iter()
+            .map(|r| {
+                r.iter()
+                    .map(|v| v.map_or("0 (pad)".into(), |x| number(f64::from(x))))
+                    .collect()
+            })
+            .collect();
+        let weights = probe.weights[c]
+            .iter()
+            .map(|r| r.iter().map(|&w| number(f64::from(w))).collect())
+            .collect();
+        let products = probe.patches[c]
+            .iter()
+            .zip(&probe.weights[c])
+            .map(|(xs, ws)| {
+                xs.iter()
+                    .zip(ws)
+                    .map(|(x, &w)| number(f64::from(x.unwrap_or(0.0)) * f64::from(w)))
+                    .collect()
+            })
+            .collect();
+        let name = names[c];
+        let title = |what: &str| {
+            if name.is_empty() {
+                what.to_string()
+            } else {
+                format!("{} {}", capitalised(name), what.to_lowercase())
+            }
+        };
+        html! {
+            <div class={classes!("probe-channel", (!name.is_empty()).then_some(name))}>
+                <div class="probe-row">
+                    { grid(&title("Input patch"), patch, "patch") }
+                    <span class="op" aria-hidden="true">{ "×" }</span>
+                    { grid(&title("Kernel"), weights, "weights") }
+                    <span class="op" aria-hidden="true">{ "=" }</span>
+                    { grid(&title("Products"), products, "products") }
+                </div>
+                if !name.is_empty() {
+                    <p class="probe-result channel-sum">
+                        { format!("{} sum = {}", capitalised(name), number(sums[c])) }
+                    </p>
+                }
+            </div>
+        }
+    };
     let conv = number(f64::from(probe.conv_value));
-    let convolution = if probe.bias == 0.0 {
+    let convolution = if sums.len() > 1 {
+        let terms: Vec<String> = names.iter().map(|n| format!("{n} sum")).collect();
+        let values: Vec<String> = sums.iter().map(|&s| number(s)).collect();
+        format!(
+            "Convolution = {} + bias = {} + {} = {conv}",
+            terms.join(" + "),
+            values.join(" + "),
+            number(f64::from(probe.bias))
+        )
+    } else if probe.bias == 0.0 {
         format!("Convolution = sum of the products = {conv}")
     } else {
         format!(
@@ -81,8 +129,14 @@ pub fn probe_panel(props: &ProbePanelProps) -> Html {
             number(f64::from(probe.bias))
         )
     };
+    let filter_name = if props.filters > 1 {
+        format!("Filter {}, ", probe.filter + 1)
+    } else {
+        String::new()
+    };
     let spoken = format!(
-        "Output row {}, column {}: convolution {conv}{}{}.",
+        "{}Output row {}, column {}: convolution {conv}{}{}.",
+        filter_name.clone(),
         row + 1,
         col + 1,
         probe
@@ -101,18 +155,12 @@ pub fn probe_panel(props: &ProbePanelProps) -> Html {
     html! {
         <section class="panel probe" aria-labelledby="probe-heading">
             <h2 id="probe-heading">
-                { format!("Under the pointer: output row {}, column {}", row + 1, col + 1) }
+                { format!("Under the pointer: {}output row {}, column {}", filter_name.to_lowercase(), row + 1, col + 1) }
             </h2>
             <p id="probe-hint" class="hint">{ "Point at any picture (or touch it), or focus one and use the arrow \
                 keys, to see the numbers behind that pixel." }</p>
             <p class="visually-hidden" aria-live="polite">{ spoken }</p>
-            <div class="probe-row">
-                { grid("Input patch", patch, "patch") }
-                <span class="op" aria-hidden="true">{ "×" }</span>
-                { grid("Kernel", weights, "weights") }
-                <span class="op" aria-hidden="true">{ "=" }</span>
-                { grid("Products", products, "products") }
-            </div>
+            { for (0..probe.patches.len()).map(channel_row) }
             <p class="probe-result">{ convolution }</p>
             <p class="probe-result">
                 { activation_line(props.activation, &conv, probe.activation_value) }
