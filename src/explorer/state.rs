@@ -75,6 +75,8 @@ pub enum ExplorerAction {
         name: String,
         reason: String,
     },
+    /// The camera could not start, or stopped by itself: why, in a sentence.
+    CameraFailed(String),
 }
 
 /// Everything the explorer shows. Large values sit behind `Rc`, so a clone is cheap.
@@ -298,6 +300,7 @@ impl ExplorerState {
                     "Could not load “{name}”: {reason} The previous image stays."
                 )))
             }
+            ExplorerAction::CameraFailed(reason) => return self.with_notice(Notice::Error(reason)),
         }
         self.commit(next)
     }

@@ -25,7 +25,8 @@ const quantile = (xs, q) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1
 
 const server = await serve(dist);
 const browser = await launch();
-const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+const context = await browser.newContext({ viewport: { width: 1600, height: 1000 }, permissions: ['camera'] });
+const page = await context.newPage();
 await page.goto(server.url);
 await page.waitForSelector('canvas.map');
 
@@ -120,6 +121,23 @@ await setWorkingSize(300);
 const loads = [];
 for (let i = 0; i < 3; i++) loads.push(await loadGenerated(4000 + i * 2, 3000));
 report('load a 12-megapixel JPEG (4000 × 3000) → all stages drawn', loads);
+
+// The live camera (Chromium's fake one, 640 × 480 at 60 frames per second) at working size
+// 300 with RGB and 4 filters: the frame rate the page itself shows, read once a second.
+await setLayer('RGB', 4);
+await setWorkingSize(300);
+await page.getByRole('button', { name: 'Use camera', exact: true }).click();
+await page.waitForFunction(() => /^Live: [\d.]+/.test(document.querySelector('.camera-status').textContent));
+await page.waitForTimeout(2000);
+const rates = [];
+for (let i = 0; i < 10; i++) {
+  await page.waitForTimeout(1000);
+  rates.push(Number(/^Live: ([\d.]+)/.exec(await page.locator('.camera-status').textContent())[1]));
+}
+const fpsRow = { what: 'camera frames processed per second, 300, RGB, 4 filters', n: rates.length, median_fps: median(rates), min_fps: Math.min(...rates) };
+results.push(fpsRow);
+console.log(`${fpsRow.what.padEnd(58)} median ${fpsRow.median_fps.toFixed(1).padStart(7)} fps   min ${fpsRow.min_fps.toFixed(1)} fps (n=${rates.length}, camera delivers 60)`);
+await page.getByRole('button', { name: 'Stop camera', exact: true }).click();
 
 await browser.close();
 await server.close();

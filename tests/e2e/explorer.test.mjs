@@ -79,11 +79,25 @@ after(async () => {
 
 /** Opens the app in a fresh context; collects every console error, page error and failed
  * request (a favicon 404 counts). Resolves once the first screen is processed. */
-async function openPage(t, url = server.url) {
+async function openPage(t, url = server.url, options = {}) {
   const context = await browser.newContext({
     acceptDownloads: true,
     viewport: { width: 1280, height: 900 },
+    ...options,
   });
+  if (options.permissions?.includes('camera')) {
+    // Keeps the page's camera streams within reach, so a test can end one as an unplugged
+    // camera would.
+    await context.addInitScript(() => {
+      const original = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+      window.__streams = [];
+      navigator.mediaDevices.getUserMedia = async (constraints) => {
+        const stream = await original(constraints);
+        window.__streams.push(stream);
+        return stream;
+      };
+    });
+  }
   const page = await context.newPage();
   page.setDefaultTimeout(STEP_TIMEOUT);
   const problems = collectProblems(page);
@@ -1496,6 +1510,65 @@ e2e('depth: the probe adds up each channel of the chosen filter; scales, refusal
   const duplicates = names.filter((n) => (seen.has(n) ? true : (seen.add(n), false)));
   assert.deepEqual(duplicates, [], 'duplicate accessible names');
   assert.ok(names.length > 8 * 3 * 9, `${names.length} controls`);
+  assertNoProblems(problems);
+});
+
+// The live camera, Chromium's fake one: a moving test pattern at 60 frames per second.
+e2e('the camera feeds every frame through the layer; freeze, stop, unplug', async (t) => {
+  const { page, problems } = await openPage(t, server.url, { permissions: ['camera'] });
+  await select(page, 'Channels').selectOption('RGB');
+  await select(page, 'Filters').selectOption('4');
+  await waitIdle(page);
+  await button(page, 'Use camera').click();
+  await page.waitForFunction(() => document.querySelector('.source-line').textContent.includes('“camera”'));
+  await page.waitForFunction(() => /^Live: [\d.]+ frames per second/.test(document.querySelector('.camera-status').textContent));
+  // Live: the pattern moves, so the maps change from frame to frame.
+  const first = await canvasInfo(page, 'convolution', 3);
+  await page.waitForTimeout(400);
+  assert.notEqual((await canvasInfo(page, 'convolution', 3)).hash, first.hash, 'the maps follow the camera');
+  // Frozen: the frame holds, and its files download in TensorFlow's layouts.
+  await button(page, 'Freeze frame').click();
+  await settle(page);
+  const frozen = await canvasInfo(page, 'convolution', 3);
+  await page.waitForTimeout(400);
+  assert.equal((await canvasInfo(page, 'convolution', 3)).hash, frozen.hash, 'a frozen frame holds');
+  const input = parseNpy((await download(page, 'Input .npy')).bytes, 'input');
+  const [h, w] = await shownShape(page, 'input', 3);
+  assert.deepEqual(input.shape, [h, w, 3]);
+  assert.equal(Math.max(h, w), 300, 'frames come at the working size');
+  assertAllFinite(input, 'camera input');
+  await button(page, 'Resume camera').click();
+  await page.waitForTimeout(300);
+  assert.notEqual((await canvasInfo(page, 'convolution', 3)).hash, frozen.hash, 'resumed');
+  // Unplugged: the track ends by itself; a sentence, and the last frame stays.
+  await page.evaluate(() => window.__streams.at(-1).getVideoTracks()[0].dispatchEvent(new Event('ended')));
+  const notice = page.locator('p.notice.error[role="alert"]');
+  await notice.waitFor();
+  assert.match(await notice.textContent(), /The camera stopped \(unplugged, or taken by another program\)\. The last frame stays\./);
+  assert.match(await page.locator('.source-line').textContent(), /“camera”/);
+  await button(page, 'Use camera').waitFor();
+  const stopped = await canvasInfo(page, 'convolution', 3);
+  await page.waitForTimeout(300);
+  assert.equal((await canvasInfo(page, 'convolution', 3)).hash, stopped.hash, 'no frames after the camera stopped');
+  // Started again and stopped with the button: the stream's tracks end.
+  await button(page, 'Use camera').click();
+  await button(page, 'Stop camera').click();
+  assert.equal(await page.evaluate(() => window.__streams.at(-1).getVideoTracks()[0].readyState), 'ended');
+  assertNoProblems(problems);
+});
+
+e2e('a refused camera permission is a sentence, and the picture stays', async (t) => {
+  const { page, problems } = await openPage(t);
+  const before = await sourceLine(page);
+  await button(page, 'Use camera').click();
+  const notice = page.locator('p.notice.error[role="alert"]');
+  await notice.waitFor();
+  assert.equal(
+    (await notice.textContent()).trim(),
+    "The camera permission was refused. Allow the camera in the browser's site settings to try again. The previous image stays.",
+  );
+  assert.equal(await sourceLine(page), before);
+  assert.equal(await button(page, 'Use camera').isEnabled(), true);
   assertNoProblems(problems);
 });
 

@@ -43,7 +43,9 @@ export async function serve(root) {
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** Launches headless Chromium with the flags that work on this kind of machine; Playwright
- * gives every launch a fresh, empty profile directory. */
+ * gives every launch a fresh, empty profile directory. Its camera is Chromium's fake one (a
+ * test pattern at 60 frames per second); a page may use it only in a context granted the
+ * `camera` permission. */
 export async function launch() {
   return chromium.launch({
     executablePath: CHROMIUM,
@@ -56,6 +58,7 @@ export async function launch() {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      '--use-fake-device-for-media-stream=fps=60',
     ],
   });
 }

@@ -12,6 +12,7 @@ use yew::prelude::*;
 
 use crate::app::canvas::{put_rgba, ByPointer};
 
+use super::camera_controls::CameraControls;
 use super::image_loader::ImageLoader;
 use super::kernel_editor::{KernelEditor, KernelFile};
 use super::map_canvas::MapSlot;
@@ -419,7 +420,9 @@ pub fn explorer(props: &ExplorerProps) -> Html {
     html! {
         <div class={classes!("explorer", (*dragging).then_some("dragging"))}>
             <div class="controls">
-                <ImageLoader on_file={on_file} on_sample={on_sample} busy={busy} />
+                <ImageLoader on_file={on_file} on_sample={on_sample} busy={busy}>
+                    <CameraControls dispatch={state.dispatcher()} working_size={state.working_size} />
+                </ImageLoader>
                 <KernelEditor drafts={state.filter_drafts().to_vec()} channels={state.channels}
                     kernel_names={(0..k).map(|f| (0..depth)
                         .map(|c| AttrValue::from(state.kernel_name(f, c))).collect()).collect::<Vec<_>>()}

@@ -11,6 +11,9 @@ pub struct ImageLoaderProps {
     pub on_file: Callback<web_sys::File>,
     pub on_sample: Callback<&'static Sample>,
     pub busy: bool,
+    /// More ways to get a picture (the camera), below the samples.
+    #[prop_or_default]
+    pub children: Html,
 }
 
 #[function_component(ImageLoader)]
@@ -48,6 +51,7 @@ pub fn image_loader(props: &ImageLoaderProps) -> Html {
                     }
                 }) }
             </div>
+            { props.children.clone() }
         </section>
     }
 }

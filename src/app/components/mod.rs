@@ -1,6 +1,7 @@
 //! One Yew function component per file.
 
 pub mod app;
+pub mod camera_controls;
 pub mod confusion_matrix;
 pub mod digit_pad;
 pub mod digit_strip;
