@@ -202,18 +202,36 @@ impl Scale {
             let [r, g, b] = self.colormap.rgb(i as f64 / 255.0);
             [r, g, b, 255]
         });
+        let copied;
+        let values = match values.as_slice() {
+            Some(slice) => slice,
+            None => {
+                copied = values.iter().copied().collect::<Vec<f32>>();
+                &copied
+            }
+        };
         let span = self.high - self.low;
         let mut rgba = vec![0u8; values.len() * 4];
-        let pixels = rgba.chunks_exact_mut(4).zip(values.iter());
         if span > 0.0 {
             // Same mapping as `position`, in f32: this runs once per pixel. The cast to u8
-            // saturates, so out-of-range values take the end colours.
+            // saturates, so out-of-range values take the end colours. Eight at a time: the
+            // indices are computed together (vectorised), then looked up.
             let (low, to_index) = (self.low as f32, (255.0 / span) as f32);
-            for (px, &v) in pixels {
-                px.copy_from_slice(&table[usize::from(((v - low) * to_index + 0.5) as u8)]);
+            let index = |v: f32| usize::from(((v - low) * to_index + 0.5) as u8);
+            let mut pixels = rgba.chunks_exact_mut(32);
+            let mut blocks = values.chunks_exact(8);
+            for (px, block) in (&mut pixels).zip(&mut blocks) {
+                let indices: [usize; 8] = std::array::from_fn(|j| index(block[j]));
+                for (out, i) in px.chunks_exact_mut(4).zip(indices) {
+                    out.copy_from_slice(&table[i]);
+                }
+            }
+            let rest = pixels.into_remainder().chunks_exact_mut(4);
+            for (out, &v) in rest.zip(blocks.remainder()) {
+                out.copy_from_slice(&table[index(v)]);
             }
         } else {
-            for (px, &v) in pixels {
+            for (px, &v) in rgba.chunks_exact_mut(4).zip(values) {
                 px.copy_from_slice(&table[(self.position(v) * 255.0).round() as usize]);
             }
         }

@@ -8,7 +8,7 @@
 //! Volumes are channel-major here, `(C, H, W)`; the exports turn them into TensorFlow's
 //! `(H, W, C)`.
 
-use ndarray::{Array3, ArrayView3, Axis};
+use ndarray::{Array2, Array3, ArrayView3, Axis};
 
 use super::conv::{conv_accumulate, zero_pad};
 use crate::common::activation::Activation;
@@ -250,52 +250,86 @@ pub fn run_layer(
             window: POOL_SIZE,
         });
     }
-    // Each channel is padded once, for every filter.
-    let padded: Vec<_> = input
-        .outer_iter()
-        .map(|plane| zero_pad(plane, &conv_window))
-        .collect();
-    let mut convolution = Array3::<f32>::zeros((filters.len(), out_h, out_w));
-    for (filter, mut map) in filters.iter().zip(convolution.axis_iter_mut(Axis(0))) {
-        let map = map
-            .as_slice_mut()
-            .expect("a plane of a fresh array is contiguous");
-        map.fill(filter.bias);
-        conv_accumulate(&padded, filter.weights.view(), &conv_window, map);
-    }
-    let activation = settings.activation.activation().map(|activation| {
-        let mut out = Array3::zeros(convolution.dim());
-        activation.forward(contiguous(&convolution), contiguous_mut(&mut out));
-        out
-    });
-    let activated = activation.as_ref().unwrap_or(&convolution);
     let (pool_h, pool_w) = pool_window.output_shape();
-    let mut pooling = Array3::zeros((filters.len(), pool_h, pool_w));
-    match settings.pooling {
-        PoolingChoice::Max => {
-            let mut argmax = vec![0u32; pooling.len()];
-            max_pool_forward(
-                contiguous(activated),
-                filters.len(),
-                &pool_window,
-                contiguous_mut(&mut pooling),
-                &mut argmax,
-            );
-        }
-        PoolingChoice::Average => avg_pool_forward(
-            contiguous(activated),
-            filters.len(),
-            &pool_window,
-            contiguous_mut(&mut pooling),
-        ),
-    }
-    Ok(LayerOutput {
-        convolution,
-        activation,
-        pooling,
+    let k = filters.len();
+    let mut output = LayerOutput {
+        convolution: Array3::zeros((k, out_h, out_w)),
+        activation: settings
+            .activation
+            .activation()
+            .map(|_| Array3::zeros((k, out_h, out_w))),
+        pooling: Array3::zeros((k, pool_h, pool_w)),
         conv_window,
         pool_window,
-    })
+    };
+    let padded = pad_channels(input, &conv_window);
+    for (index, filter) in filters.iter().enumerate() {
+        output.compute_filter(&padded, index, filter, settings);
+    }
+    Ok(output)
+}
+
+/// Each channel of `input` zero-padded for `window`: padded once, for every filter.
+fn pad_channels(input: ArrayView3<f32>, window: &Window) -> Vec<Array2<f32>> {
+    input
+        .outer_iter()
+        .map(|plane| zero_pad(plane, window))
+        .collect()
+}
+
+impl LayerOutput {
+    /// Recomputes the maps of filter `index` alone, for a filter of the same shape whose
+    /// weights or bias changed, with the same `input` and `settings` as before: an edit of
+    /// one filter of eight costs an eighth of the layer.
+    pub fn update_filter(
+        &mut self,
+        input: ArrayView3<f32>,
+        index: usize,
+        filter: &Filter,
+        settings: LayerSettings,
+    ) {
+        let padded = pad_channels(input, &self.conv_window);
+        self.compute_filter(&padded, index, filter, settings);
+    }
+
+    /// Filter `index`'s convolution (+ bias), activation and pooling, into its planes.
+    fn compute_filter(
+        &mut self,
+        padded: &[Array2<f32>],
+        index: usize,
+        filter: &Filter,
+        settings: LayerSettings,
+    ) {
+        let mut conv = self.convolution.index_axis_mut(Axis(0), index);
+        let conv = conv
+            .as_slice_mut()
+            .expect("a plane of the layer's arrays is contiguous");
+        conv.fill(filter.bias);
+        conv_accumulate(padded, filter.weights.view(), &self.conv_window, conv);
+        let conv = &*conv;
+        let activated = match (settings.activation.activation(), self.activation.as_mut()) {
+            (Some(activation), Some(out)) => {
+                let plane = out.index_axis_mut(Axis(0), index);
+                let plane = plane
+                    .into_slice()
+                    .expect("a plane of the layer's arrays is contiguous");
+                activation.forward(conv, plane);
+                &*plane
+            }
+            _ => conv,
+        };
+        let mut pooled = self.pooling.index_axis_mut(Axis(0), index);
+        let pooled = pooled
+            .as_slice_mut()
+            .expect("a plane of the layer's arrays is contiguous");
+        match settings.pooling {
+            PoolingChoice::Max => {
+                let mut argmax = vec![0u32; pooled.len()];
+                max_pool_forward(activated, 1, &self.pool_window, pooled, &mut argmax);
+            }
+            PoolingChoice::Average => avg_pool_forward(activated, 1, &self.pool_window, pooled),
+        }
+    }
 }
 
 /// The number of weights and biases of this layer, `f·f·C·K + K`, and of a fully
@@ -313,18 +347,6 @@ pub fn parameter_counts(
     (f * f * c * k + k, h * w * c * outputs + outputs)
 }
 
-fn contiguous(array: &Array3<f32>) -> &[f32] {
-    array
-        .as_slice()
-        .expect("the layer's arrays are built contiguous")
-}
-
-fn contiguous_mut(array: &mut Array3<f32>) -> &mut [f32] {
-    array
-        .as_slice_mut()
-        .expect("the layer's arrays are built contiguous")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -339,6 +361,35 @@ mod tests {
         assert_eq!(dense, 180_000 * 240_000 + 240_000);
         // One 3 × 3 grayscale filter on a 28 × 28 digit with SAME padding.
         assert_eq!(parameter_counts((1, 28, 28), 3, 1, (28, 28)), (10, 615_440));
+    }
+
+    #[test]
+    fn updating_one_filter_gives_the_whole_layer_again() {
+        let input = Array3::from_shape_fn((3, 9, 11), |(c, i, j)| ((c * 5 + i * 3 + j) % 7) as f32);
+        let filter = |seed: usize, bias: f32| Filter {
+            weights: Array3::from_shape_fn((3, 3, 3), |(c, i, j)| {
+                ((seed + c * 9 + i * 3 + j) % 5) as f32 - 2.0
+            }),
+            bias,
+        };
+        for (activation, pooling) in [
+            (ActivationChoice::Relu, PoolingChoice::Max),
+            (ActivationChoice::None, PoolingChoice::Average),
+        ] {
+            let settings = LayerSettings {
+                activation,
+                pooling,
+                ..LayerSettings::default()
+            };
+            let mut filters = vec![filter(0, 0.0), filter(1, 0.5), filter(2, -1.0)];
+            let mut output = run_layer(input.view(), &filters, settings).expect("runs");
+            filters[1] = filter(7, 2.0);
+            output.update_filter(input.view(), 1, &filters[1], settings);
+            assert_eq!(
+                output,
+                run_layer(input.view(), &filters, settings).expect("runs")
+            );
+        }
     }
 
     #[test]

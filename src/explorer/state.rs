@@ -98,7 +98,46 @@ pub struct ExplorerState {
     /// The filters `output` was computed with: the last valid layer.
     pub filters: Rc<Vec<Filter>>,
     pub output: Rc<LayerOutput>,
+    /// When each map was last computed, so the page repaints only what changed.
+    pub versions: Versions,
     pub notice: Option<Notice>,
+}
+
+/// Version numbers of the input and of each filter's maps: a map whose version (and colour
+/// scale) is what was painted last needs no repainting. Every recomputation takes a new
+/// number from one counter, so a number is never reused.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Versions {
+    latest: u64,
+    pub input: u64,
+    pub filters: Vec<u64>,
+}
+
+impl Versions {
+    /// After a recomputation of `filters` (every one, or one), and of the input if it changed.
+    fn bump(&self, input_changed: bool, filters: Recomputed) -> Versions {
+        let latest = self.latest + 1;
+        let mut next = Versions {
+            latest,
+            input: if input_changed { latest } else { self.input },
+            filters: self.filters.clone(),
+        };
+        match filters {
+            Recomputed::All(count) => next.filters = vec![latest; count],
+            Recomputed::One(k) => {
+                if let Some(version) = next.filters.get_mut(k) {
+                    *version = latest;
+                }
+            }
+        }
+        next
+    }
+}
+
+/// Which filters' maps a recomputation made anew.
+enum Recomputed {
+    All(usize),
+    One(usize),
 }
 
 impl ExplorerState {
@@ -121,6 +160,7 @@ impl ExplorerState {
             colormap: Colormap::default(),
             color_range: ColorRange::default(),
             scale_sharing: ScaleSharing::default(),
+            versions: Versions::default().bump(true, Recomputed::All(filters.len())),
             filters: Rc::new(filters),
             output: Rc::new(output),
             notice: None,
@@ -329,12 +369,34 @@ impl ExplorerState {
             Rc::new(next.source.fitted(next.channels, next.working_size))
         };
         let filters = layer_filters(next.filter_drafts(), next.channels);
-        if same_input && next.settings == self.settings && filters == *self.filters {
+        let same_layer = same_input && next.settings == self.settings;
+        if same_layer && filters == *self.filters {
             // Nothing the layer computes from changed: a half-typed cell, a colour choice.
+            return next;
+        }
+        // One filter's weights or bias changed (an edit): only its maps are recomputed.
+        let changed: Vec<usize> = (0..filters.len())
+            .filter(|&k| self.filters.get(k) != Some(&filters[k]))
+            .collect();
+        if let ([k], true, true) = (
+            changed.as_slice(),
+            same_layer,
+            filters.len() == self.filters.len()
+                && filters[0].weights.dim() == self.filters[0].weights.dim(),
+        ) {
+            let mut output = (*self.output).clone();
+            output.update_filter(input.view(), *k, &filters[*k], next.settings);
+            next.filters = Rc::new(filters);
+            next.output = Rc::new(output);
+            next.versions = self.versions.bump(false, Recomputed::One(*k));
+            next.notice = None;
             return next;
         }
         match run_layer(input.view(), &filters, next.settings) {
             Ok(output) => {
+                next.versions = self
+                    .versions
+                    .bump(!same_input, Recomputed::All(filters.len()));
                 next.input = input;
                 next.filters = Rc::new(filters);
                 next.output = Rc::new(output);
@@ -595,6 +657,97 @@ mod tests {
         assert!(bad_bias
             .bias_error()
             .is_some_and(|e| e.starts_with("Filter 2's bias “1e400” is too large")));
+    }
+
+    #[test]
+    fn an_edit_of_one_filter_recomputes_it_alone_and_matches_the_whole_layer() {
+        let start = state(20, 30)
+            .apply(ExplorerAction::ImageLoaded(colourful(20, 30)))
+            .apply(ExplorerAction::SetChannels(Channels::Rgb))
+            .apply(ExplorerAction::SetFilterCount(4));
+        let edited = edit(&start, 2, 1, 0, 2, "-3").apply(ExplorerAction::EditBias {
+            filter: 3,
+            text: "0.75".into(),
+        });
+        let whole = run_layer(edited.input.view(), &edited.filters, edited.settings)
+            .expect("the layer runs");
+        assert_eq!(*edited.output, whole);
+        // Only filters 3 and 4 have new maps to paint; the input and filters 1 and 2 keep theirs.
+        assert_eq!(edited.versions.input, start.versions.input);
+        assert_eq!(edited.versions.filters[..2], start.versions.filters[..2]);
+        for k in [2, 3] {
+            assert!(edited.versions.filters[k] > start.versions.filters[k]);
+        }
+        assert_ne!(edited.versions.filters[2], edited.versions.filters[3]);
+        assert_eq!(
+            edited.output.convolution.index_axis(Axis(0), 0),
+            start.output.convolution.index_axis(Axis(0), 0)
+        );
+    }
+
+    #[test]
+    fn no_combination_of_sizes_panics_or_draws_nan() {
+        // Every kernel size, stride and padding on tiny and odd images: either a layer of
+        // finite numbers of the right shape, or a refusal in words with the last layer kept.
+        for (h, w) in [(1, 1), (2, 3), (5, 4), (7, 7), (9, 2)] {
+            let start =
+                ExplorerState::new(SourceImage::pattern(h, w, |i, j| (i * 40 + j * 25) as u8))
+                    .expect("SAME with 3 × 3 always runs")
+                    .apply(ExplorerAction::SetFilterCount(2));
+            for padding in Padding::ALL {
+                for stride in STRIDES {
+                    for size in KERNEL_SIZES {
+                        let mut state = start.clone();
+                        for action in [
+                            ExplorerAction::SetPadding(padding),
+                            ExplorerAction::SetStride(stride),
+                            ExplorerAction::SetKernelSize(size),
+                        ] {
+                            let what = format!("{h}×{w} {padding} s{stride} f{size}: {action:?}");
+                            let next = state.apply(action);
+                            let finite = |a: &Array3<f32>| a.iter().all(|v| v.is_finite());
+                            assert!(finite(&next.output.convolution), "{what}");
+                            assert!(finite(&next.output.pooling), "{what}");
+                            let window = crate::common::geometry::Window::new(
+                                (h, w),
+                                (next.kernel_size(), next.kernel_size()),
+                                next.settings.stride,
+                                next.settings.padding,
+                            );
+                            assert_eq!(
+                                next.output.conv_window.output_shape(),
+                                window.output_shape(),
+                                "{what}"
+                            );
+                            let applied = (
+                                next.settings.padding,
+                                next.settings.stride,
+                                next.kernel_size(),
+                            ) != (
+                                state.settings.padding,
+                                state.settings.stride,
+                                state.kernel_size(),
+                            );
+                            let refused = matches!(next.notice, Some(Notice::Error(ref m)) if m.contains("VALID"));
+                            assert!(
+                                applied
+                                    || refused
+                                    || next.settings == state.settings
+                                        && next.kernel_size() == state.kernel_size(),
+                                "{what}"
+                            );
+                            if refused {
+                                assert_eq!(
+                                    next.output, state.output,
+                                    "{what}: the last layer stays"
+                                );
+                            }
+                            state = next;
+                        }
+                    }
+                }
+            }
+        }
     }
 
     #[test]

@@ -6,7 +6,8 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use gloo_events::{EventListener, EventListenerOptions};
-use wasm_bindgen::JsCast;
+use js_sys::Reflect;
+use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{ClipboardEvent, DragEvent, HtmlCanvasElement};
 use yew::prelude::*;
 
@@ -155,15 +156,40 @@ struct StageRanges {
     maps: Vec<Option<ValueRange>>,
 }
 
-fn stage_ranges(state: &ExplorerState, stage: Stage) -> StageRanges {
-    let values = state.values(stage);
-    let maps: Vec<Option<ValueRange>> = values
+/// The ranges of the maps of `stage`. `known` holds ranges found before, each with the
+/// version of the map it was found for (per stage, per map): after an edit of one filter
+/// only that filter's maps are measured again.
+fn stage_ranges(state: &ExplorerState, stage: Stage, known: &RefCell<KnownRanges>) -> StageRanges {
+    let i = stage_index(stage);
+    let mut known = known.borrow_mut();
+    let maps: Vec<Option<ValueRange>> = state
+        .values(stage)
         .outer_iter()
-        .map(|map| map.as_slice().and_then(ValueRange::of))
+        .enumerate()
+        .map(|(k, map)| {
+            let version = match stage {
+                Stage::Input => state.versions.input,
+                _ => state.versions.filters.get(k).copied().unwrap_or(0),
+            };
+            match known[i].get(k) {
+                Some(&(v, range)) if v == version => range,
+                _ => {
+                    let range = map.as_slice().and_then(ValueRange::of);
+                    if known[i].len() <= k {
+                        known[i].resize(k + 1, (u64::MAX, None));
+                    }
+                    known[i][k] = (version, range);
+                    range
+                }
+            }
+        })
         .collect();
     let all = maps.iter().flatten().copied().reduce(ValueRange::union);
     StageRanges { all, maps }
 }
+
+/// Ranges found before, per stage and map, with the version of the map they belong to.
+type KnownRanges = [Vec<(u64, Option<ValueRange>)>; 4];
 
 /// Each map's scale of `stage` and the range its legend shows: one scale for them all
 /// (fitted once, to every value of the stage), or one each.
@@ -241,14 +267,28 @@ pub fn explorer(props: &ExplorerProps) -> Html {
     let resize_count = *resizes.borrow();
 
     // Each stage's value ranges, once per change: the summaries and the painting share them.
+    // The input's only when it changed: an edit changes the computed stages alone.
+    let known_ranges = use_mut_ref(KnownRanges::default);
+    let input_ranges = {
+        let (state, known) = (state.clone(), Rc::clone(&known_ranges));
+        use_memo(ByPointer(Rc::clone(&state.input)), move |_| {
+            stage_ranges(&state, Stage::Input, &known)
+        })
+    };
     let ranges = {
-        let state = state.clone();
+        let (state, input_ranges) = (state.clone(), Rc::clone(&input_ranges));
+        let known_computed = Rc::clone(&known_ranges);
         use_memo(
             (
                 ByPointer(Rc::clone(&state.input)),
                 ByPointer(Rc::clone(&state.output)),
             ),
-            move |_| Stage::ALL.map(|stage| stage_ranges(&state, stage)),
+            move |_| {
+                Stage::ALL.map(|stage| match stage {
+                    Stage::Input => (*input_ranges).clone(),
+                    computed => stage_ranges(&state, computed, &known_computed),
+                })
+            },
         )
     };
 
@@ -542,7 +582,25 @@ fn cached_width(cache: &RefCell<Option<i32>>, canvases: &Canvases) -> i32 {
     width.unwrap_or_default()
 }
 
-/// Paints every map of `stages` and their legends, `legend_width` CSS pixels wide.
+/// Whether `canvas` does not yet show what `key` describes (its values' version and scale,
+/// or a legend's scale, range and width); records `key` on the element. A canvas the page
+/// re-creates starts without a record, so it is always painted.
+fn needs_paint(canvas: &HtmlCanvasElement, key: String) -> bool {
+    let field = JsValue::from_str("convlabPainted");
+    let shown = Reflect::get(canvas, &field)
+        .ok()
+        .and_then(|v| v.as_string());
+    if shown.as_deref() == Some(key.as_str()) {
+        return false;
+    }
+    // Without the record the canvas is only painted again next time.
+    let _ = Reflect::set(canvas, &field, &JsValue::from_str(&key));
+    true
+}
+
+/// Paints the maps of `stages` and their legends, `legend_width` CSS pixels wide, skipping
+/// those that already show these values with this scale (after an edit of one filter, the
+/// others' maps often do).
 fn paint_stages(
     state: &ExplorerState,
     ranges: &[StageRanges; 4],
@@ -556,40 +614,44 @@ fn paint_stages(
         }
         let i = stage_index(stage);
         let scales = stage_scales(state, stage, &ranges[i]);
+        let legend = |legend: &NodeRef, scale: &Scale, range: ValueRange| {
+            if let Some(canvas) = legend.cast::<HtmlCanvasElement>() {
+                if needs_paint(&canvas, format!("{scale:?} {range:?} {legend_width}")) {
+                    draw_legend(&canvas, legend_width, scale, range);
+                }
+            }
+        };
         if state.scale_sharing == ScaleSharing::Stage {
-            if let (Some(Some((scale, range))), Some(legend)) = (
-                scales.first(),
-                canvases.legends[i].cast::<HtmlCanvasElement>(),
-            ) {
-                draw_legend(&legend, legend_width, scale, *range);
+            if let Some(Some((scale, range))) = scales.first() {
+                legend(&canvases.legends[i], scale, *range);
             }
         }
         for (slot, kind) in map_kinds(state, stage).into_iter().enumerate() {
             let Some(canvas) = canvases.maps[i][slot].cast::<HtmlCanvasElement>() else {
                 continue;
             };
+            let version = match (stage, kind) {
+                (Stage::Input, _) | (_, MapKind::Colour) => state.versions.input,
+                (_, MapKind::Values(k)) => state.versions.filters.get(k).copied().unwrap_or(0),
+            };
             // A canvas error leaves the previous picture; there is nothing better to show.
             match kind {
                 MapKind::Colour => {
-                    let (_, h, w) = state.input.dim();
-                    let _ = put_rgba(
-                        &canvas,
-                        &colour_picture(state.input.view()),
-                        w as u32,
-                        h as u32,
-                    );
+                    if needs_paint(&canvas, format!("{version} color")) {
+                        let (_, h, w) = state.input.dim();
+                        let picture = colour_picture(state.input.view());
+                        let _ = put_rgba(&canvas, &picture, w as u32, h as u32);
+                    }
                 }
                 MapKind::Values(index) => {
                     let Some(Some((scale, range))) = scales.get(index) else {
                         continue;
                     };
-                    let _ = draw_map(&canvas, state.map(stage, index), scale);
+                    if needs_paint(&canvas, format!("{version} {scale:?}")) {
+                        let _ = draw_map(&canvas, state.map(stage, index), scale);
+                    }
                     if state.scale_sharing == ScaleSharing::Map {
-                        if let Some(legend) =
-                            canvases.map_legends[i][slot].cast::<HtmlCanvasElement>()
-                        {
-                            draw_legend(&legend, legend_width, scale, *range);
-                        }
+                        legend(&canvases.map_legends[i][slot], scale, *range);
                     }
                 }
             }
