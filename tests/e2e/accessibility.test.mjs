@@ -97,3 +97,41 @@ test('axe finds none with a deep layer: RGB, 8 filters, a scale per map, a bad c
   assert.deepEqual(await violations(page), []);
   assert.deepEqual(problems, []);
 });
+
+/** Whatever on the page is wider than the viewport, and every visible control (its label,
+ * for a checkbox inside one) smaller than 44 × 44 CSS pixels. */
+async function phoneProblems(page) {
+  return page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    const wide = [...document.querySelectorAll('body *')]
+      .filter((el) => el.getBoundingClientRect().right > width + 0.5)
+      .map((el) => `${el.tagName.toLowerCase()}.${el.className}`);
+    const small = [...document.querySelectorAll('button, select, input, a[href]')]
+      .filter((el) => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden')
+      .filter((el) => !(el.type === 'file'))
+      .map((el) => (el.type === 'checkbox' && el.closest('label')) || el)
+      .filter((el) => {
+        const b = el.getBoundingClientRect();
+        return b.width < 44 || b.height < 44;
+      })
+      .map((el) => `${el.getAttribute('aria-label') ?? el.textContent.trim()} ${Math.round(el.getBoundingClientRect().width)}×${Math.round(el.getBoundingClientRect().height)}`);
+    return { scrollWidth: document.documentElement.scrollWidth, width, wide: wide.slice(0, 10), small: small.slice(0, 20) };
+  });
+}
+
+test('on a 360 px phone nothing scrolls sideways and every control is a 44 px touch target', { timeout: 180_000 }, async (t) => {
+  const { page, problems } = await openPage(t, { width: 360, height: 740 });
+  const first = await phoneProblems(page);
+  assert.deepEqual([first.scrollWidth, first.wide, first.small], [360, [], []]);
+  // Training runs (curves, maps and the confusion matrix fill in), and a deep layer over RGB.
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  await page.waitForTimeout(4000);
+  await page.getByRole('button', { name: 'Pause', exact: true }).click();
+  await page.getByLabel('Channels', { exact: true }).selectOption('RGB');
+  await page.getByLabel('Filters', { exact: true }).selectOption('3');
+  await page.waitForTimeout(500);
+  const later = await phoneProblems(page);
+  assert.deepEqual([later.scrollWidth, later.wide, later.small], [360, [], []]);
+  assert.deepEqual(await violations(page), []);
+  assert.deepEqual(problems, []);
+});

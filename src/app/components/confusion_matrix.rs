@@ -57,7 +57,7 @@ pub fn confusion_matrix(props: &ConfusionMatrixProps) -> Html {
         let row_total = f64::from(row.iter().sum::<u32>().max(1));
         html! {
             <tr>
-                <th scope="row">{ format!("true {truth}") }</th>
+                <th scope="row"><span class="spelled">{ "true " }</span>{ truth }</th>
                 { for row.iter().enumerate().map(|(predicted, &n)| html! {
                     <td style={shade(f64::from(n) / row_total, predicted == truth)}
                         title={format!("{n} of the {} test digits that are {truth} were read as {predicted}",
@@ -69,17 +69,24 @@ pub fn confusion_matrix(props: &ConfusionMatrixProps) -> Html {
         }
     });
     html! {
+        // On a phone the matrix scrolls inside this box, not the page; the box takes the
+        // keyboard focus so it can be scrolled without a pointer.
+        <div class="confusion-scroll" tabindex="0" role="group"
+            aria-label="Confusion matrix, scrollable">
         <table class="confusion">
             <caption>{ format!("Confusion matrix of the {} test digits: rows are the true \
                 digits, columns what the network answered", grouped(u64::from(total))) }</caption>
             <thead>
                 <tr>
                     <td class="corner"></td>
-                    { for (0..10).map(|d| html! { <th scope="col">{ format!("read as {d}") }</th> }) }
+                    { for (0..10).map(|d| html! {
+                        <th scope="col"><span class="spelled">{ "read as " }</span>{ d }</th>
+                    }) }
                 </tr>
             </thead>
             <tbody>{ for rows }</tbody>
         </table>
+        </div>
     }
 }
 
