@@ -135,3 +135,65 @@ test('on a 360 px phone nothing scrolls sideways and every control is a 44 px to
   assert.deepEqual(await violations(page), []);
   assert.deepEqual(problems, []);
 });
+
+/** What sticks out: the page wider than the window, any element poking out of its panel or
+ * stage (the confusion matrix's own scroll box aside), stage titles that overlap their
+ * shapes. */
+async function layoutProblems(page) {
+  return page.evaluate(() => {
+    const problems = [];
+    const root = document.documentElement;
+    if (root.scrollWidth > root.clientWidth) problems.push(`page ${root.scrollWidth} > ${root.clientWidth}`);
+    for (const box of document.querySelectorAll('.panel, figure.stage')) {
+      const outer = box.getBoundingClientRect();
+      for (const el of box.querySelectorAll('*')) {
+        if (el.closest('.confusion-scroll') || el.getClientRects().length === 0) continue;
+        const r = el.getBoundingClientRect();
+        if (r.right > outer.right + 1 || r.left < outer.left - 1) {
+          problems.push(`${el.tagName.toLowerCase()}.${el.className} sticks out of ${box.className}`);
+        }
+      }
+    }
+    for (const figure of document.querySelectorAll('figure.stage')) {
+      const a = figure.querySelector('h3').getBoundingClientRect();
+      const b = figure.querySelector('.shape').getBoundingClientRect();
+      const overlap = a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+      if (overlap) problems.push(`${figure.dataset.stage}: title overlaps its shape`);
+    }
+    return problems.slice(0, 10);
+  });
+}
+
+test('presenter mode: larger type, hints tucked away, nothing overlapping at 1280 × 720 and 1920 × 1080', { timeout: 180_000 }, async (t) => {
+  for (const viewport of [{ width: 1280, height: 720 }, { width: 1920, height: 1080 }]) {
+    const context = await browser.newContext({ viewport });
+    t.after(() => context.close());
+    const page = await context.newPage();
+    const problems = collectProblems(page);
+    await page.goto(`${server.url}?presenter`);
+    await page.waitForSelector('canvas.map');
+    const toggle = page.getByRole('button', { name: 'Presenter mode', exact: true });
+    assert.equal(await toggle.getAttribute('aria-pressed'), 'true', 'the address turns it on');
+    const look = () => page.evaluate(() => ({
+      root: getComputedStyle(document.documentElement).fontSize,
+      hintsShown: [...document.querySelectorAll('.hint')].filter((h) => h.getClientRects().length > 0).length,
+    }));
+    assert.deepEqual(await look(), { root: '20px', hintsShown: 0 });
+    // A deep layer with a 7 × 7 kernel, the widest probe there is.
+    await page.getByLabel('Channels', { exact: true }).selectOption('RGB');
+    await page.getByLabel('Filters', { exact: true }).selectOption('3');
+    await page.getByLabel('Kernel size', { exact: true }).selectOption('7');
+    await page.waitForTimeout(500);
+    assert.deepEqual(await layoutProblems(page), [], `${viewport.width} × ${viewport.height}`);
+    assert.deepEqual(await violations(page), []);
+    // Off again: the type and the hints come back, and the address loses the flag.
+    await toggle.click();
+    assert.equal(await toggle.getAttribute('aria-pressed'), 'false');
+    assert.equal((await look()).root, '16px');
+    assert.ok((await look()).hintsShown > 0);
+    assert.equal(new URL(page.url()).search, '');
+    await toggle.click();
+    assert.equal(new URL(page.url()).search, '?presenter');
+    assert.deepEqual(problems, []);
+  }
+});
