@@ -1554,6 +1554,17 @@ e2e('the camera feeds every frame through the layer; freeze, stop, unplug', asyn
   await button(page, 'Use camera').click();
   await button(page, 'Stop camera').click();
   assert.equal(await page.evaluate(() => window.__streams.at(-1).getVideoTracks()[0].readyState), 'ended');
+  // Choosing a sample while the camera runs stops it, so no frame replaces the choice.
+  await button(page, 'Use camera').click();
+  await page.waitForFunction(() => /^Live/.test(document.querySelector('.camera-status').textContent));
+  await button(page, 'Sample: Cat').click();
+  await waitForLoaded(page, 'chelsea.jpg');
+  await button(page, 'Use camera').waitFor();
+  assert.equal(await page.evaluate(() => window.__streams.at(-1).getVideoTracks()[0].readyState), 'ended');
+  const chosen = await canvasInfo(page, 'convolution', 3);
+  await page.waitForTimeout(400);
+  assert.equal((await canvasInfo(page, 'convolution', 3)).hash, chosen.hash, 'the sample stays');
+  assert.match(await sourceLine(page), /“chelsea\.jpg”/);
   assertNoProblems(problems);
 });
 

@@ -9,6 +9,7 @@ use yew::prelude::*;
 
 use super::labeled_select::LabeledSelect;
 use crate::app::camera::{count_cameras, Camera, Facing};
+use crate::app::canvas::ByPointer;
 use crate::app::loading::Dispatcher;
 use crate::explorer::source::SourceImage;
 use crate::explorer::state::ExplorerAction;
@@ -19,6 +20,9 @@ pub struct CameraControlsProps {
     pub dispatch: Dispatcher,
     /// The explorer's working size: frames are taken at it.
     pub working_size: usize,
+    /// The picture the explorer shows: when it is not the camera's last frame (a file or a
+    /// sample was chosen), the camera stops, so its next frame does not replace the choice.
+    pub source: ByPointer<SourceImage>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,6 +44,27 @@ pub fn camera_controls(props: &CameraControlsProps) -> Html {
     let frozen = use_memo((), |_| Rc::new(Cell::new(false)));
     let working_size = use_memo((), |_| Rc::new(Cell::new(0usize)));
     working_size.set(props.working_size);
+    // The last frame sent, held so that its address cannot be reused by another picture.
+    let last_frame = use_mut_ref(|| None::<Rc<SourceImage>>);
+    {
+        let (status, camera, fps, last_frame) = (
+            status.clone(),
+            camera.clone(),
+            fps.clone(),
+            last_frame.clone(),
+        );
+        use_effect_with(props.source.clone(), move |source| {
+            let ours = last_frame
+                .borrow()
+                .as_ref()
+                .is_some_and(|frame| Rc::ptr_eq(frame, &source.0));
+            if camera.borrow().is_some() && !ours {
+                drop(camera.borrow_mut().take());
+                status.set(Status::Off);
+                fps.set(None);
+            }
+        });
+    }
 
     {
         let cameras = cameras.clone();
@@ -85,6 +110,7 @@ pub fn camera_controls(props: &CameraControlsProps) -> Html {
             fps.set(None);
             frozen.set(false);
             let (status, camera, dispatch) = (status.clone(), camera.clone(), dispatch.clone());
+            let last_frame = last_frame.clone();
             let (frames, frozen, working_size) = (
                 Rc::clone(&frames),
                 Rc::clone(&frozen),
@@ -96,10 +122,12 @@ pub fn camera_controls(props: &CameraControlsProps) -> Html {
                     let dispatch = dispatch.clone();
                     Rc::new(move |pixels| {
                         frames.set(frames.get() + 1);
-                        dispatch.dispatch(ExplorerAction::ImageLoaded(Rc::new(SourceImage {
+                        let frame = Rc::new(SourceImage {
                             name: "camera".into(),
                             pixels,
-                        })));
+                        });
+                        *last_frame.borrow_mut() = Some(Rc::clone(&frame));
+                        dispatch.dispatch(ExplorerAction::ImageLoaded(frame));
                     })
                 };
                 let on_stopped = {

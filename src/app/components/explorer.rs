@@ -461,7 +461,8 @@ pub fn explorer(props: &ExplorerProps) -> Html {
         <div class={classes!("explorer", (*dragging).then_some("dragging"))}>
             <div class="controls">
                 <ImageLoader on_file={on_file} on_sample={on_sample} busy={busy}>
-                    <CameraControls dispatch={state.dispatcher()} working_size={state.working_size} />
+                    <CameraControls dispatch={state.dispatcher()} working_size={state.working_size}
+                        source={ByPointer(Rc::clone(&state.source))} />
                 </ImageLoader>
                 <KernelEditor drafts={state.filter_drafts().to_vec()} channels={state.channels}
                     kernel_names={(0..k).map(|f| (0..depth)
