@@ -197,3 +197,22 @@ test('presenter mode: larger type, hints tucked away, nothing overlapping at 128
     assert.deepEqual(problems, []);
   }
 });
+
+test('a tablet in both orientations: nothing sticks out, training runs, axe finds nothing', { timeout: 180_000 }, async (t) => {
+  for (const viewport of [{ width: 768, height: 1024 }, { width: 1024, height: 768 }]) {
+    const { page, problems } = await openPage(t, viewport);
+    await page.getByLabel('Channels', { exact: true }).selectOption('RGB');
+    await page.getByLabel('Filters', { exact: true }).selectOption('4');
+    await page.getByRole('button', { name: 'Train', exact: true }).click();
+    await page.waitForFunction(
+      () => /samples\/s/.test(document.querySelector('.training-status')?.textContent ?? ''),
+      null,
+      { timeout: 30_000 },
+    );
+    await page.waitForTimeout(2000);
+    await page.getByRole('button', { name: 'Pause', exact: true }).click();
+    assert.deepEqual(await layoutProblems(page), [], `${viewport.width} × ${viewport.height}`);
+    assert.deepEqual(await violations(page), []);
+    assert.deepEqual(problems, []);
+  }
+});
