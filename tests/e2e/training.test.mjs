@@ -36,8 +36,8 @@ after(async () => {
 
 /** Opens the app with a long-task observer installed before any script runs, and waits
  * until the digits are loaded (Train is enabled) and the untrained network is scored. */
-async function openPage(t) {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+async function openPage(t, options = { viewport: { width: 1400, height: 1000 } }) {
+  const context = await browser.newContext(options);
   await observeLongTasks(context);
   const page = await context.newPage();
   page.setDefaultTimeout(30_000);
@@ -228,6 +228,47 @@ e2e('a drawn digit is read: a prediction and its feature maps at once', async (t
   // Clear goes back to a test digit.
   await button(section, 'Clear').click();
   await page.waitForFunction(() => document.querySelector('.digit-strip button[aria-pressed="true"]'));
+  assertNoErrors(problems);
+});
+
+// On a phone: a finger draws on the pad (real touch events through Chromium's input
+// pipeline, not mouse events), and the page neither scrolls nor zooms while it does.
+e2e('a finger draws a digit on a phone', async (t) => {
+  const { page, section, problems } = await openPage(t, {
+    viewport: { width: 360, height: 740 },
+    hasTouch: true,
+    isMobile: true,
+  });
+  await button(section, 'Train').click();
+  await page.waitForFunction(
+    (target) => {
+      const m = /Test accuracy (\d+(?:\.\d)?) %/.exec(document.querySelector('.training-status .status')?.textContent);
+      return m && Number(m[1]) >= target;
+    },
+    80,
+    { timeout: TRAIN_TIMEOUT, polling: 250 },
+  );
+  await button(section, 'Pause').click();
+  const pad = section.getByLabel('Digit drawing pad', { exact: true });
+  await pad.scrollIntoViewIfNeeded();
+  const box = await pad.boundingBox();
+  assert.ok(box.width >= 140 && box.x >= 0 && box.x + box.width <= 360, `the pad fits the phone: ${JSON.stringify(box)}`);
+  const scrollBefore = await page.evaluate(() => window.scrollY);
+  const padBefore = await pixels(pad);
+  const client = await page.context().newCDPSession(page);
+  const touch = (type, y) =>
+    client.send('Input.dispatchTouchEvent', {
+      type,
+      touchPoints: type === 'touchEnd' ? [] : [{ x: box.x + box.width * 0.5, y: box.y + box.height * y }],
+    });
+  // A "1": one stroke down the middle.
+  await touch('touchStart', 0.15);
+  for (let i = 1; i <= 12; i++) await touch('touchMove', 0.15 + 0.06 * i);
+  await touch('touchEnd');
+  await page.waitForFunction(() => /Prediction 1 \(/.test(document.querySelector('.prediction')?.textContent));
+  assert.notEqual(await pixels(pad), padBefore, 'the finger drew on the pad');
+  assert.equal(await section.locator('.digit-strip button[aria-pressed="true"]').count(), 0, 'the drawing, not a test digit, is read');
+  assert.equal(await page.evaluate(() => window.scrollY), scrollBefore, 'drawing did not scroll the page');
   assertNoErrors(problems);
 });
 
