@@ -7,7 +7,7 @@ use std::rc::Rc;
 use gloo_timers::callback::Interval;
 use yew::prelude::*;
 
-use super::labeled_select::LabeledSelect;
+use super::labeled_select::{options, LabeledSelect};
 use crate::app::camera::{count_cameras, Camera, Facing};
 use crate::app::canvas::ByPointer;
 use crate::app::loading::Dispatcher;
@@ -178,10 +178,7 @@ pub fn camera_controls(props: &CameraControlsProps) -> Html {
             }
         })
     };
-    let facings: Vec<(AttrValue, AttrValue)> = Facing::ALL
-        .iter()
-        .map(|f| (f.name().into(), f.name().into()))
-        .collect();
+    let facings = options(Facing::ALL, |f| f.name().into());
     let running = matches!(*status, Status::Live | Status::Frozen);
     html! {
         <div class="camera-controls" role="group" aria-label="Live camera">

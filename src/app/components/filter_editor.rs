@@ -4,7 +4,7 @@
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use super::labeled_select::LabeledSelect;
+use super::labeled_select::{options, LabeledSelect};
 use crate::common::format::number;
 use crate::explorer::filters::FilterDraft;
 use crate::explorer::kernel::{matching_preset, parse_cell, PRESETS};
@@ -38,13 +38,12 @@ pub fn filter_editor(props: &FilterEditorProps) -> Html {
         .and_then(|g| matching_preset(g.texts()))
         .filter(|p| grids.iter().all(|g| matching_preset(g.texts()) == Some(*p)));
     let preset_name = preset.map_or(CUSTOM, |p| p.name);
-    let mut options: Vec<(AttrValue, AttrValue)> = PRESETS
+    // "Custom" is offered only while it is what the cells read.
+    let choices = PRESETS
         .iter()
-        .map(|p| (p.name.into(), p.name.into()))
-        .collect();
-    if preset.is_none() {
-        options.push((CUSTOM.into(), CUSTOM.into()));
-    }
+        .map(|p| p.name)
+        .chain(preset.is_none().then_some(CUSTOM));
+    let options = options(choices, str::to_string);
     let on_preset = {
         let on_action = props.on_action.clone();
         Callback::from(move |name: String| {

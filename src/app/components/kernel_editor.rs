@@ -5,7 +5,7 @@
 use yew::prelude::*;
 
 use super::filter_editor::FilterEditor;
-use super::labeled_select::LabeledSelect;
+use super::labeled_select::{on_choice, options, LabeledSelect};
 use crate::explorer::filters::{FilterDraft, MAX_FILTERS};
 use crate::explorer::kernel::KERNEL_SIZES;
 use crate::explorer::layer::Channels;
@@ -35,55 +35,31 @@ pub enum KernelFile {
     Biases,
 }
 
-/// A select's options for numbers, shown as `text(n)`.
-fn numbers(
-    values: impl Iterator<Item = usize>,
-    text: fn(usize) -> String,
-) -> Vec<(AttrValue, AttrValue)> {
-    values
-        .map(|v| (v.to_string().into(), text(v).into()))
-        .collect()
-}
-
-/// Emits `make(value)` for a select's new value, if it makes an action.
-fn on_value(
-    on_action: &Callback<ExplorerAction>,
-    make: fn(&str) -> Option<ExplorerAction>,
-) -> Callback<String> {
-    let on_action = on_action.clone();
-    Callback::from(move |value: String| {
-        if let Some(action) = make(&value) {
-            on_action.emit(action);
-        }
-    })
-}
-
 #[function_component(KernelEditor)]
 pub fn kernel_editor(props: &KernelEditorProps) -> Html {
     let size = props.drafts.first().map_or(3, FilterDraft::size);
     let count = props.drafts.len();
     let depth = props.channels.count();
-    let channels: Vec<(AttrValue, AttrValue)> = Channels::ALL
-        .iter()
-        .map(|c| (c.name().into(), c.name().into()))
-        .collect();
+    let channels = options(Channels::ALL, |c| c.name().into());
     let (kernel_error, bias_error) = (&props.kernel_error, &props.bias_error);
     let single = count == 1 && props.channels == Channels::Grayscale;
     html! {
         <section class="panel kernel-editor" aria-labelledby="kernel-heading">
             <h2 id="kernel-heading">{ if single { "Kernel" } else { "The layer's filters" } }</h2>
             <LabeledSelect label="Channels" options={channels} selected={props.channels.name()}
-                on_change={on_value(&props.on_action, |v| {
+                on_change={on_choice(&props.on_action, |v| {
                     Channels::ALL.into_iter().find(|c| c.name() == v).map(ExplorerAction::SetChannels)
                 })} />
             <LabeledSelect label="Filters"
-                options={numbers(1..=MAX_FILTERS, |k| k.to_string())}
+                options={options(1..=MAX_FILTERS, |k| k.to_string())}
                 selected={count.to_string()}
-                on_change={on_value(&props.on_action, |v| v.parse().ok().map(ExplorerAction::SetFilterCount))} />
+                on_change={on_choice(&props.on_action, |v| v.parse().ok().map(ExplorerAction::SetFilterCount))} />
             <LabeledSelect label="Kernel size"
-                options={numbers(KERNEL_SIZES.into_iter(), |f| format!("{f} × {f}"))}
+                options={KERNEL_SIZES
+                    .map(|f| (AttrValue::from(f.to_string()), AttrValue::from(format!("{f} × {f}"))))
+                    .to_vec()}
                 selected={size.to_string()}
-                on_change={on_value(&props.on_action, |v| v.parse().ok().map(ExplorerAction::SetKernelSize))} />
+                on_change={on_choice(&props.on_action, |v| v.parse().ok().map(ExplorerAction::SetKernelSize))} />
             <p class="hint depth-hint">
                 { if depth == 1 {
                     format!("Each filter is {size} × {size} × 1: one {size} × {size} kernel over \

@@ -13,6 +13,34 @@ pub struct LabeledSelectProps {
     pub on_change: Callback<String>,
 }
 
+/// A select's options for choices shown, and chosen, by one text each (a name, a number).
+pub fn options<T>(
+    choices: impl IntoIterator<Item = T>,
+    text: impl Fn(T) -> String,
+) -> Vec<(AttrValue, AttrValue)> {
+    choices
+        .into_iter()
+        .map(|choice| {
+            let text: AttrValue = text(choice).into();
+            (text.clone(), text)
+        })
+        .collect()
+}
+
+/// A select's `on_change` that emits `make(value)` to `callback` whenever it makes something
+/// (a value it does not know makes nothing).
+pub fn on_choice<A: 'static>(
+    callback: &Callback<A>,
+    make: fn(&str) -> Option<A>,
+) -> Callback<String> {
+    let callback = callback.clone();
+    Callback::from(move |value: String| {
+        if let Some(chosen) = make(&value) {
+            callback.emit(chosen);
+        }
+    })
+}
+
 #[function_component(LabeledSelect)]
 pub fn labeled_select(props: &LabeledSelectProps) -> Html {
     let select = use_node_ref();

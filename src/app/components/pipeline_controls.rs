@@ -3,7 +3,7 @@
 
 use yew::prelude::*;
 
-use super::labeled_select::LabeledSelect;
+use super::labeled_select::{on_choice, options, LabeledSelect};
 use crate::common::geometry::Padding;
 use crate::explorer::colormap::{ColorRange, Colormap, ScaleSharing};
 use crate::explorer::layer::LayerSettings;
@@ -22,37 +22,15 @@ pub struct PipelineControlsProps {
     pub on_action: Callback<ExplorerAction>,
 }
 
-fn numbers(values: &[usize]) -> Vec<(AttrValue, AttrValue)> {
-    values
-        .iter()
-        .map(|v| (v.to_string().into(), v.to_string().into()))
-        .collect()
-}
-
-/// A select's options for choices shown, and chosen, by their names.
-fn named<T: Copy>(choices: &[T], name: fn(T) -> &'static str) -> Vec<(AttrValue, AttrValue)> {
-    choices
-        .iter()
-        .map(|&c| (name(c).into(), name(c).into()))
-        .collect()
-}
-
 #[function_component(PipelineControls)]
 pub fn pipeline_controls(props: &PipelineControlsProps) -> Html {
-    let emit = |make: fn(&str) -> Option<ExplorerAction>| {
-        let on_action = props.on_action.clone();
-        Callback::from(move |value: String| {
-            if let Some(action) = make(&value) {
-                on_action.emit(action);
-            }
-        })
-    };
-    let activations = named(&ActivationChoice::ALL, ActivationChoice::name);
-    let poolings = named(&PoolingChoice::ALL, PoolingChoice::name);
-    let paddings = named(&Padding::ALL, Padding::name);
-    let colormaps = named(&Colormap::SEQUENTIAL, Colormap::name);
-    let color_ranges = named(&ColorRange::ALL, ColorRange::name);
-    let sharings = named(&ScaleSharing::ALL, ScaleSharing::name);
+    let emit = |make| on_choice(&props.on_action, make);
+    let activations = options(ActivationChoice::ALL, |c| c.name().into());
+    let poolings = options(PoolingChoice::ALL, |c| c.name().into());
+    let paddings = options(Padding::ALL, |c| c.name().into());
+    let colormaps = options(Colormap::SEQUENTIAL, |c| c.name().into());
+    let color_ranges = options(ColorRange::ALL, |c| c.name().into());
+    let sharings = options(ScaleSharing::ALL, |c| c.name().into());
     html! {
         <section class="panel pipeline-controls" aria-labelledby="settings-heading">
             <h2 id="settings-heading">{ "Settings" }</h2>
@@ -69,10 +47,10 @@ pub fn pipeline_controls(props: &PipelineControlsProps) -> Html {
             <LabeledSelect label="Padding" options={paddings}
                 selected={props.settings.padding.name()}
                 on_change={emit(|v| Padding::from_name(v).map(ExplorerAction::SetPadding))} />
-            <LabeledSelect label="Stride" options={numbers(&STRIDES)}
+            <LabeledSelect label="Stride" options={options(STRIDES, |s| s.to_string())}
                 selected={props.settings.stride.to_string()}
                 on_change={emit(|v| v.parse().ok().map(ExplorerAction::SetStride))} />
-            <LabeledSelect label="Working size" options={numbers(&WORKING_SIZES)}
+            <LabeledSelect label="Working size" options={options(WORKING_SIZES, |s| s.to_string())}
                 selected={props.working_size.to_string()}
                 on_change={emit(|v| v.parse().ok().map(ExplorerAction::SetWorkingSize))} />
             <LabeledSelect label="Colormap" options={colormaps}

@@ -5,7 +5,7 @@
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use super::labeled_select::LabeledSelect;
+use super::labeled_select::{options, LabeledSelect};
 use crate::common::format::number;
 use crate::training::state::{
     parse_learning_rate, parse_seed, ActivationKind, OptimizerKind, TrainingSettings, BATCH_SIZES,
@@ -26,16 +26,6 @@ pub struct TrainingControlsProps {
     pub on_settings: Callback<TrainingSettings>,
     /// Why something typed was refused.
     pub on_refused: Callback<String>,
-}
-
-fn options<T: Copy>(values: &[T], text: impl Fn(T) -> String) -> Vec<(AttrValue, AttrValue)> {
-    values
-        .iter()
-        .map(|&v| {
-            let t: AttrValue = text(v).into();
-            (t.clone(), t)
-        })
-        .collect()
 }
 
 /// A text box with a visible label that names it; it reports its text on Enter or when it
@@ -153,7 +143,7 @@ pub fn training_controls(props: &TrainingControlsProps) -> Html {
                         Ok(())
                     })} />
                 <LabeledSelect label="Optimizer"
-                    options={options(&OptimizerKind::ALL, |o| o.name().to_string())}
+                    options={options(OptimizerKind::ALL, |o| o.name().to_string())}
                     selected={settings.optimizer.name()}
                     on_change={change(|s, text| {
                         let kind = OptimizerKind::ALL.into_iter().find(|o| o.name() == text)
@@ -164,28 +154,28 @@ pub fn training_controls(props: &TrainingControlsProps) -> Html {
                         }
                         Ok(())
                     })} />
-                <LabeledSelect label="Batch size" options={options(&BATCH_SIZES, |b| b.to_string())}
+                <LabeledSelect label="Batch size" options={options(BATCH_SIZES, |b| b.to_string())}
                     selected={settings.batch_size.to_string()}
                     on_change={change(|s, text| {
                         s.batch_size = text.parse().map_err(|_| format!("Unknown batch size “{text}”."))?;
                         Ok(())
                     })} />
                 <LabeledSelect label="Filters in conv 1"
-                    options={options(&FILTER_CHOICES[0], |f| f.to_string())}
+                    options={options(FILTER_CHOICES[0], |f| f.to_string())}
                     selected={settings.filters[0].to_string()}
                     on_change={change(|s, text| {
                         s.filters[0] = text.parse().map_err(|_| format!("Unknown filter count “{text}”."))?;
                         Ok(())
                     })} />
                 <LabeledSelect label="Filters in conv 2"
-                    options={options(&FILTER_CHOICES[1], |f| f.to_string())}
+                    options={options(FILTER_CHOICES[1], |f| f.to_string())}
                     selected={settings.filters[1].to_string()}
                     on_change={change(|s, text| {
                         s.filters[1] = text.parse().map_err(|_| format!("Unknown filter count “{text}”."))?;
                         Ok(())
                     })} />
                 <LabeledSelect label="Network activation"
-                    options={options(&ActivationKind::ALL, |a| a.name().to_string())}
+                    options={options(ActivationKind::ALL, |a| a.name().to_string())}
                     selected={settings.activation.name()}
                     on_change={change(|s, text| {
                         s.activation = ActivationKind::ALL.into_iter().find(|a| a.name() == text)
