@@ -52,6 +52,16 @@ async function violations(page) {
   return found.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 5).join(', ')}`);
 }
 
+/** Clicks Train and waits until the status reports a training speed. */
+async function startTraining(page) {
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  await page.waitForFunction(
+    () => /samples\/s/.test(document.querySelector('.training-status')?.textContent ?? ''),
+    null,
+    { timeout: 30_000 },
+  );
+}
+
 test('axe finds no WCAG 2.1 A/AA violation on the first screen', { timeout: 120_000 }, async (t) => {
   const { page, problems } = await openPage(t);
   assert.deepEqual(await violations(page), []);
@@ -60,12 +70,7 @@ test('axe finds no WCAG 2.1 A/AA violation on the first screen', { timeout: 120_
 
 test('axe finds none while training runs, with its curves, maps and confusion matrix', { timeout: 120_000 }, async (t) => {
   const { page, problems } = await openPage(t);
-  await page.getByRole('button', { name: 'Train', exact: true }).click();
-  await page.waitForFunction(
-    () => /samples\/s/.test(document.querySelector('.training-status')?.textContent ?? ''),
-    null,
-    { timeout: 30_000 },
-  );
+  await startTraining(page);
   // Wait for a scored evaluation, so the confusion matrix has shaded cells.
   await page.waitForTimeout(3000);
   assert.deepEqual(await violations(page), []);
@@ -124,7 +129,7 @@ test('on a 360 px phone nothing scrolls sideways and every control is a 44 px to
   const first = await phoneProblems(page);
   assert.deepEqual([first.scrollWidth, first.wide, first.small], [360, [], []]);
   // Training runs (curves, maps and the confusion matrix fill in), and a deep layer over RGB.
-  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  await startTraining(page);
   await page.waitForTimeout(4000);
   await page.getByRole('button', { name: 'Pause', exact: true }).click();
   await page.getByLabel('Channels', { exact: true }).selectOption('RGB');
@@ -203,12 +208,7 @@ test('a tablet in both orientations: nothing sticks out, training runs, axe find
     const { page, problems } = await openPage(t, viewport);
     await page.getByLabel('Channels', { exact: true }).selectOption('RGB');
     await page.getByLabel('Filters', { exact: true }).selectOption('4');
-    await page.getByRole('button', { name: 'Train', exact: true }).click();
-    await page.waitForFunction(
-      () => /samples\/s/.test(document.querySelector('.training-status')?.textContent ?? ''),
-      null,
-      { timeout: 30_000 },
-    );
+    await startTraining(page);
     await page.waitForTimeout(2000);
     await page.getByRole('button', { name: 'Pause', exact: true }).click();
     assert.deepEqual(await layoutProblems(page), [], `${viewport.width} × ${viewport.height}`);

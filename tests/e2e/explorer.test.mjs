@@ -481,14 +481,18 @@ e2e('first screen: a bundled sample is already processed, four canvases, no erro
 // ---------------------------------------------------------------------------------------
 // 2. Reference numbers from TensorFlow
 
+/** The Python with numpy that reads the downloads, or `null` with the test skipped. */
+function pythonOrSkip(t) {
+  const python = process.env.CONVLAB_PYTHON;
+  if (!python) t.skip('CONVLAB_PYTHON (a Python with numpy) is not set; scripts/test.sh sets it');
+  return python || null;
+}
+
 // What a student takes to Python: numpy's own np.load reads the downloads, and the README's
 // recipe conv2d(x, w) + b reproduces the Convolution file (check_exports.py).
 e2e('the downloads load in numpy: kernels in HWIO, biases, and conv2d(x, w) + b', async (t) => {
-  const python = process.env.CONVLAB_PYTHON;
-  if (!python) {
-    t.skip('CONVLAB_PYTHON (a Python with numpy) is not set; scripts/test.sh sets it');
-    return;
-  }
+  const python = pythonOrSkip(t);
+  if (!python) return;
   const testCase = MANIFEST.cases.find((c) => c.stride === 1 && c.padding === 'SAME');
   const { page, problems } = await openPage(t);
   await upload(page, join(REPO, testCase.image));
@@ -712,11 +716,8 @@ for (const [index, testCase] of LAYER_MANIFEST.cases.entries()) {
 // What a student takes to Python from a deep layer: numpy's own np.load reads every file,
 // and conv2d(x[None], w, strides, padding)[0] + b, done in numpy, gives the Convolution file.
 e2e('the layer downloads load in numpy and conv2d(x, w) + b reproduces them, over RGB', async (t) => {
-  const python = process.env.CONVLAB_PYTHON;
-  if (!python) {
-    t.skip('CONVLAB_PYTHON (a Python with numpy) is not set; scripts/test.sh sets it');
-    return;
-  }
+  const python = pythonOrSkip(t);
+  if (!python) return;
   const index = LAYER_MANIFEST.cases.findIndex((c) => c.channels === 'rgb' && c.stride > 1);
   const testCase = LAYER_MANIFEST.cases[index];
   const { page, problems } = await openPage(t);

@@ -199,19 +199,24 @@ e2e(`Train reaches ${TARGET * 100} % with no long task; pictures change; Pause a
   assertNoErrors(problems);
 });
 
-e2e('a drawn digit is read: a prediction and its feature maps at once', async (t) => {
-  const { page, section, problems } = await openPage(t);
-  // A little training first, so the network reads something.
+/** Trains until the test accuracy reaches `target` %, then pauses. */
+async function trainTo(page, section, target) {
   await button(section, 'Train').click();
   await page.waitForFunction(
     (target) => {
       const m = /Test accuracy (\d+(?:\.\d)?) %/.exec(document.querySelector('.training-status .status')?.textContent);
       return m && Number(m[1]) >= target;
     },
-    80,
+    target,
     { timeout: TRAIN_TIMEOUT, polling: 250 },
   );
   await button(section, 'Pause').click();
+}
+
+e2e('a drawn digit is read: a prediction and its feature maps at once', async (t) => {
+  const { page, section, problems } = await openPage(t);
+  // A little training first, so the network reads something.
+  await trainTo(page, section, 80);
   const pad = section.getByLabel('Digit drawing pad', { exact: true });
   await pad.scrollIntoViewIfNeeded();
   const box = await pad.boundingBox();
@@ -239,16 +244,7 @@ e2e('a finger draws a digit on a phone', async (t) => {
     hasTouch: true,
     isMobile: true,
   });
-  await button(section, 'Train').click();
-  await page.waitForFunction(
-    (target) => {
-      const m = /Test accuracy (\d+(?:\.\d)?) %/.exec(document.querySelector('.training-status .status')?.textContent);
-      return m && Number(m[1]) >= target;
-    },
-    80,
-    { timeout: TRAIN_TIMEOUT, polling: 250 },
-  );
-  await button(section, 'Pause').click();
+  await trainTo(page, section, 80);
   const pad = section.getByLabel('Digit drawing pad', { exact: true });
   await pad.scrollIntoViewIfNeeded();
   const box = await pad.boundingBox();
