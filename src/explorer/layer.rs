@@ -8,6 +8,8 @@
 //! Volumes are channel-major here, `(C, H, W)`; the exports turn them into TensorFlow's
 //! `(H, W, C)`.
 
+use std::rc::Rc;
+
 use ndarray::{Array2, Array3, ArrayView3, Axis};
 
 use super::conv::{conv_accumulate, zero_pad};
@@ -158,6 +160,9 @@ pub struct LayerOutput {
     pub pooling: Array3<f32>,
     pub conv_window: Window,
     pub pool_window: Window,
+    /// Each input channel zero-padded for the convolution, kept for the next edit of one
+    /// filter (shared, not copied, between versions of the output).
+    padded: Rc<Vec<Array2<f32>>>,
 }
 
 /// Why the layer cannot run on this input.
@@ -261,10 +266,10 @@ pub fn run_layer(
         pooling: Array3::zeros((k, pool_h, pool_w)),
         conv_window,
         pool_window,
+        padded: Rc::new(pad_channels(input, &conv_window)),
     };
-    let padded = pad_channels(input, &conv_window);
     for (index, filter) in filters.iter().enumerate() {
-        output.compute_filter(&padded, index, filter, settings);
+        output.compute_filter(index, filter, settings);
     }
     Ok(output)
 }
@@ -279,33 +284,20 @@ fn pad_channels(input: ArrayView3<f32>, window: &Window) -> Vec<Array2<f32>> {
 
 impl LayerOutput {
     /// Recomputes the maps of filter `index` alone, for a filter of the same shape whose
-    /// weights or bias changed, with the same `input` and `settings` as before: an edit of
-    /// one filter of eight costs an eighth of the layer.
-    pub fn update_filter(
-        &mut self,
-        input: ArrayView3<f32>,
-        index: usize,
-        filter: &Filter,
-        settings: LayerSettings,
-    ) {
-        let padded = pad_channels(input, &self.conv_window);
-        self.compute_filter(&padded, index, filter, settings);
+    /// weights or bias changed, over the same input with the same `settings` as before: an
+    /// edit of one filter of eight costs an eighth of the layer.
+    pub fn update_filter(&mut self, index: usize, filter: &Filter, settings: LayerSettings) {
+        self.compute_filter(index, filter, settings);
     }
 
     /// Filter `index`'s convolution (+ bias), activation and pooling, into its planes.
-    fn compute_filter(
-        &mut self,
-        padded: &[Array2<f32>],
-        index: usize,
-        filter: &Filter,
-        settings: LayerSettings,
-    ) {
+    fn compute_filter(&mut self, index: usize, filter: &Filter, settings: LayerSettings) {
         let mut conv = self.convolution.index_axis_mut(Axis(0), index);
         let conv = conv
             .as_slice_mut()
             .expect("a plane of the layer's arrays is contiguous");
         conv.fill(filter.bias);
-        conv_accumulate(padded, filter.weights.view(), &self.conv_window, conv);
+        conv_accumulate(&self.padded, filter.weights.view(), &self.conv_window, conv);
         let conv = &*conv;
         let activated = match (settings.activation.activation(), self.activation.as_mut()) {
             (Some(activation), Some(out)) => {
@@ -384,7 +376,7 @@ mod tests {
             let mut filters = vec![filter(0, 0.0), filter(1, 0.5), filter(2, -1.0)];
             let mut output = run_layer(input.view(), &filters, settings).expect("runs");
             filters[1] = filter(7, 2.0);
-            output.update_filter(input.view(), 1, &filters[1], settings);
+            output.update_filter(1, &filters[1], settings);
             assert_eq!(
                 output,
                 run_layer(input.view(), &filters, settings).expect("runs")

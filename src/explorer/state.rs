@@ -385,7 +385,7 @@ impl ExplorerState {
                 && filters[0].weights.dim() == self.filters[0].weights.dim(),
         ) {
             let mut output = (*self.output).clone();
-            output.update_filter(input.view(), *k, &filters[*k], next.settings);
+            output.update_filter(*k, &filters[*k], next.settings);
             next.filters = Rc::new(filters);
             next.output = Rc::new(output);
             next.versions = self.versions.bump(false, Recomputed::One(*k));
