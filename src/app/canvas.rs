@@ -25,9 +25,20 @@ pub fn put_rgba(
         canvas.set_width(width);
         canvas.set_height(height);
     }
+    put_rgba_at(canvas, rgba, (width, height), (0, 0))
+}
+
+/// Puts `rgba` (`width × height` pixels) on the canvas with one `putImageData`, its top
+/// left corner at `(x, y)`.
+pub fn put_rgba_at(
+    canvas: &HtmlCanvasElement,
+    rgba: &[u8],
+    (width, height): (u32, u32),
+    (x, y): (i32, i32),
+) -> Result<(), JsValue> {
     let context = context_2d(canvas).ok_or_else(|| JsValue::from_str("no 2d context"))?;
     let image = ImageData::new_with_u8_clamped_array_and_sh(Clamped(rgba), width, height)?;
-    context.put_image_data(&image, 0.0, 0.0)
+    context.put_image_data(&image, f64::from(x), f64::from(y))
 }
 
 /// Gives the canvas a backing store of `css_width × css_height` CSS pixels times the

