@@ -1,6 +1,6 @@
 //! The kernel explorer's math: decoding an image to grayscale or RGB, fitting it to the
 //! working size, the convolution layer (filters over every channel, activation, pooling),
-//! the filters as typed, the probe, colormaps and file exports.
+//! the filters as typed, the probe, the step-through, colormaps and file exports.
 //!
 //! Nothing here knows about the browser, so `cargo test` runs it natively.
 
@@ -14,3 +14,4 @@ pub mod pipeline;
 pub mod probe;
 pub mod source;
 pub mod state;
+pub mod stepping;

@@ -3,8 +3,9 @@
 
 use super::layer::{ActivationChoice, LayerSettings, PoolingChoice};
 
-/// The working sizes a user can choose: the longer side of the image the math sees.
-pub const WORKING_SIZES: [usize; 4] = [128, 300, 512, 1024];
+/// The working sizes a user can choose: the longer side of the image the math sees. The
+/// smallest (28 is MNIST's size) show each pixel, for stepping through the window.
+pub const WORKING_SIZES: [usize; 7] = [16, 28, 32, 128, 300, 512, 1024];
 pub const DEFAULT_WORKING_SIZE: usize = 300;
 /// Convolution strides the explorer offers.
 pub const STRIDES: [usize; 3] = [1, 2, 3];

@@ -17,6 +17,7 @@ use super::layer::{
 };
 use super::pipeline::{Stage, DEFAULT_WORKING_SIZE, STRIDES, WORKING_SIZES};
 use super::source::SourceImage;
+use super::stepping::{StepPlan, Stepping, STEP_SPEEDS};
 use crate::common::geometry::Padding;
 
 /// What the page tells the user about the last thing they did.
@@ -77,6 +78,15 @@ pub enum ExplorerAction {
     },
     /// The camera could not start, or stopped by itself: why, in a sentence.
     CameraFailed(String),
+    /// Step through the sliding window (`true`), or show every stage at once.
+    SetStepping(bool),
+    /// To step `shown` (from 1) of the step-through.
+    StepTo(usize),
+    /// Steps forward (positive) or back; playing stops at the last step.
+    StepBy(isize),
+    SetPlaying(bool),
+    /// Steps per second while playing.
+    SetStepSpeed(u32),
 }
 
 /// Everything the explorer shows. Large values sit behind `Rc`, so a clone is cheap.
@@ -101,6 +111,8 @@ pub struct ExplorerState {
     /// When each map was last computed, so the page repaints only what changed.
     pub versions: Versions,
     pub notice: Option<Notice>,
+    /// Where the step-through is; `None` shows every stage complete.
+    pub stepping: Option<Stepping>,
 }
 
 /// Version numbers of the input and of each filter's maps: a map whose version (and colour
@@ -164,6 +176,7 @@ impl ExplorerState {
             filters: Rc::new(filters),
             output: Rc::new(output),
             notice: None,
+            stepping: None,
         })
     }
 
@@ -323,9 +336,11 @@ impl ExplorerState {
             }
             ExplorerAction::SetStride(stride) => next.settings.stride = stride,
             ExplorerAction::SetWorkingSize(size) if !WORKING_SIZES.contains(&size) => {
+                let offered: Vec<String> = WORKING_SIZES.iter().map(|s| s.to_string()).collect();
                 return self.with_notice(Notice::Error(format!(
-                    "Working size {size} is not offered: choose 128, 300, 512 or 1024."
-                )))
+                    "Working size {size} is not offered: choose one of {}.",
+                    offered.join(", ")
+                )));
             }
             ExplorerAction::SetWorkingSize(size) => next.working_size = size,
             ExplorerAction::SetActivation(activation) => next.settings.activation = activation,
@@ -341,8 +356,63 @@ impl ExplorerState {
                 )))
             }
             ExplorerAction::CameraFailed(reason) => return self.with_notice(Notice::Error(reason)),
+            ExplorerAction::SetStepping(on) => {
+                next.stepping = on.then(Stepping::default);
+                return next;
+            }
+            ExplorerAction::StepTo(shown) => return self.stepped(|s, _| s.shown = shown),
+            ExplorerAction::StepBy(by) => {
+                return self.stepped(|s, total| {
+                    s.shown = s.shown.saturating_add_signed(by);
+                    s.playing &= s.shown < total;
+                })
+            }
+            ExplorerAction::SetPlaying(playing) => {
+                return self.stepped(|s, total| {
+                    // Play at the last step starts again from the first.
+                    if playing && s.shown >= total {
+                        s.shown = 1;
+                    }
+                    s.playing = playing;
+                });
+            }
+            ExplorerAction::SetStepSpeed(speed) if !STEP_SPEEDS.contains(&speed) => {
+                return self.with_notice(Notice::Error(format!(
+                    "{speed} steps per second is not offered."
+                )))
+            }
+            ExplorerAction::SetStepSpeed(speed) => return self.stepped(|s, _| s.speed = speed),
         }
-        self.commit(next)
+        let mut next = self.commit(next);
+        // A smaller layer has fewer steps: the step-through stays within it.
+        let total = next.step_plan().total();
+        if let Some(stepping) = next.stepping.as_mut() {
+            stepping.shown = stepping.shown.clamp(1, total.max(1));
+        }
+        next
+    }
+
+    /// The order of the step-through over this layer.
+    pub fn step_plan(&self) -> StepPlan {
+        StepPlan::of(&self.output)
+    }
+
+    /// How many cells of `stage`'s maps are computed so far: all of them, unless stepping.
+    pub fn computed_cells(&self, stage: Stage) -> Option<usize> {
+        let stepping = self.stepping?;
+        Some(self.step_plan().computed(stage, stepping.shown))
+    }
+
+    /// The state with its step-through changed by `change` (given the number of steps),
+    /// and kept within the steps; nothing changes when not stepping.
+    fn stepped(&self, change: impl FnOnce(&mut Stepping, usize)) -> ExplorerState {
+        let mut next = self.clone();
+        let total = self.step_plan().total().max(1);
+        if let Some(stepping) = next.stepping.as_mut() {
+            change(stepping, total);
+            stepping.shown = stepping.shown.clamp(1, total);
+        }
+        next
     }
 
     /// Recomputes the layer for `next` when anything it depends on changed; if the layer
@@ -781,5 +851,62 @@ mod tests {
                 "Could not load “x.gif”: It is animated. The previous image stays.".into()
             ))
         );
+    }
+
+    #[test]
+    fn a_step_through_walks_every_cell_and_stops_playing_at_the_last() {
+        // 20 × 20 at working size 16 (SAME, stride 1): 16 × 16 convolution, 8 × 8 pooling.
+        let start = state(20, 20).apply(ExplorerAction::SetWorkingSize(16));
+        assert_eq!(start.computed_cells(Stage::Convolution), None);
+        let stepping = start.apply(ExplorerAction::SetStepping(true));
+        assert_eq!(stepping.step_plan().total(), 16 * 16 + 8 * 8);
+        assert_eq!(stepping.computed_cells(Stage::Convolution), Some(1));
+        assert_eq!(stepping.computed_cells(Stage::Pooling), Some(0));
+        // Back from the first step stays there; a jump past the end stops at the last.
+        let first = stepping.apply(ExplorerAction::StepBy(-1));
+        assert_eq!(first.stepping.map(|s| s.shown), Some(1));
+        let end = stepping.apply(ExplorerAction::StepTo(10_000));
+        assert_eq!(end.stepping.map(|s| s.shown), Some(320));
+        assert_eq!(end.computed_cells(Stage::Activation), Some(256));
+        assert_eq!(end.computed_cells(Stage::Pooling), Some(64));
+
+        let playing = stepping
+            .apply(ExplorerAction::StepTo(318))
+            .apply(ExplorerAction::SetPlaying(true));
+        let once = playing.apply(ExplorerAction::StepBy(1));
+        assert_eq!(
+            once.stepping.map(|s| (s.shown, s.playing)),
+            Some((319, true))
+        );
+        let last = once.apply(ExplorerAction::StepBy(1));
+        assert_eq!(
+            last.stepping.map(|s| (s.shown, s.playing)),
+            Some((320, false))
+        );
+        // Play at the last step starts again from the first.
+        let again = last.apply(ExplorerAction::SetPlaying(true));
+        assert_eq!(
+            again.stepping.map(|s| (s.shown, s.playing)),
+            Some((1, true))
+        );
+        // The layer is the same as without stepping: stepping only reveals it.
+        assert_eq!(end.output, start.output);
+    }
+
+    #[test]
+    fn a_smaller_layer_keeps_the_step_through_within_its_steps() {
+        let end = state(40, 40)
+            .apply(ExplorerAction::SetWorkingSize(32))
+            .apply(ExplorerAction::SetStepping(true))
+            .apply(ExplorerAction::StepTo(usize::MAX));
+        assert_eq!(end.stepping.map(|s| s.shown), Some(32 * 32 + 16 * 16));
+        let smaller = end.apply(ExplorerAction::SetWorkingSize(16));
+        assert_eq!(smaller.stepping.map(|s| s.shown), Some(16 * 16 + 8 * 8));
+        // A speed not offered is refused in words; stepping off shows every cell again.
+        let refused = smaller.apply(ExplorerAction::SetStepSpeed(7));
+        assert!(matches!(refused.notice, Some(Notice::Error(_))));
+        assert_eq!(refused.stepping, smaller.stepping);
+        let off = smaller.apply(ExplorerAction::SetStepping(false));
+        assert_eq!(off.computed_cells(Stage::Pooling), None);
     }
 }
