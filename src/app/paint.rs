@@ -24,15 +24,25 @@ thread_local! {
     static MAP_PIXELS: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Draws `values` through `scale`, one canvas pixel per value.
+/// The two greys of the checkerboard that marks cells a step-through has not computed yet.
+const NOT_YET: [[u8; 4]; 2] = [[204, 204, 204, 255], [238, 238, 238, 255]];
+
+/// Draws `values` through `scale`, one canvas pixel per value; with `computed`, only that
+/// many cells (row by row) are coloured and the rest show a grey checkerboard.
 pub fn draw_map(
     canvas: &HtmlCanvasElement,
     values: ArrayView2<f32>,
     scale: &Scale,
+    computed: Option<usize>,
 ) -> Result<(), JsValue> {
     let (h, w) = values.dim();
     MAP_PIXELS.with_borrow_mut(|rgba| {
         scale.colorize_into(values, rgba);
+        let start = computed.map_or(rgba.len(), |n| n.saturating_mul(4).min(rgba.len()));
+        for (i, px) in rgba[start..].chunks_exact_mut(4).enumerate() {
+            let cell = start / 4 + i;
+            px.copy_from_slice(&NOT_YET[(cell / w.max(1) + cell % w.max(1)) % 2]);
+        }
         put_rgba(canvas, rgba, w as u32, h as u32)
     })
 }
@@ -228,7 +238,7 @@ mod tests {
         let range = ValueRange::of(values.as_slice().expect("contiguous")).expect("values");
         let scale = Scale::new(Colormap::Diverging, range);
         let canvas = canvas();
-        draw_map(&canvas, values.view(), &scale).expect("draws");
+        draw_map(&canvas, values.view(), &scale, None).expect("draws");
         assert_eq!((canvas.width(), canvas.height()), (3, 2));
         let px = pixels(&canvas);
         let at = |row: usize, col: usize| &px[(row * 3 + col) * 4..(row * 3 + col) * 4 + 4];

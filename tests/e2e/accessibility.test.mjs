@@ -103,6 +103,19 @@ test('axe finds none with a deep layer: RGB, 8 filters, a scale per map, a bad c
   assert.deepEqual(problems, []);
 });
 
+test('axe finds none in a step-through, paused and playing', { timeout: 120_000 }, async (t) => {
+  const { page, problems } = await openPage(t);
+  await page.getByLabel('Working size', { exact: true }).selectOption('28');
+  await page.getByLabel('Step through', { exact: true }).check();
+  await page.getByRole('button', { name: 'Next step', exact: true }).click();
+  await page.waitForTimeout(300);
+  assert.deepEqual(await violations(page), []);
+  await page.getByRole('button', { name: 'Play steps', exact: true }).click();
+  await page.waitForTimeout(300);
+  assert.deepEqual(await violations(page), []);
+  assert.deepEqual(problems, []);
+});
+
 /** Whatever on the page is wider than the viewport, and every visible control (its label,
  * for a checkbox inside one) smaller than 44 × 44 CSS pixels. */
 async function phoneProblems(page) {

@@ -1584,6 +1584,143 @@ e2e('a refused camera permission is a sentence, and the picture stays', async (t
   assertNoProblems(problems);
 });
 
+/** Every pixel (RGBA) of the first map of each computed stage. */
+async function stagePixels(page) {
+  return page.evaluate((stages) => {
+    const out = {};
+    for (const s of stages) {
+      const c = document.querySelector(`figure.stage[data-stage="${s}"] canvas.map`);
+      out[s] = Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data);
+    }
+    return out;
+  }, STAGES.slice(1));
+}
+
+const stepStatus = async (page) => (await page.locator('.step-status').textContent()).trim();
+
+/** Compares a stage's pixels during a step-through with the map computed at once: the
+ * first `computed` cells the same, every other cell one of the two greys of "not yet". */
+function assertComputedCells(stepped, full, computed, what) {
+  assert.equal(stepped.length, full.length, `${what}: size`);
+  for (let cell = 0; cell < full.length / 4; cell++) {
+    const got = stepped.slice(4 * cell, 4 * cell + 4);
+    if (cell < computed) {
+      assert.deepEqual(got, full.slice(4 * cell, 4 * cell + 4), `${what}: cell ${cell} is computed`);
+    } else {
+      assert.ok(
+        [204, 238].includes(got[0]) && got[0] === got[1] && got[1] === got[2],
+        `${what}: cell ${cell} is not computed yet, but shows ${got}`,
+      );
+    }
+  }
+}
+
+e2e('step through: the window fills each map one cell at a time, and the end is the map computed at once', async (t) => {
+  const { page, problems } = await openPage(t);
+  await select(page, 'Working size').selectOption('16');
+  await waitIdle(page);
+  const [h, w] = await shownShape(page, 'convolution');
+  const [ph, pw] = await shownShape(page, 'max-pooling');
+  assert.deepEqual([h, w, ph, pw], [11, 16, 6, 8], 'the 300 × 451 cat at working size 16');
+  const full = await stagePixels(page);
+  const total = h * w + ph * pw;
+
+  await page.getByLabel('Step through', { exact: true }).check();
+  await settle(page);
+  assert.equal(await stepStatus(page), `Step 1 of ${total}: Convolution, row 1 of ${h}, column 1 of ${w}`);
+  let stepped = await stagePixels(page);
+  assertComputedCells(stepped.convolution, full.convolution, 1, 'convolution after step 1');
+  assertComputedCells(stepped.relu, full.relu, 1, 'ReLU after step 1');
+  assertComputedCells(stepped['max-pooling'], full['max-pooling'], 0, 'pooling after step 1');
+  assert.match(await page.locator('#probe-heading').textContent(), /^This step: output row 1, column 1$/);
+
+  for (let i = 0; i < w + 2; i++) await button(page, 'Next step').click();
+  await settle(page);
+  assert.equal(await stepStatus(page), `Step ${w + 3} of ${total}: Convolution, row 2 of ${h}, column 3 of ${w}`);
+  stepped = await stagePixels(page);
+  assertComputedCells(stepped.convolution, full.convolution, w + 3, 'convolution after row 2, column 3');
+  assertComputedCells(stepped.relu, full.relu, w + 3, 'ReLU after row 2, column 3');
+  // The window is outlined where the step is: output row 2, column 3 on the convolution.
+  assert.match(await page.locator('#probe-heading').textContent(), /output row 2, column 3$/);
+
+  // A click on a pooling cell jumps to its step: the convolution is complete by then.
+  const box = await stage(page, 'max-pooling').locator('canvas.map').boundingBox();
+  await page.mouse.click(box.x + (1.5 / pw) * box.width, box.y + (2.5 / ph) * box.height);
+  await settle(page);
+  assert.equal(
+    await stepStatus(page),
+    `Step ${h * w + 2 * pw + 2} of ${total}: Max pooling, row 3 of ${ph}, column 2 of ${pw}`,
+  );
+  stepped = await stagePixels(page);
+  assert.deepEqual(stepped.convolution, full.convolution, 'the convolution is complete');
+  assertComputedCells(stepped['max-pooling'], full['max-pooling'], 2 * pw + 2, 'pooling at row 3, column 2');
+
+  // The slider's end: every map is exactly the map computed at once.
+  await page.getByLabel('Step', { exact: true }).fill(String(total));
+  await settle(page);
+  assert.equal(await stepStatus(page), `Step ${total} of ${total}: Max pooling, row ${ph} of ${ph}, column ${pw} of ${pw}`);
+  assert.deepEqual(await stagePixels(page), full, 'stepping to the end draws the maps computed at once');
+  // A big working size is possible, with a hint to use a small one.
+  await select(page, 'Working size').selectOption('128');
+  await waitIdle(page);
+  assert.match(await page.locator('.step-controls').textContent(), /a small working size shows every pixel/);
+  await button(page, 'Use working size 16').click();
+  await waitIdle(page);
+  assert.equal(await select(page, 'Working size').inputValue(), '16');
+  await page.getByLabel('Step through', { exact: true }).uncheck();
+  await settle(page);
+  assert.deepEqual(await stagePixels(page), full, 'without stepping, every cell shows');
+  assert.match(await page.locator('#probe-heading').textContent(), /^Under the pointer/);
+  assertNoProblems(problems);
+});
+
+e2e('step through from the keyboard alone: arrows step, space plays and pauses, Home and End', async (t) => {
+  const { page, problems } = await openPage(t);
+  await select(page, 'Working size').selectOption('16');
+  await waitIdle(page);
+  const total = 11 * 16 + 6 * 8;
+  await page.getByLabel('Step through', { exact: true }).focus();
+  await page.keyboard.press('Space');
+  await page.waitForFunction(() => document.querySelector('.step-status'));
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Previous step');
+  for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowLeft');
+  assert.match(await stepStatus(page), new RegExp(`^Step 3 of ${total}: Convolution, row 1 of 11, column 3 of 16$`));
+  await page.keyboard.press('End');
+  assert.match(await stepStatus(page), new RegExp(`^Step ${total} of ${total}: `));
+  await page.keyboard.press('Home');
+  assert.match(await stepStatus(page), /^Step 1 of /);
+
+  // Space plays, and pauses; the button says which.
+  await page.keyboard.press('Space');
+  await button(page, 'Pause steps').waitFor();
+  await page.waitForFunction(() => /^Step ([3-9]|\d\d+) of/.test(document.querySelector('.step-status').textContent));
+  await page.keyboard.press('Space');
+  await button(page, 'Play steps').waitFor();
+  const paused = await stepStatus(page);
+  await page.waitForTimeout(1200);
+  assert.equal(await stepStatus(page), paused, 'paused: no more steps');
+
+  // A focused map's arrow keys jump the window to the next pixel's step.
+  await page.keyboard.press('Home');
+  await stage(page, 'convolution').locator('canvas.map').focus();
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowDown');
+  assert.match(await stepStatus(page), /^Step 18 of \d+: Convolution, row 2 of 11, column 2 of 16$/);
+
+  // At the fastest speed a play runs to the last step and stops there.
+  await select(page, 'Speed').selectOption('100 steps per second');
+  await button(page, 'Play steps').click();
+  await page.waitForFunction(
+    (total) => document.querySelector('.step-status').textContent.startsWith(`Step ${total} of ${total}`),
+    total,
+    { timeout: 20_000 },
+  );
+  await button(page, 'Play steps').waitFor();
+  assertNoProblems(problems);
+});
+
 e2e('keyboard: Tab reaches every control in order, and they work from the keyboard', async (t) => {
   const { page, problems } = await openPage(t);
   const fileChooser = new Promise((resolve, reject) => {

@@ -6,6 +6,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use gloo_events::{EventListener, EventListenerOptions};
+use gloo_timers::callback::Interval;
 use js_sys::Reflect;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{ClipboardEvent, DragEvent, HtmlCanvasElement};
@@ -22,6 +23,7 @@ use super::parameters_panel::ParametersPanel;
 use super::pipeline_controls::PipelineControls;
 use super::probe_panel::ProbePanel;
 use super::stage_view::{FileKind, StageView};
+use super::step_controls::StepControls;
 use crate::app::loading::{load_file, load_sample, Dispatcher};
 use crate::app::paint::{draw_legend, draw_map};
 use crate::app::samples::DEFAULT;
@@ -320,6 +322,7 @@ pub fn explorer(props: &ExplorerProps) -> Html {
                 state.color_range,
                 state.scale_sharing,
                 resize_count,
+                state.stepping.map(|s| s.shown),
             ),
             move |_| {
                 let width = cached_width(&legend_width, &canvases);
@@ -328,6 +331,21 @@ pub fn explorer(props: &ExplorerProps) -> Html {
                 timing::finish_update();
             },
         );
+    }
+
+    // While a step-through plays, one step after another at its speed; the state stops
+    // playing at the last step, which drops the interval.
+    {
+        let dispatch = state.dispatcher();
+        let speed = state.stepping.filter(|s| s.playing).map(|s| s.speed);
+        use_effect_with(speed, move |speed| {
+            let interval = speed.map(|speed| {
+                Interval::new(1000 / speed.max(1), move || {
+                    dispatch.dispatch(ExplorerAction::StepBy(1));
+                })
+            });
+            move || drop(interval)
+        });
     }
 
     let on_action = {
@@ -357,9 +375,11 @@ pub fn explorer(props: &ExplorerProps) -> Html {
     };
 
     // The probed filter and position: where the pointer last was (a map of a filter picks
-    // that filter), or the centre of the first filter's convolution.
+    // that filter), or the centre of the first filter's convolution. In a step-through the
+    // window is where the steps have taken it, and picking a cell jumps to its step.
     let probed_filter = use_state(|| 0usize);
     let pointed = use_state(|| None::<(Stage, Position)>);
+    let stepping = state.stepping.is_some();
     let on_point = {
         let (pointed, probed_filter) = (pointed.clone(), probed_filter.clone());
         Callback::from(
@@ -367,17 +387,35 @@ pub fn explorer(props: &ExplorerProps) -> Html {
                 if let Some(filter) = filter {
                     probed_filter.set(filter);
                 }
-                pointed.set(Some((stage, at)));
+                if !stepping {
+                    pointed.set(Some((stage, at)));
+                }
+            },
+        )
+    };
+    let on_pick = {
+        let (on_point, dispatch, plan) = (on_point.clone(), state.dispatcher(), state.step_plan());
+        Callback::from(
+            move |(stage, filter, at): (Stage, Option<usize>, Position)| {
+                on_point.emit((stage, filter, at));
+                if let Some(step) = plan.step_of(stage, at).filter(|_| stepping) {
+                    dispatch.dispatch(ExplorerAction::StepTo(step));
+                }
             },
         )
     };
     let filter = (*probed_filter).min(state.filter_count - 1);
-    let probe = (*pointed)
-        .and_then(|(stage, at)| Probe::at(&state, stage, filter, at))
-        .or_else(|| {
-            let (_, h, w) = state.output.convolution.dim();
-            Probe::at(&state, Stage::Convolution, filter, (h / 2, w / 2))
-        });
+    let probe = match state.stepping {
+        Some(steps) => state
+            .step_plan()
+            .current(steps.shown)
+            .and_then(|(stage, at)| Probe::at(&state, stage, filter, at)),
+        None => (*pointed).and_then(|(stage, at)| Probe::at(&state, stage, filter, at)),
+    }
+    .or_else(|| {
+        let (_, h, w) = state.output.convolution.dim();
+        Probe::at(&state, Stage::Convolution, filter, (h / 2, w / 2))
+    });
 
     let busy = matches!(state.notice, Some(Notice::Busy(_)));
     let (src_h, src_w) = state.source.shape();
@@ -454,11 +492,20 @@ pub fn explorer(props: &ExplorerProps) -> Html {
                     name={name} slug={settings.stage_slug(stage)}
                     caption={caption} formulas={formulas} depth={depth_note.map(AttrValue::from)}
                     maps={maps} legend={shared.then(|| canvases.legends[i].clone())}
-                    on_point={on_point.clone()} on_download={on_download.clone()} />
+                    on_point={on_point.clone()} on_pick={on_pick.clone()}
+                    on_download={on_download.clone()} />
             }
         };
+    let probe_panel = match probe.clone() {
+        Some(probe) => html! {
+            <ProbePanel probe={probe} activation={settings.activation}
+                pooling={settings.pooling} channels={state.channels} filters={k}
+                stepping={stepping} announce={!state.stepping.is_some_and(|s| s.playing)} />
+        },
+        None => Html::default(),
+    };
     html! {
-        <div class={classes!("explorer", (*dragging).then_some("dragging"))}>
+        <div class={classes!("explorer", (*dragging).then_some("dragging"), stepping.then_some("stepping"))}>
             <div class="controls">
                 <ImageLoader on_file={on_file} on_sample={on_sample} busy={busy}>
                     <CameraControls dispatch={state.dispatcher()} working_size={state.working_size}
@@ -472,10 +519,14 @@ pub fn explorer(props: &ExplorerProps) -> Html {
                     on_action={on_action.clone()} on_download={on_kernel_file} />
                 <PipelineControls settings={state.settings} working_size={state.working_size}
                     colormap={state.colormap} color_range={state.color_range}
-                    scale_sharing={state.scale_sharing} on_action={on_action} />
+                    scale_sharing={state.scale_sharing} on_action={on_action.clone()} />
             </div>
             <div class="results">
                 <NoticeBar notice={state.notice.clone()} />
+                <StepControls stepping={state.stepping} plan={state.step_plan()}
+                    conv_name={settings.stage_name(Stage::Convolution)}
+                    pool_name={settings.stage_name(Stage::Pooling)}
+                    working_size={state.working_size} on_action={on_action} />
                 <p class="source-line">
                     { format!("“{}”, {src_h} × {src_w} pixels", state.source.name) }
                     { if (src_h, src_w) == (in_h, in_w) {
@@ -515,10 +566,7 @@ pub fn explorer(props: &ExplorerProps) -> Html {
                 </div>
                 <ParametersPanel input={(depth, in_h, in_w)} kernel_size={state.kernel_size()}
                     filters={k} output={output.conv_window.output_shape()} />
-                if let Some(probe) = probe.clone() {
-                    <ProbePanel probe={probe} activation={settings.activation}
-                        pooling={settings.pooling} channels={state.channels} filters={k} />
-                }
+                { probe_panel }
             </div>
             <div class="drop-overlay" aria-hidden="true">{ "Drop the image to load it" }</div>
         </div>
@@ -648,8 +696,9 @@ fn paint_stages(
                     let Some(Some((scale, range))) = scales.get(index) else {
                         continue;
                     };
-                    if needs_paint(&canvas, format!("{version} {scale:?}")) {
-                        let _ = draw_map(&canvas, state.map(stage, index), scale);
+                    let computed = state.computed_cells(stage);
+                    if needs_paint(&canvas, format!("{version} {scale:?} {computed:?}")) {
+                        let _ = draw_map(&canvas, state.map(stage, index), scale, computed);
                     }
                     if state.scale_sharing == ScaleSharing::Map {
                         legend(&canvases.map_legends[i][slot], scale, *range);

@@ -30,8 +30,11 @@ pub struct MapSlot {
 #[derive(Properties, PartialEq)]
 pub struct MapCanvasProps {
     pub slot: MapSlot,
-    /// The cell under the pointer, or moved to with the keyboard, with the map's filter.
+    /// The cell under the pointer, with the map's filter.
     pub on_point: Callback<(Option<usize>, Position)>,
+    /// The cell clicked, or moved to with the keyboard, with the map's filter: chosen on
+    /// purpose (in a step-through, a jump to that cell's step).
+    pub on_pick: Callback<(Option<usize>, Position)>,
 }
 
 #[function_component(MapCanvas)]
@@ -39,25 +42,35 @@ pub fn map_canvas(props: &MapCanvasProps) -> Html {
     let slot = &props.slot;
     let filter = slot.filter;
     let (h, w) = slot.shape;
+    let cell_of = move |event: &MouseEvent| {
+        let canvas: HtmlCanvasElement = event.target_unchecked_into();
+        let (css_w, css_h) = (canvas.client_width(), canvas.client_height());
+        if css_w <= 0 || css_h <= 0 {
+            return None;
+        }
+        let cell = |offset: i32, css: i32, cells: u32| {
+            ((f64::from(offset.max(0)) / f64::from(css) * f64::from(cells)) as usize)
+                .min(cells.saturating_sub(1) as usize)
+        };
+        Some((
+            cell(event.offset_y(), css_h, canvas.height()),
+            cell(event.offset_x(), css_w, canvas.width()),
+        ))
+    };
     let onpointermove = {
         let on_point = props.on_point.clone();
         Callback::from(move |event: PointerEvent| {
-            let canvas: HtmlCanvasElement = event.target_unchecked_into();
-            let (css_w, css_h) = (canvas.client_width(), canvas.client_height());
-            if css_w <= 0 || css_h <= 0 {
-                return;
+            if let Some(at) = cell_of(&event) {
+                on_point.emit((filter, at));
             }
-            let cell = |offset: i32, css: i32, cells: u32| {
-                ((f64::from(offset.max(0)) / f64::from(css) * f64::from(cells)) as usize)
-                    .min(cells.saturating_sub(1) as usize)
-            };
-            on_point.emit((
-                filter,
-                (
-                    cell(event.offset_y(), css_h, canvas.height()),
-                    cell(event.offset_x(), css_w, canvas.width()),
-                ),
-            ));
+        })
+    };
+    let onclick = {
+        let on_pick = props.on_pick.clone();
+        Callback::from(move |event: MouseEvent| {
+            if let Some(at) = cell_of(&event) {
+                on_pick.emit((filter, at));
+            }
         })
     };
     // Arrow keys move the probed cell one step; Page Up/Down ten rows; Home/End to the
@@ -67,7 +80,7 @@ pub fn map_canvas(props: &MapCanvasProps) -> Html {
     let cursor = use_mut_ref(|| None);
     *cursor.borrow_mut() = slot.cursor;
     let onkeydown = {
-        let (on_point, cursor) = (props.on_point.clone(), cursor.clone());
+        let (on_pick, cursor) = (props.on_pick.clone(), cursor.clone());
         let (rows, cols) = (h as isize, w as isize);
         Callback::from(move |event: KeyboardEvent| {
             let (r, c) = cursor.borrow().unwrap_or((0, 0));
@@ -89,7 +102,7 @@ pub fn map_canvas(props: &MapCanvasProps) -> Html {
             if rows > 0 && cols > 0 {
                 let (r, c) = (r.clamp(0, rows - 1), c.clamp(0, cols - 1));
                 *cursor.borrow_mut() = Some((r, c));
-                on_point.emit((filter, (r as usize, c as usize)));
+                on_pick.emit((filter, (r as usize, c as usize)));
             }
         })
     };
@@ -112,7 +125,7 @@ pub fn map_canvas(props: &MapCanvasProps) -> Html {
                 <canvas ref={slot.canvas.clone()} class="map" role="img" tabindex="0"
                     aria-label={slot.label.clone()}
                     aria-describedby="probe-hint"
-                    {onpointermove} {onkeydown} />
+                    {onpointermove} {onclick} {onkeydown} />
                 if let Some(style) = highlight {
                     <div class="probe-box" style={style} aria-hidden="true"></div>
                 }

@@ -19,6 +19,7 @@ pub mod pipeline_controls;
 pub mod probability_bars;
 pub mod probe_panel;
 pub mod stage_view;
+pub mod step_controls;
 pub mod training_controls;
 pub mod training_curves;
 pub mod training_panel;

@@ -16,6 +16,12 @@ pub struct ProbePanelProps {
     pub channels: Channels,
     /// How many filters the layer has (the heading names the filter when there are more).
     pub filters: usize,
+    /// In a step-through: the numbers of the current step, large enough for the back row.
+    #[prop_or_default]
+    pub stepping: bool,
+    /// Whether screen readers hear each new probe (not while steps play quickly).
+    #[prop_or(true)]
+    pub announce: bool,
 }
 
 /// The activation's line: its formula with today's numbers.
@@ -153,13 +159,22 @@ pub fn probe_panel(props: &ProbePanelProps) -> Html {
         other => other.name().to_string(),
     };
     html! {
-        <section class="panel probe" aria-labelledby="probe-heading">
+        <section class={classes!("panel", "probe", props.stepping.then_some("stepping"))}
+            aria-labelledby="probe-heading">
             <h2 id="probe-heading">
-                { format!("Under the pointer: {}output row {}, column {}", filter_name.to_lowercase(), row + 1, col + 1) }
+                { format!("{}: {}output row {}, column {}",
+                    if props.stepping { "This step" } else { "Under the pointer" },
+                    filter_name.to_lowercase(), row + 1, col + 1) }
             </h2>
-            <p id="probe-hint" class="hint">{ "Point at any picture (or touch it), or focus one and use the arrow \
-                keys, to see the numbers behind that pixel." }</p>
-            <p class="visually-hidden" aria-live="polite">{ spoken }</p>
+            <p id="probe-hint" class="hint">{ if props.stepping {
+                "Click a map, or focus one and use the arrow keys, to jump to that pixel's step."
+            } else {
+                "Point at any picture (or touch it), or focus one and use the arrow keys, to see \
+                 the numbers behind that pixel."
+            } }</p>
+            <p class="visually-hidden" aria-live={if props.announce { "polite" } else { "off" }}>
+                { spoken }
+            </p>
             { for (0..probe.patches.len()).map(channel_row) }
             <p class="probe-result">{ convolution }</p>
             <p class="probe-result">

@@ -42,8 +42,10 @@ pub struct StageViewProps {
     /// The stage's one legend, when its maps share a colour scale.
     pub legend: Option<NodeRef>,
     pub on_download: Callback<(Stage, FileKind)>,
-    /// A map cell under the pointer, or moved to with the keyboard, with the map's filter.
+    /// A map cell under the pointer, with the map's filter.
     pub on_point: Callback<(Stage, Option<usize>, Position)>,
+    /// A map cell clicked, or moved to with the keyboard, with the map's filter.
+    pub on_pick: Callback<(Stage, Option<usize>, Position)>,
 }
 
 #[function_component(StageView)]
@@ -72,6 +74,9 @@ pub fn stage_view(props: &StageViewProps) -> Html {
     let on_point = props
         .on_point
         .reform(move |(filter, at): (Option<usize>, Position)| (stage, filter, at));
+    let on_pick = props
+        .on_pick
+        .reform(move |(filter, at): (Option<usize>, Position)| (stage, filter, at));
     html! {
         <figure class="stage" data-stage={props.slug.clone()}>
             <div class="stage-head">
@@ -83,7 +88,7 @@ pub fn stage_view(props: &StageViewProps) -> Html {
             </div>
             <div class="maps">
                 { for props.maps.iter().map(|slot| html! {
-                    <MapCanvas slot={slot.clone()} on_point={on_point.clone()} />
+                    <MapCanvas slot={slot.clone()} on_point={on_point.clone()} on_pick={on_pick.clone()} />
                 }) }
             </div>
             <div class="stage-foot">
