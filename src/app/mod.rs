@@ -15,7 +15,41 @@ mod training_worker;
 /// Starts the page: panic messages go to the console, then Yew renders the app.
 pub fn start() {
     console_error_panic_hook::set_once();
+    #[cfg(not(debug_assertions))]
+    register_service_worker();
     yew::Renderer::<components::app::App>::new().render();
+}
+
+/// Registers the service worker that a release build carries (`sw.js` beside the page,
+/// written by scripts/trunk-post-build.sh), so that after one visit the app works offline.
+/// Where the browser offers none (an `http://` address other than localhost), or refuses,
+/// the app simply needs the network, as before.
+#[cfg(not(debug_assertions))]
+fn register_service_worker() {
+    use wasm_bindgen::JsCast;
+    let Some(navigator) = web_sys::window().map(|w| w.navigator()) else {
+        return;
+    };
+    let Ok(container) = js_sys::Reflect::get(&navigator, &"serviceWorker".into()) else {
+        return;
+    };
+    let Ok(container) = container.dyn_into::<web_sys::ServiceWorkerContainer>() else {
+        return;
+    };
+    let registration = container.register("sw.js");
+    wasm_bindgen_futures::spawn_local(async move {
+        // A refusal only means no offline copy; the page works the same. Each visit asks
+        // for a new deployment at once (browsers otherwise wait), which installs beside
+        // this version and takes over on the next visit.
+        if let Ok(registration) = wasm_bindgen_futures::JsFuture::from(registration).await {
+            if let Ok(registration) = registration.dyn_into::<web_sys::ServiceWorkerRegistration>()
+            {
+                if let Ok(update) = registration.update() {
+                    let _ = wasm_bindgen_futures::JsFuture::from(update).await;
+                }
+            }
+        }
+    });
 }
 
 #[cfg(test)]
