@@ -153,6 +153,14 @@ test('on a 360 px phone nothing scrolls sideways and every control is a 44 px to
   const later = await phoneProblems(page);
   assert.deepEqual([later.scrollWidth, later.wide, later.small], [360, [], []]);
   assert.deepEqual(await violations(page), []);
+  // 7 × 7 kernels over RGB, and a step-through: still no sideways scroll, still 44 px.
+  await page.getByLabel('Kernel size', { exact: true }).selectOption('7');
+  await page.getByLabel('Step through', { exact: true }).check();
+  await page.getByRole('button', { name: 'Next step', exact: true }).click();
+  await page.waitForTimeout(500);
+  const stepping = await phoneProblems(page);
+  assert.deepEqual([stepping.scrollWidth, stepping.wide, stepping.small], [360, [], []]);
+  assert.deepEqual(await violations(page), []);
   assert.deepEqual(problems, []);
 });
 
@@ -206,6 +214,12 @@ test('presenter mode: larger type, hints tucked away, nothing overlapping at 128
     await page.waitForTimeout(500);
     assert.deepEqual(await layoutProblems(page), [], `${viewport.width} × ${viewport.height}`);
     assert.deepEqual(await violations(page), []);
+    // A step-through's large arithmetic, for the back row, fits too.
+    await page.getByLabel('Step through', { exact: true }).check();
+    await page.getByRole('button', { name: 'Next step', exact: true }).click();
+    await page.waitForTimeout(300);
+    assert.deepEqual(await layoutProblems(page), [], `stepping at ${viewport.width} × ${viewport.height}`);
+    await page.getByLabel('Step through', { exact: true }).uncheck();
     // Off again: the type and the hints come back, and the address loses the flag.
     await toggle.click();
     assert.equal(await toggle.getAttribute('aria-pressed'), 'false');
