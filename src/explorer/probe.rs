@@ -43,6 +43,9 @@ pub struct PoolCell {
     pub value: f32,
     /// Cells of the 2 × 2 window inside the map (SAME padding leaves 1 or 2 at an odd edge).
     pub count: usize,
+    /// The values the window covers (the activation's, or the convolution's without one),
+    /// row by row; `None` past the map's edge.
+    pub window: [[Option<f32>; POOL_SIZE]; POOL_SIZE],
 }
 
 impl Probe {
@@ -118,6 +121,12 @@ impl Probe {
             let end = (o * POOL_SIZE + POOL_SIZE).saturating_sub(axis.pad_before);
             end.min(axis.input) - start.min(axis.input)
         };
+        let pooled = state.values(Stage::Activation);
+        let cell_of = |o: usize, k: usize, axis: &crate::common::geometry::Axis| {
+            (o * POOL_SIZE + k)
+                .checked_sub(axis.pad_before)
+                .filter(|&i| i < axis.input)
+        };
         let pool =
             (pool_row < pool_window.rows.output && pool_col < pool_window.cols.output).then(|| {
                 let at = (pool_row, pool_col);
@@ -126,6 +135,13 @@ impl Probe {
                     value: output.pooling[[filter, at.0, at.1]],
                     count: inside(pool_row, &pool_window.rows)
                         * inside(pool_col, &pool_window.cols),
+                    window: std::array::from_fn(|r| {
+                        std::array::from_fn(|c| {
+                            let y = cell_of(pool_row, r, &pool_window.rows)?;
+                            let x = cell_of(pool_col, c, &pool_window.cols)?;
+                            Some(pooled[[filter, y, x]])
+                        })
+                    }),
                 }
             });
         Some(Probe {
@@ -245,7 +261,16 @@ mod tests {
                     let relu = probe.activation_value.expect("ReLU by default");
                     assert_eq!(relu, probe.conv_value.max(0.0));
                     match probe.pool {
-                        Some(cell) => assert!(cell.value >= relu && cell.count >= 1),
+                        Some(cell) => {
+                            assert!(cell.value >= relu && cell.count >= 1);
+                            // Max pooling: the value is the largest of the window, which
+                            // holds this output's own activation.
+                            let inside: Vec<f32> =
+                                cell.window.iter().flatten().flatten().copied().collect();
+                            assert_eq!(inside.len(), cell.count);
+                            assert!(inside.contains(&relu));
+                            assert_eq!(inside.iter().copied().fold(f32::MIN, f32::max), cell.value);
+                        }
                         // Only VALID drops the last row or column of an odd-sized map.
                         None => assert!(padding == Padding::Valid && (i == h - 1 || j == w - 1)),
                     }
@@ -270,6 +295,13 @@ mod tests {
         assert_eq!((cell.at, cell.count), ((4, 5), 1));
         let relu = state.output.activation.as_ref().expect("ReLU");
         assert_eq!(cell.value, relu[[0, 8, 10]]);
+        // SAME pads after an odd map: the window's other three cells are past the edge.
+        assert_eq!(cell.window, [[Some(relu[[0, 8, 10]]), None], [None, None]]);
+        let full = Probe::at(&state, Stage::Pooling, 0, (1, 2)).expect("inside");
+        let window = full.pool.expect("inside").window;
+        let mean = window.iter().flatten().flatten().sum::<f32>() / 4.0;
+        assert!((mean - full.pool.expect("inside").value).abs() < 1e-6);
+        assert_eq!(window[1][0], Some(relu[[0, 3, 4]]));
         let inner = Probe::at(&state, Stage::Convolution, 0, (2, 2)).expect("inside");
         assert_eq!(inner.pool.map(|c| c.count), Some(4));
         let sum = inner.sum_of_products() + 0.25;

@@ -1654,6 +1654,15 @@ e2e('step through: the window fills each map one cell at a time, and the end is 
   stepped = await stagePixels(page);
   assert.deepEqual(stepped.convolution, full.convolution, 'the convolution is complete');
   assertComputedCells(stepped['max-pooling'], full['max-pooling'], 2 * pw + 2, 'pooling at row 3, column 2');
+  // The step spells out the pooling: the window's four ReLU values and the largest of them.
+  const windowValues = (await page.locator('section.probe .pool-window .cells span').allTextContents()).map((t) =>
+    Number(t.replace('−', '-')),
+  );
+  assert.equal(windowValues.length, 4);
+  assert.equal((await page.locator('#probe-heading').textContent()).trim(), 'This step: max pooling, cell row 3, column 2');
+  const poolLine = await page.locator('section.probe p.probe-result').last().textContent();
+  assert.match(poolLine, /^Max pooling, cell row 3, column 2 = the largest ReLU value of its 2×2 window = /);
+  assert.equal(Number(poolLine.split('= ').at(-1).replace('−', '-')), Math.max(...windowValues));
 
   // The slider's end: every map is exactly the map computed at once.
   await page.getByLabel('Step', { exact: true }).fill(String(total));

@@ -500,7 +500,10 @@ pub fn explorer(props: &ExplorerProps) -> Html {
         Some(probe) => html! {
             <ProbePanel probe={probe} activation={settings.activation}
                 pooling={settings.pooling} channels={state.channels} filters={k}
-                stepping={stepping} announce={!state.stepping.is_some_and(|s| s.playing)} />
+                stepping={stepping} announce={!state.stepping.is_some_and(|s| s.playing)}
+                pooling_step={state.stepping
+                    .and_then(|s| state.step_plan().current(s.shown))
+                    .is_some_and(|(stage, _)| stage == Stage::Pooling)} />
         },
         None => Html::default(),
     };

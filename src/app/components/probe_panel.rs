@@ -19,6 +19,9 @@ pub struct ProbePanelProps {
     /// In a step-through: the numbers of the current step, large enough for the back row.
     #[prop_or_default]
     pub stepping: bool,
+    /// The step is the pooling's (the heading names the pooling cell).
+    #[prop_or_default]
+    pub pooling_step: bool,
     /// Whether screen readers hear each new probe (not while steps play quickly).
     #[prop_or(true)]
     pub announce: bool,
@@ -36,6 +39,13 @@ fn activation_line(activation: ActivationChoice, conv: &str, value: Option<f32>)
         ActivationChoice::Tanh => format!("Tanh = tanh({conv}) = {value}"),
         ActivationChoice::Sigmoid => format!("Sigmoid = 1 / (1 + e^−({conv})) = {value}"),
         ActivationChoice::None => "No activation: pooling takes the convolution as it is.".into(),
+    }
+}
+
+fn pooling_name(pooling: PoolingChoice) -> &'static str {
+    match pooling {
+        PoolingChoice::Max => "max pooling",
+        PoolingChoice::Average => "average pooling",
     }
 }
 
@@ -162,9 +172,13 @@ pub fn probe_panel(props: &ProbePanelProps) -> Html {
         <section class={classes!("panel", "probe", props.stepping.then_some("stepping"))}
             aria-labelledby="probe-heading">
             <h2 id="probe-heading">
-                { format!("{}: {}output row {}, column {}",
-                    if props.stepping { "This step" } else { "Under the pointer" },
-                    filter_name.to_lowercase(), row + 1, col + 1) }
+                { match (props.pooling_step, probe.pool) {
+                    (true, Some(cell)) => format!("This step: {}{}, cell row {}, column {}",
+                        filter_name.to_lowercase(), pooling_name(props.pooling), cell.at.0 + 1, cell.at.1 + 1),
+                    _ => format!("{}: {}output row {}, column {}",
+                        if props.stepping { "This step" } else { "Under the pointer" },
+                        filter_name.to_lowercase(), row + 1, col + 1),
+                } }
             </h2>
             <p id="probe-hint" class="hint">{ if props.stepping {
                 "Click a map, or focus one and use the arrow keys, to jump to that pixel's step."
@@ -180,6 +194,15 @@ pub fn probe_panel(props: &ProbePanelProps) -> Html {
             <p class="probe-result">
                 { activation_line(props.activation, &conv, probe.activation_value) }
             </p>
+            if let Some(cell) = probe.pool {
+                <div class="probe-row">
+                    { grid(&format!("Pooling window ({pooled})"), cell.window.iter()
+                        .map(|row| row.iter()
+                            .map(|v| v.map_or("outside".into(), |x| number(f64::from(x))))
+                            .collect())
+                        .collect(), "pool-window") }
+                </div>
+            }
             <p class="probe-result">
                 { match (probe.pool, props.pooling) {
                     (Some(cell), PoolingChoice::Max) => format!(
