@@ -76,6 +76,11 @@ pub enum ExplorerAction {
         name: String,
         reason: String,
     },
+    /// The camera is starting: its frames may replace the picture from now on.
+    CameraStarted,
+    /// A frame of the live camera; ignored once a file or a sample was chosen after the
+    /// camera started (a frame already on its way must not replace the choice).
+    CameraFrame(Rc<SourceImage>),
     /// The camera could not start, or stopped by itself: why, in a sentence.
     CameraFailed(String),
     /// Step through the sliding window (`true`), or show every stage at once.
@@ -113,6 +118,9 @@ pub struct ExplorerState {
     pub notice: Option<Notice>,
     /// Where the step-through is; `None` shows every stage complete.
     pub stepping: Option<Stepping>,
+    /// Whether camera frames may replace the picture: since the camera started, and until
+    /// a file or a sample is chosen.
+    pub camera_live: bool,
 }
 
 /// Version numbers of the input and of each filter's maps: a map whose version (and colour
@@ -177,6 +185,7 @@ impl ExplorerState {
             output: Rc::new(output),
             notice: None,
             stepping: None,
+            camera_live: false,
         })
     }
 
@@ -349,13 +358,26 @@ impl ExplorerState {
             ExplorerAction::SetColorRange(color_range) => next.color_range = color_range,
             ExplorerAction::SetScaleSharing(sharing) => next.scale_sharing = sharing,
             ExplorerAction::Busy(what) => return self.with_notice(Notice::Busy(what)),
-            ExplorerAction::ImageLoaded(source) => next.source = source,
+            ExplorerAction::ImageLoaded(source) => {
+                next.source = source;
+                next.camera_live = false;
+            }
+            ExplorerAction::CameraStarted => {
+                next.camera_live = true;
+                return next;
+            }
+            ExplorerAction::CameraFrame(_) if !self.camera_live => return self.clone(),
+            ExplorerAction::CameraFrame(frame) => next.source = frame,
             ExplorerAction::LoadFailed { name, reason } => {
                 return self.with_notice(Notice::Error(format!(
                     "Could not load “{name}”: {reason} The previous image stays."
                 )))
             }
-            ExplorerAction::CameraFailed(reason) => return self.with_notice(Notice::Error(reason)),
+            ExplorerAction::CameraFailed(reason) => {
+                let mut next = self.with_notice(Notice::Error(reason));
+                next.camera_live = false;
+                return next;
+            }
             ExplorerAction::SetStepping(on) => {
                 next.stepping = on.then(Stepping::default);
                 return next;
@@ -908,5 +930,25 @@ mod tests {
         assert_eq!(refused.stepping, smaller.stepping);
         let off = smaller.apply(ExplorerAction::SetStepping(false));
         assert_eq!(off.computed_cells(Stage::Pooling), None);
+    }
+
+    #[test]
+    fn a_camera_frame_on_its_way_never_replaces_a_chosen_picture() {
+        let frame = || Rc::new(SourceImage::pattern(12, 12, |i, j| (i * j) as u8));
+        let start = state(20, 20);
+        // Frames count only once the camera has started.
+        let ignored = start.apply(ExplorerAction::CameraFrame(frame()));
+        assert!(Rc::ptr_eq(&ignored.source, &start.source));
+        let live = start
+            .apply(ExplorerAction::CameraStarted)
+            .apply(ExplorerAction::CameraFrame(frame()));
+        assert_eq!(live.source.shape(), (12, 12));
+        // A sample chosen while the camera runs; the next frame arrives after it.
+        let chosen = colourful(10, 30);
+        let after = live
+            .apply(ExplorerAction::ImageLoaded(Rc::clone(&chosen)))
+            .apply(ExplorerAction::CameraFrame(frame()));
+        assert!(Rc::ptr_eq(&after.source, &chosen));
+        assert!(!after.camera_live);
     }
 }

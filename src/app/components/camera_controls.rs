@@ -117,6 +117,7 @@ pub fn camera_controls(props: &CameraControlsProps) -> Html {
                 Rc::clone(&working_size),
             );
             let facing = *facing;
+            dispatch.dispatch(ExplorerAction::CameraStarted);
             wasm_bindgen_futures::spawn_local(async move {
                 let on_frame = {
                     let dispatch = dispatch.clone();
@@ -127,7 +128,7 @@ pub fn camera_controls(props: &CameraControlsProps) -> Html {
                             pixels,
                         });
                         *last_frame.borrow_mut() = Some(Rc::clone(&frame));
-                        dispatch.dispatch(ExplorerAction::ImageLoaded(frame));
+                        dispatch.dispatch(ExplorerAction::CameraFrame(frame));
                     })
                 };
                 let on_stopped = {
