@@ -405,13 +405,8 @@ impl ExplorerState {
             }
             ExplorerAction::SetStepSpeed(speed) => return self.stepped(|s, _| s.speed = speed),
         }
-        let mut next = self.commit(next);
         // A smaller layer has fewer steps: the step-through stays within it.
-        let total = next.step_plan().total();
-        if let Some(stepping) = next.stepping.as_mut() {
-            stepping.shown = stepping.shown.clamp(1, total.max(1));
-        }
-        next
+        self.commit(next).with_steps_changed(|_, _| ())
     }
 
     /// The order of the step-through over this layer.
@@ -428,13 +423,18 @@ impl ExplorerState {
     /// The state with its step-through changed by `change` (given the number of steps),
     /// and kept within the steps; nothing changes when not stepping.
     fn stepped(&self, change: impl FnOnce(&mut Stepping, usize)) -> ExplorerState {
-        let mut next = self.clone();
+        self.clone().with_steps_changed(change)
+    }
+
+    /// This state with its step-through changed by `change` and kept within the layer's
+    /// steps.
+    fn with_steps_changed(mut self, change: impl FnOnce(&mut Stepping, usize)) -> ExplorerState {
         let total = self.step_plan().total().max(1);
-        if let Some(stepping) = next.stepping.as_mut() {
+        if let Some(stepping) = self.stepping.as_mut() {
             change(stepping, total);
             stepping.shown = stepping.shown.clamp(1, total);
         }
-        next
+        self
     }
 
     /// Recomputes the layer for `next` when anything it depends on changed; if the layer

@@ -405,13 +405,15 @@ pub fn explorer(props: &ExplorerProps) -> Html {
         )
     };
     let filter = (*probed_filter).min(state.filter_count - 1);
+    // The cell the step-through's window is at, and its stage.
+    let step_at = state
+        .stepping
+        .and_then(|s| state.step_plan().current(s.shown));
     let probe = match state.stepping {
-        Some(steps) => state
-            .step_plan()
-            .current(steps.shown)
-            .and_then(|(stage, at)| Probe::at(&state, stage, filter, at)),
-        None => (*pointed).and_then(|(stage, at)| Probe::at(&state, stage, filter, at)),
+        Some(_) => step_at,
+        None => *pointed,
     }
+    .and_then(|(stage, at)| Probe::at(&state, stage, filter, at))
     .or_else(|| {
         let (_, h, w) = state.output.convolution.dim();
         Probe::at(&state, Stage::Convolution, filter, (h / 2, w / 2))
@@ -501,9 +503,7 @@ pub fn explorer(props: &ExplorerProps) -> Html {
             <ProbePanel probe={probe} activation={settings.activation}
                 pooling={settings.pooling} channels={state.channels} filters={k}
                 stepping={stepping} announce={!state.stepping.is_some_and(|s| s.playing)}
-                pooling_step={state.stepping
-                    .and_then(|s| state.step_plan().current(s.shown))
-                    .is_some_and(|(stage, _)| stage == Stage::Pooling)} />
+                pooling_step={step_at.is_some_and(|(stage, _)| stage == Stage::Pooling)} />
         },
         None => Html::default(),
     };
@@ -678,6 +678,7 @@ fn paint_stages(
                 legend(&canvases.legends[i], scale, *range);
             }
         }
+        let computed = state.computed_cells(stage);
         for (slot, kind) in map_kinds(state, stage).into_iter().enumerate() {
             let Some(canvas) = canvases.maps[i][slot].cast::<HtmlCanvasElement>() else {
                 continue;
@@ -699,7 +700,6 @@ fn paint_stages(
                     let Some(Some((scale, range))) = scales.get(index) else {
                         continue;
                     };
-                    let computed = state.computed_cells(stage);
                     if needs_paint(&canvas, format!("{version} {scale:?} {computed:?}")) {
                         let _ = draw_map(&canvas, state.map(stage, index), scale, computed);
                     }

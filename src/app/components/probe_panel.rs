@@ -42,13 +42,6 @@ fn activation_line(activation: ActivationChoice, conv: &str, value: Option<f32>)
     }
 }
 
-fn pooling_name(pooling: PoolingChoice) -> &'static str {
-    match pooling {
-        PoolingChoice::Max => "max pooling",
-        PoolingChoice::Average => "average pooling",
-    }
-}
-
 /// `red` → `Red`.
 fn capitalised(name: &str) -> String {
     let mut chars = name.chars();
@@ -173,8 +166,9 @@ pub fn probe_panel(props: &ProbePanelProps) -> Html {
             aria-labelledby="probe-heading">
             <h2 id="probe-heading">
                 { match (props.pooling_step, probe.pool) {
-                    (true, Some(cell)) => format!("This step: {}{}, cell row {}, column {}",
-                        filter_name.to_lowercase(), pooling_name(props.pooling), cell.at.0 + 1, cell.at.1 + 1),
+                    (true, Some(cell)) => format!("This step: {}{} pooling, cell row {}, column {}",
+                        filter_name.to_lowercase(), props.pooling.name().to_lowercase(),
+                        cell.at.0 + 1, cell.at.1 + 1),
                     _ => format!("{}: {}output row {}, column {}",
                         if props.stepping { "This step" } else { "Under the pointer" },
                         filter_name.to_lowercase(), row + 1, col + 1),

@@ -95,11 +95,11 @@ pub fn step_controls(props: &StepControlsProps) -> Html {
             on_action.emit(action);
         })
     };
-    let button = |label: &'static str, action: ExplorerAction| {
+    let button = |label: &str, action: ExplorerAction| {
         let on_action = on_action.clone();
         html! {
             <button type="button" class="button"
-                onclick={move |_| on_action.emit(action.clone())}>{ label }</button>
+                onclick={move |_| on_action.emit(action.clone())}>{ label.to_string() }</button>
         }
     };
     // Always one node (empty when not stepping): Yew pairs unkeyed children from the end,
@@ -153,7 +153,7 @@ pub fn step_controls(props: &StepControlsProps) -> Html {
                         { format!("At working size {} the window has {total} steps to take: a \
                                    small working size shows every pixel.", props.working_size) }
                     </p>
-                    { button("Use working size 16",
+                    { button(&format!("Use working size {SUGGESTED_SIZE}"),
                         ExplorerAction::SetWorkingSize(SUGGESTED_SIZE)) }
                 }
             </>
