@@ -29,9 +29,9 @@ pub struct TrainingControlsProps {
 }
 
 /// A text box with a visible label that names it; it reports its text on Enter or when it
-/// loses focus. It shows `value` whenever it is not being edited: the DOM value is set by
-/// the effect below, not by a `value` attribute, which Yew would re-apply at every render
-/// and so wipe what someone is typing while training reports arrive four times a second.
+/// loses focus. It shows `value` whenever that changes: the DOM value is set by the effect
+/// below, not by a `value` attribute, which Yew would re-apply at every render and so wipe
+/// what someone is typing while training reports arrive four times a second.
 #[derive(Properties, PartialEq)]
 struct TypedFieldProps {
     label: AttrValue,
@@ -58,16 +58,13 @@ fn typed_field(props: &TypedFieldProps) -> Html {
         Callback::from(move |_: Event| commit())
     };
     {
+        // A new value (a setting committed, or opened by Back and Forward) shows at once,
+        // even in the focused box; other renders leave what is being typed alone.
         let input = input.clone();
-        let value = props.value.clone();
-        use_effect(move || {
-            let focused = web_sys::window()
-                .and_then(|w| w.document())
-                .and_then(|d| d.active_element());
+        use_effect_with(props.value.clone(), move |value| {
             if let Some(element) = input.cast::<HtmlInputElement>() {
-                let editing = focused.is_some_and(|f| f == **element);
-                if !editing && element.value() != value.as_str() {
-                    element.set_value(&value);
+                if element.value() != value.as_str() {
+                    element.set_value(value);
                 }
             }
         });
