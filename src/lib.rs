@@ -11,6 +11,7 @@
 
 pub mod common;
 pub mod explorer;
+pub mod lesson;
 pub mod nn;
 pub mod training;
 

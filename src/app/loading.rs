@@ -10,8 +10,8 @@ use wasm_bindgen::{closure::Closure, JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use yew::UseReducerDispatcher;
 
-use super::samples::Sample;
 use super::timing;
+use crate::explorer::samples::Sample;
 use crate::explorer::source::{check_file_size, SourceImage};
 use crate::explorer::state::{ExplorerAction, ExplorerState};
 
@@ -33,7 +33,7 @@ pub fn load_file(file: web_sys::File, dispatch: Dispatcher) {
         match read_bytes(&file).await {
             Ok(bytes) => {
                 after_next_paint().await;
-                decode_and_show(name, &bytes, &dispatch);
+                decode_and_show(name, &bytes, None, &dispatch);
             }
             Err(_) => dispatch.dispatch(ExplorerAction::LoadFailed {
                 name,
@@ -52,13 +52,27 @@ pub fn load_sample(sample: &'static Sample, dispatch: Dispatcher) {
             sample.name
         )));
         after_next_paint().await;
-        decode_and_show(sample.file.to_string(), sample.bytes, &dispatch);
+        decode_and_show(
+            sample.file.to_string(),
+            sample.bytes,
+            Some(sample),
+            &dispatch,
+        );
     });
 }
 
-fn decode_and_show(name: String, bytes: &[u8], dispatch: &Dispatcher) {
+/// Decodes `bytes` (of the bundled `sample`, or of a file) and shows them, or says why not.
+fn decode_and_show(
+    name: String,
+    bytes: &[u8],
+    sample: Option<&'static Sample>,
+    dispatch: &Dispatcher,
+) {
     match SourceImage::decode(name.clone(), bytes) {
-        Ok(source) => dispatch.dispatch(ExplorerAction::ImageLoaded(Rc::new(source))),
+        Ok(source) => dispatch.dispatch(ExplorerAction::ImageLoaded {
+            source: Rc::new(source),
+            sample,
+        }),
         Err(error) => dispatch.dispatch(ExplorerAction::LoadFailed {
             name,
             reason: error.to_string(),

@@ -6,9 +6,9 @@ mod canvas;
 mod chart;
 mod components;
 mod download;
+mod lesson_link;
 mod loading;
 mod paint;
-mod samples;
 mod timing;
 mod training_worker;
 

@@ -18,7 +18,7 @@ use yew::prelude::*;
 
 use crate::training::liveness::{Liveness, SILENT_MS};
 use crate::training::protocol::{decode, encode, Reply, Request};
-use crate::training::state::{Command, TrainingAction, TrainingState};
+use crate::training::state::{Command, TrainingAction, TrainingSettings, TrainingState};
 use crate::web::now;
 
 /// The loader script Trunk copies next to the worker's wasm (see `www/worker_loader.js`).
@@ -186,13 +186,20 @@ impl Driver {
     }
 }
 
-/// Live training's state and the way to change it: starts the worker when the component
-/// mounts, stops it when it unmounts, and carries out the commands every action calls for.
+/// Live training's state, starting from `settings`, and the way to change it: starts the
+/// worker when the component mounts, stops it when it unmounts, and carries out the
+/// commands every action calls for.
 #[hook]
-pub fn use_training_worker() -> (Rc<TrainingState>, Callback<TrainingAction>) {
+pub fn use_training_worker(
+    settings: &TrainingSettings,
+) -> (Rc<TrainingState>, Callback<TrainingAction>) {
     let redraw = use_force_update();
+    let settings = settings.clone();
     let driver = use_memo((), move |_| Driver {
-        state: RefCell::new(Rc::new(TrainingState::default())),
+        state: RefCell::new(Rc::new(TrainingState {
+            settings,
+            ..TrainingState::default()
+        })),
         worker: RefCell::new(None),
         rerender: Callback::from(move |()| redraw.force_update()),
     });

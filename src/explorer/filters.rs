@@ -225,6 +225,29 @@ impl FilterDraft {
         self.set_grid(channels, channel, grid);
     }
 
+    /// Puts whole `texts` into one kernel if they parse and the filter stays within
+    /// float32; otherwise nothing changes, and the error says why.
+    pub fn set_cells(
+        &mut self,
+        channels: Channels,
+        channel: usize,
+        texts: CellTexts,
+    ) -> Result<(), KernelError> {
+        let mut trial = self.clone();
+        let Some(mut grid) = trial.grids(channels).get(channel).cloned() else {
+            return Ok(());
+        };
+        grid.texts = texts;
+        trial.set_grid(channels, channel, grid);
+        match trial.grids(channels)[channel].error.clone() {
+            Some(error) => Err(error),
+            None => {
+                *self = trial;
+                Ok(())
+            }
+        }
+    }
+
     /// Puts a preset into each of the filter's kernels.
     pub fn apply_preset(&mut self, channels: Channels, preset: &Preset) {
         let size = self.size();

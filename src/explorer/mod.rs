@@ -12,6 +12,7 @@ pub mod kernel;
 pub mod layer;
 pub mod pipeline;
 pub mod probe;
+pub mod samples;
 pub mod source;
 pub mod state;
 pub mod stepping;

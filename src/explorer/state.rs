@@ -16,6 +16,7 @@ use super::layer::{
     run_layer, ActivationChoice, Channels, Filter, LayerOutput, LayerSettings, PoolingChoice,
 };
 use super::pipeline::{Stage, DEFAULT_WORKING_SIZE, STRIDES, WORKING_SIZES};
+use super::samples::{Sample, DEFAULT as DEFAULT_SAMPLE};
 use super::source::SourceImage;
 use super::stepping::{StepPlan, Stepping, STEP_SPEEDS};
 use crate::common::geometry::Padding;
@@ -71,7 +72,12 @@ pub enum ExplorerAction {
     SetColorRange(ColorRange),
     SetScaleSharing(ScaleSharing),
     Busy(String),
-    ImageLoaded(Rc<SourceImage>),
+    /// A picture chosen by the user: a bundled sample (named, so a link can name it too),
+    /// or their own file.
+    ImageLoaded {
+        source: Rc<SourceImage>,
+        sample: Option<&'static Sample>,
+    },
     LoadFailed {
         name: String,
         reason: String,
@@ -92,12 +98,16 @@ pub enum ExplorerAction {
     SetPlaying(bool),
     /// Steps per second while playing.
     SetStepSpeed(u32),
+    /// Everything a lesson link sets, at once (opening a link, or Back and Forward).
+    OpenLesson(Rc<ExplorerSetup>),
 }
 
 /// Everything the explorer shows. Large values sit behind `Rc`, so a clone is cheap.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExplorerState {
     pub source: Rc<SourceImage>,
+    /// The bundled sample `source` is, or `None` for the user's own picture or camera.
+    pub sample: Option<&'static Sample>,
     /// The source's channels fitted to the working size: the layer's input, `(C, H, W)`.
     pub input: Rc<Array3<f32>>,
     /// Every filter as typed (all [`MAX_FILTERS`]; the first `filter_count` are in use),
@@ -154,6 +164,42 @@ impl Versions {
     }
 }
 
+/// Everything the user chose in the explorer, apart from the picture's pixels: what a
+/// lesson link carries (`crate::lesson` reads and writes it).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExplorerSetup {
+    /// The bundled sample shown, or `None` for the user's own picture or camera.
+    pub sample: Option<&'static Sample>,
+    pub working_size: usize,
+    pub channels: Channels,
+    pub filter_count: usize,
+    /// Every filter as typed, all [`MAX_FILTERS`] of them.
+    pub drafts: Vec<FilterDraft>,
+    pub settings: LayerSettings,
+    pub colormap: Colormap,
+    pub color_range: ColorRange,
+    pub scale_sharing: ScaleSharing,
+    pub stepping: Option<Stepping>,
+}
+
+impl Default for ExplorerSetup {
+    /// The page as it first opens: the first sample, one grayscale outline filter.
+    fn default() -> ExplorerSetup {
+        ExplorerSetup {
+            sample: Some(DEFAULT_SAMPLE),
+            working_size: DEFAULT_WORKING_SIZE,
+            channels: Channels::default(),
+            filter_count: 1,
+            drafts: starting_filters(DEFAULT_SIZE),
+            settings: LayerSettings::default(),
+            colormap: Colormap::default(),
+            color_range: ColorRange::default(),
+            scale_sharing: ScaleSharing::default(),
+            stepping: None,
+        }
+    }
+}
+
 /// Which filters' maps a recomputation made anew.
 enum Recomputed {
     All(usize),
@@ -161,32 +207,118 @@ enum Recomputed {
 }
 
 impl ExplorerState {
-    /// The explorer with `source` loaded and every control at its default.
+    /// The explorer with `source` (the user's own picture) loaded and every control at its
+    /// default.
     pub fn new(source: SourceImage) -> Result<ExplorerState, String> {
-        let channels = Channels::default();
-        let drafts = starting_filters(DEFAULT_SIZE);
-        let filters = layer_filters(&drafts[..1], channels);
-        let settings = LayerSettings::default();
-        let input = source.fitted(channels, DEFAULT_WORKING_SIZE);
+        let setup = ExplorerSetup {
+            sample: None,
+            ..ExplorerSetup::default()
+        };
+        ExplorerState::open(Rc::new(source), &setup)
+    }
+
+    /// The explorer showing `source` as `setup` says (the sample named there is not
+    /// decoded: `source` is the picture). A step-through opens paused, within the layer's
+    /// steps. The setup's filters must fit float32 (see [`FilterDraft::fits`]).
+    pub fn open(source: Rc<SourceImage>, setup: &ExplorerSetup) -> Result<ExplorerState, String> {
+        let ExplorerSetup {
+            sample,
+            working_size,
+            channels,
+            filter_count,
+            ref drafts,
+            settings,
+            colormap,
+            color_range,
+            scale_sharing,
+            stepping,
+        } = *setup;
+        let filter_count = filter_count.clamp(1, drafts.len().min(MAX_FILTERS));
+        let filters = layer_filters(&drafts[..filter_count], channels);
+        let input = source.fitted(channels, working_size);
         let output = run_layer(input.view(), &filters, settings).map_err(|e| e.to_string())?;
-        Ok(ExplorerState {
-            source: Rc::new(source),
+        let state = ExplorerState {
+            source,
+            sample,
             input: Rc::new(input),
-            drafts,
-            filter_count: 1,
+            drafts: drafts.clone(),
+            filter_count,
             channels,
             settings,
-            working_size: DEFAULT_WORKING_SIZE,
-            colormap: Colormap::default(),
-            color_range: ColorRange::default(),
-            scale_sharing: ScaleSharing::default(),
+            working_size,
+            colormap,
+            color_range,
+            scale_sharing,
             versions: Versions::default().bump(true, Recomputed::All(filters.len())),
             filters: Rc::new(filters),
             output: Rc::new(output),
             notice: None,
-            stepping: None,
+            stepping: stepping.map(|s| Stepping {
+                playing: false,
+                ..s
+            }),
             camera_live: false,
-        })
+        };
+        Ok(state.with_steps_changed(|_, _| ()))
+    }
+
+    /// What the user chose, without the picture's pixels: what a lesson link carries.
+    pub fn setup(&self) -> ExplorerSetup {
+        ExplorerSetup {
+            sample: self.sample,
+            working_size: self.working_size,
+            channels: self.channels,
+            filter_count: self.filter_count,
+            drafts: self.drafts.clone(),
+            settings: self.settings,
+            colormap: self.colormap,
+            color_range: self.color_range,
+            scale_sharing: self.scale_sharing,
+            stepping: self.stepping,
+        }
+    }
+
+    /// The state a lesson opens to. Its sample replaces the picture; a lesson made with
+    /// someone's own picture keeps the picture shown now. Nothing changes if the layer
+    /// cannot run, and a step past the last one opens at the last, with a notice.
+    fn open_lesson(&self, setup: &ExplorerSetup) -> ExplorerState {
+        let (source, sample) = match setup.sample {
+            Some(sample) if self.sample != Some(sample) => match sample.decode() {
+                Ok(source) => (Rc::new(source), Some(sample)),
+                Err(error) => {
+                    return self.with_notice(Notice::Error(format!(
+                        "The sample “{}” could not be decoded: {error}",
+                        sample.name
+                    )))
+                }
+            },
+            Some(_) | None => (Rc::clone(&self.source), self.sample),
+        };
+        let setup = ExplorerSetup {
+            sample,
+            ..setup.clone()
+        };
+        match ExplorerState::open(source, &setup) {
+            Ok(mut opened) => {
+                opened.versions = self
+                    .versions
+                    .bump(true, Recomputed::All(opened.filters.len()));
+                opened.camera_live = self.camera_live && setup.sample == self.sample;
+                let asked = setup.stepping.map(|s| s.shown);
+                let shown = opened.stepping.map(|s| s.shown);
+                if let (Some(asked), Some(shown)) = (asked, shown) {
+                    if asked > shown {
+                        opened.notice = Some(Notice::Error(format!(
+                            "The link's step {asked} is past this layer's last step,                              {shown}: the last step is shown."
+                        )));
+                    }
+                }
+                opened
+            }
+            Err(error) => self.with_notice(Notice::Error(format!(
+                "The link's layer cannot run: {error}. The previous layer stays."
+            ))),
+        }
     }
 
     /// The filters in the layer, as typed.
@@ -358,8 +490,9 @@ impl ExplorerState {
             ExplorerAction::SetColorRange(color_range) => next.color_range = color_range,
             ExplorerAction::SetScaleSharing(sharing) => next.scale_sharing = sharing,
             ExplorerAction::Busy(what) => return self.with_notice(Notice::Busy(what)),
-            ExplorerAction::ImageLoaded(source) => {
+            ExplorerAction::ImageLoaded { source, sample } => {
                 next.source = source;
+                next.sample = sample;
                 next.camera_live = false;
             }
             ExplorerAction::CameraStarted => {
@@ -367,7 +500,10 @@ impl ExplorerState {
                 return next;
             }
             ExplorerAction::CameraFrame(_) if !self.camera_live => return self.clone(),
-            ExplorerAction::CameraFrame(frame) => next.source = frame,
+            ExplorerAction::CameraFrame(frame) => {
+                next.source = frame;
+                next.sample = None;
+            }
             ExplorerAction::LoadFailed { name, reason } => {
                 return self.with_notice(Notice::Error(format!(
                     "Could not load “{name}”: {reason} The previous image stays."
@@ -404,6 +540,7 @@ impl ExplorerState {
                 )))
             }
             ExplorerAction::SetStepSpeed(speed) => return self.stepped(|s, _| s.speed = speed),
+            ExplorerAction::OpenLesson(setup) => return self.open_lesson(&setup),
         }
         // A smaller layer has fewer steps: the step-through stays within it.
         self.commit(next).with_steps_changed(|_, _| ())
@@ -591,11 +728,10 @@ mod tests {
             .apply(ExplorerAction::SetStride(2))
             .apply(ExplorerAction::SetPadding(Padding::Valid))
             .apply(ExplorerAction::SetWorkingSize(128));
-        let loaded = start.apply(ExplorerAction::ImageLoaded(Rc::new(SourceImage::pattern(
-            400,
-            200,
-            |_, _| 128,
-        ))));
+        let loaded = start.apply(ExplorerAction::ImageLoaded {
+            source: Rc::new(SourceImage::pattern(400, 200, |_, _| 128)),
+            sample: None,
+        });
         assert_eq!(*texts(&loaded, 0, 0), PRESETS[5].cell_texts());
         assert_eq!(loaded.settings, start.settings);
         assert_eq!(loaded.working_size, 128);
@@ -692,7 +828,10 @@ mod tests {
     #[test]
     fn filters_and_channels_make_a_volume_and_keep_what_was_typed() {
         let gray = edit(&state(20, 30), 0, 0, 0, 0, "5")
-            .apply(ExplorerAction::ImageLoaded(colourful(20, 30)))
+            .apply(ExplorerAction::ImageLoaded {
+                source: colourful(20, 30),
+                sample: None,
+            })
             .apply(ExplorerAction::SetFilterCount(3));
         assert_eq!(gray.output.convolution.dim(), (3, 20, 30));
         assert_eq!(gray.output.pooling.dim(), (3, 10, 15));
@@ -754,7 +893,10 @@ mod tests {
     #[test]
     fn an_edit_of_one_filter_recomputes_it_alone_and_matches_the_whole_layer() {
         let start = state(20, 30)
-            .apply(ExplorerAction::ImageLoaded(colourful(20, 30)))
+            .apply(ExplorerAction::ImageLoaded {
+                source: colourful(20, 30),
+                sample: None,
+            })
             .apply(ExplorerAction::SetChannels(Channels::Rgb))
             .apply(ExplorerAction::SetFilterCount(4));
         let edited = edit(&start, 2, 1, 0, 2, "-3").apply(ExplorerAction::EditBias {
@@ -844,8 +986,10 @@ mod tests {
 
     #[test]
     fn weights_that_would_overflow_over_rgb_are_refused() {
-        let big = edit(&state(10, 10), 0, 0, 0, 0, "2e38")
-            .apply(ExplorerAction::ImageLoaded(colourful(10, 10)));
+        let big = edit(&state(10, 10), 0, 0, 0, 0, "2e38").apply(ExplorerAction::ImageLoaded {
+            source: colourful(10, 10),
+            sample: None,
+        });
         assert_eq!(big.filters[0].weights[[0, 0, 0]], 2e38);
         let rgb = big.apply(ExplorerAction::SetChannels(Channels::Rgb));
         assert_eq!(rgb.channels, Channels::Grayscale);
@@ -946,9 +1090,91 @@ mod tests {
         // A sample chosen while the camera runs; the next frame arrives after it.
         let chosen = colourful(10, 30);
         let after = live
-            .apply(ExplorerAction::ImageLoaded(Rc::clone(&chosen)))
+            .apply(ExplorerAction::ImageLoaded {
+                source: Rc::clone(&chosen),
+                sample: None,
+            })
             .apply(ExplorerAction::CameraFrame(frame()));
         assert!(Rc::ptr_eq(&after.source, &chosen));
         assert!(!after.camera_live);
+    }
+
+    #[test]
+    fn a_lesson_opens_its_sample_and_settings_and_repaints_everything() {
+        use crate::explorer::samples::SAMPLES;
+        let start = state(20, 20).apply(ExplorerAction::SetStepping(true));
+        let setup = ExplorerSetup {
+            sample: Some(&SAMPLES[1]),
+            working_size: 16,
+            filter_count: 2,
+            settings: LayerSettings {
+                stride: 2,
+                ..LayerSettings::default()
+            },
+            stepping: Some(Stepping {
+                shown: 10,
+                playing: true,
+                speed: 30,
+            }),
+            ..ExplorerSetup::default()
+        };
+        let opened = start.apply(ExplorerAction::OpenLesson(Rc::new(setup.clone())));
+        assert_eq!(opened.sample, Some(&SAMPLES[1]));
+        assert_eq!(opened.source.name, SAMPLES[1].file);
+        assert_eq!((opened.working_size, opened.filter_count), (16, 2));
+        assert_eq!(opened.settings.stride, 2);
+        assert_eq!(opened.notice, None);
+        // Opened paused, at its step.
+        assert_eq!(
+            opened.stepping,
+            Some(Stepping {
+                shown: 10,
+                playing: false,
+                speed: 30
+            })
+        );
+        assert_eq!(opened.setup().stepping, opened.stepping);
+        // Every map gets a version never painted before.
+        let newest = start.versions.latest;
+        assert!(opened.versions.input > newest);
+        assert!(opened.versions.filters.iter().all(|&v| v > newest));
+        // The same sample again is not decoded again.
+        let again = opened.apply(ExplorerAction::OpenLesson(Rc::new(setup)));
+        assert!(Rc::ptr_eq(&again.source, &opened.source));
+    }
+
+    #[test]
+    fn a_lesson_made_with_an_own_picture_keeps_the_picture_shown() {
+        let start = state(20, 30);
+        let setup = ExplorerSetup {
+            sample: None,
+            working_size: 28,
+            ..ExplorerSetup::default()
+        };
+        let opened = start.apply(ExplorerAction::OpenLesson(Rc::new(setup)));
+        assert!(Rc::ptr_eq(&opened.source, &start.source));
+        assert_eq!(opened.sample, None);
+        assert_eq!(opened.working_size, 28);
+    }
+
+    #[test]
+    fn a_step_past_the_end_opens_at_the_last_step_and_says_so() {
+        let start = state(20, 20);
+        let setup = ExplorerSetup {
+            sample: None,
+            working_size: 16,
+            stepping: Some(Stepping {
+                shown: 1_000_000,
+                ..Stepping::default()
+            }),
+            ..ExplorerSetup::default()
+        };
+        let opened = start.apply(ExplorerAction::OpenLesson(Rc::new(setup)));
+        let total = opened.step_plan().total();
+        assert_eq!(total, 16 * 16 + 8 * 8);
+        assert_eq!(opened.stepping.map(|s| s.shown), Some(total));
+        assert!(
+            matches!(opened.notice, Some(Notice::Error(ref m)) if m.contains("past this layer's last step"))
+        );
     }
 }

@@ -20,7 +20,9 @@ const TYPES = {
 
 /** Serves `root` on 127.0.0.1 at a free port; resolves to { url, close }. */
 export async function serve(root) {
-  const server = createServer(async (req, res) => {
+  // Addresses up to 4 MB: the tests open links far longer than any lesson (a static host
+  // would refuse them; a page served by its service worker would not).
+  const server = createServer({ maxHeaderSize: 4 * 1024 * 1024 }, async (req, res) => {
     const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
     const file = normalize(join(root, path.endsWith('/') ? path + 'index.html' : path));
     if (!file.startsWith(normalize(root))) {

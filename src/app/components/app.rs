@@ -5,8 +5,11 @@ use std::rc::Rc;
 use ndarray::Array2;
 use yew::prelude::*;
 
+use super::copy_link::CopyLink;
 use super::explorer::Explorer;
+use super::link_notices::LinkNotices;
 use super::training_panel::TrainingPanel;
+use crate::app::lesson_link::use_lesson_link;
 
 /// The explorer's kernel in use, shown beside the learned filters and ready to plant in
 /// them. It reaches the filter grid by context: a kernel edit re-renders that grid alone,
@@ -14,64 +17,12 @@ use super::training_panel::TrainingPanel;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExplorerKernel(pub Option<Rc<Array2<f32>>>);
 
-/// Whether the page's address asks for presenter mode (`?presenter`).
-fn presenter_in_url() -> bool {
-    web_sys::window()
-        .and_then(|w| w.location().search().ok())
-        .is_some_and(|search| {
-            search
-                .trim_start_matches('?')
-                .split('&')
-                .any(|part| part == "presenter" || part == "presenter=1")
-        })
-}
-
-/// Presenter mode is a class on the root element (so every `rem` grows) and a flag in the
-/// address (so the link opens in it); the rest of the address is kept.
-fn show_presenter_mode(on: bool) {
-    let Some(window) = web_sys::window() else {
-        return;
-    };
-    if let Some(root) = window.document().and_then(|d| d.document_element()) {
-        let _ = if on {
-            root.class_list().add_1("presenter")
-        } else {
-            root.class_list().remove_1("presenter")
-        };
-    }
-    let location = window.location();
-    let others: Vec<String> = location
-        .search()
-        .unwrap_or_default()
-        .trim_start_matches('?')
-        .split('&')
-        .filter(|part| !part.is_empty() && *part != "presenter" && *part != "presenter=1")
-        .map(str::to_string)
-        .collect();
-    let query = others
-        .into_iter()
-        .chain(on.then(|| "presenter".to_string()))
-        .collect::<Vec<_>>()
-        .join("&");
-    let url = format!(
-        "{}{}{}{}",
-        location.pathname().unwrap_or_default(),
-        if query.is_empty() { "" } else { "?" },
-        query,
-        location.hash().unwrap_or_default()
-    );
-    if let Ok(history) = window.history() {
-        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
-    }
-}
-
 #[function_component(App)]
 pub fn app() -> Html {
-    let presenter = use_state(presenter_in_url);
-    use_effect_with(*presenter, |&on| show_presenter_mode(on));
+    let link = use_lesson_link();
     let toggle_presenter = {
-        let presenter = presenter.clone();
-        Callback::from(move |_: MouseEvent| presenter.set(!*presenter))
+        let (on_presenter, on) = (link.on_presenter.clone(), link.presenter);
+        Callback::from(move |_: MouseEvent| on_presenter.emit(!on))
     };
     let kernel = use_state(|| ExplorerKernel(None));
     let on_kernel = {
@@ -89,15 +40,21 @@ pub fn app() -> Html {
                        convolution, its activation and the pooling change; then watch a CNN learn \
                        its own kernels from handwritten digits." }
                 </p>
-                <button type="button" class="button presenter-toggle"
-                    aria-pressed={presenter.to_string()} onclick={toggle_presenter}>
-                    { "Presenter mode" }
-                </button>
+                <div class="masthead-buttons">
+                    <CopyLink copied={link.copied.clone()} on_copy={link.on_copy.clone()} />
+                    <button type="button" class="button presenter-toggle"
+                        aria-pressed={link.presenter.to_string()} onclick={toggle_presenter}>
+                        { "Presenter mode" }
+                    </button>
+                </div>
             </header>
+            <LinkNotices notices={Rc::clone(&link.notices)} on_dismiss={link.on_dismiss.clone()} />
             <main>
-                <Explorer {on_kernel} />
+                <Explorer {on_kernel} lesson={link.explorer.clone()}
+                    on_setup={link.on_explorer.clone()} />
                 <ContextProvider<ExplorerKernel> context={(*kernel).clone()}>
-                    <TrainingPanel />
+                    <TrainingPanel lesson={link.training.clone()}
+                        on_settings={link.on_training.clone()} />
                 </ContextProvider<ExplorerKernel>>
             </main>
             <footer class="credits">

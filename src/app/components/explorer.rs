@@ -24,9 +24,9 @@ use super::pipeline_controls::PipelineControls;
 use super::probe_panel::ProbePanel;
 use super::stage_view::{FileKind, StageView};
 use super::step_controls::StepControls;
+use crate::app::lesson_link::Opened;
 use crate::app::loading::{load_file, load_sample, Dispatcher};
 use crate::app::paint::{draw_legend, draw_map};
-use crate::app::samples::DEFAULT;
 use crate::app::{download, timing};
 use crate::common::format::number;
 use crate::common::geometry::Window;
@@ -36,8 +36,8 @@ use crate::explorer::filters::MAX_FILTERS;
 use crate::explorer::layer::{ActivationChoice, Channels, LayerSettings, PoolingChoice};
 use crate::explorer::pipeline::Stage;
 use crate::explorer::probe::{Position, Probe};
-use crate::explorer::source::SourceImage;
-use crate::explorer::state::{ExplorerAction, ExplorerState, Notice};
+use crate::explorer::samples::DEFAULT;
+use crate::explorer::state::{ExplorerAction, ExplorerSetup, ExplorerState, Notice};
 
 impl Reducible for ExplorerState {
     type Action = ExplorerAction;
@@ -47,10 +47,29 @@ impl Reducible for ExplorerState {
     }
 }
 
-fn initial_state() -> ExplorerState {
-    let source = SourceImage::decode(DEFAULT.file.into(), DEFAULT.bytes)
-        .expect("the bundled sample decodes (tested)");
-    ExplorerState::new(source).expect("the default layer runs on the bundled sample (tested)")
+/// The explorer as the page's address sets it; a link made with someone's own picture
+/// shows the first sample.
+fn initial_state(setup: &ExplorerSetup) -> ExplorerState {
+    let sample = setup.sample.unwrap_or(DEFAULT);
+    let source = Rc::new(
+        sample
+            .decode()
+            .expect("the bundled samples decode (tested)"),
+    );
+    let setup = ExplorerSetup {
+        sample: Some(sample),
+        ..setup.clone()
+    };
+    // A link's setup fits float32 (checked as it is read), so its layer runs.
+    ExplorerState::open(Rc::clone(&source), &setup).unwrap_or_else(|error| {
+        let fallback = ExplorerSetup::default();
+        let mut state = ExplorerState::open(source, &fallback)
+            .expect("the default layer runs on the bundled sample (tested)");
+        state.notice = Some(Notice::Error(format!(
+            "The link's layer cannot run: {error}. The explorer starts as usual."
+        )));
+        state
+    })
 }
 
 fn formulas(what: &str, window: &Window) -> Vec<AttrValue> {
@@ -116,6 +135,10 @@ pub struct ExplorerProps {
     /// Told filter 1's grayscale kernel whenever it changes (the training panel can plant
     /// it).
     pub on_kernel: Callback<ndarray::Array2<f32>>,
+    /// The lesson the page's address opened (on load, and at each Back or Forward).
+    pub lesson: Opened<ExplorerSetup>,
+    /// Told the user's choices whenever they change, for the address.
+    pub on_setup: Callback<ExplorerSetup>,
 }
 
 /// The most maps a stage shows: a filter each, or the colour picture and three channels.
@@ -224,7 +247,22 @@ fn stage_scales(
 
 #[function_component(Explorer)]
 pub fn explorer(props: &ExplorerProps) -> Html {
-    let state = use_reducer(initial_state);
+    let state = use_reducer(|| initial_state(&props.lesson.value));
+    {
+        // Each later opening of the address (Back, Forward) is applied once.
+        let (dispatch, opened) = (state.dispatcher(), use_mut_ref(|| props.lesson.id));
+        use_effect_with(props.lesson.clone(), move |lesson| {
+            if *opened.borrow() != lesson.id {
+                *opened.borrow_mut() = lesson.id;
+                timing::start_update();
+                dispatch.dispatch(ExplorerAction::OpenLesson(Rc::clone(&lesson.value)));
+            }
+        });
+    }
+    {
+        let on_setup = props.on_setup.clone();
+        use_effect_with(state.setup(), move |setup| on_setup.emit(setup.clone()));
+    }
     {
         let on_kernel = props.on_kernel.clone();
         let first = state.drafts[0].grids(Channels::Grayscale)[0]

@@ -4,7 +4,7 @@
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use crate::app::samples::{Sample, SAMPLES};
+use crate::explorer::samples::{Sample, SAMPLES};
 
 #[derive(Properties, PartialEq)]
 pub struct ImageLoaderProps {

@@ -3,6 +3,7 @@
 pub mod app;
 pub mod camera_controls;
 pub mod confusion_matrix;
+pub mod copy_link;
 pub mod digit_pad;
 pub mod digit_strip;
 pub mod explorer;
@@ -12,6 +13,7 @@ pub mod image_loader;
 pub mod kernel_editor;
 pub mod labeled_select;
 pub mod layer_maps_view;
+pub mod link_notices;
 pub mod map_canvas;
 pub mod notice_bar;
 pub mod parameters_panel;

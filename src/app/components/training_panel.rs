@@ -15,9 +15,10 @@ use super::probability_bars::ProbabilityBars;
 use super::training_controls::TrainingControls;
 use super::training_curves::{Metric, TrainingCurves};
 use super::training_status::TrainingStatus;
+use crate::app::lesson_link::Opened;
 use crate::app::training_worker::use_training_worker;
 use crate::common::format::{grouped, number};
-use crate::training::state::{Chosen, Phase, TrainingAction, TrainingState};
+use crate::training::state::{Chosen, Phase, TrainingAction, TrainingSettings, TrainingState};
 
 /// The curves in words, for screen readers and for anyone reading numbers off a wall.
 fn curve_summary(state: &TrainingState) -> String {
@@ -50,9 +51,36 @@ fn curve_summary(state: &TrainingState) -> String {
     text
 }
 
+#[derive(Properties, PartialEq)]
+pub struct TrainingPanelProps {
+    /// The settings the page's address opened (on load, and at each Back or Forward).
+    pub lesson: Opened<TrainingSettings>,
+    /// Told the settings whenever they change, for the address.
+    pub on_settings: Callback<TrainingSettings>,
+}
+
 #[function_component(TrainingPanel)]
-pub fn training_panel() -> Html {
-    let (state, dispatch) = use_training_worker();
+pub fn training_panel(props: &TrainingPanelProps) -> Html {
+    let (state, dispatch) = use_training_worker(&props.lesson.value);
+    {
+        // Each later opening of the address (Back, Forward) is applied once.
+        let (dispatch, opened) = (dispatch.clone(), use_mut_ref(|| props.lesson.id));
+        let current = state.settings.clone();
+        use_effect_with(props.lesson.clone(), move |lesson| {
+            if *opened.borrow() != lesson.id {
+                *opened.borrow_mut() = lesson.id;
+                if *lesson.value != current {
+                    dispatch.emit(TrainingAction::ChangeSettings((*lesson.value).clone()));
+                }
+            }
+        });
+    }
+    {
+        let on_settings = props.on_settings.clone();
+        use_effect_with(state.settings.clone(), move |settings| {
+            on_settings.emit(settings.clone())
+        });
+    }
     let action = |action: TrainingAction| dispatch.reform(move |()| action.clone());
     let on_settings = dispatch.reform(TrainingAction::ChangeSettings);
     let on_refused = dispatch.reform(TrainingAction::Notice);
