@@ -1,4 +1,4 @@
-//! Trains a CNN on the shipped MNIST digits and prints one JSON object per line: first the
+//! Trains a CNN on a shipped dataset (the MNIST digits, or Fashion-MNIST) and prints one JSON object per line: first the
 //! configuration and the memory the model takes, then one line per evaluation on the 2,000
 //! test digits.
 //!
@@ -9,7 +9,7 @@
 //! Flags (all optional): `--seed N` (1), `--seconds S` (60), `--eval-every S` (1),
 //! `--batch N` (32), `--optimizer sgd|adam` (sgd), `--lr X` (0.05 for SGD, 0.001 for Adam),
 //! `--momentum X` (0), `--network FILE` (a JSON network spec; the default network
-//! otherwise), `--data DIR` (www/mnist), `--stop-at ACCURACY` (stop once the test accuracy
+//! otherwise), `--dataset digits|fashion` (digits), `--stop-at ACCURACY` (stop once the test accuracy
 //! reaches it). Single-threaded: there is no threads flag.
 //!
 //! Fields of an evaluation line: `seconds` (wall clock since the start, evaluations
@@ -20,11 +20,11 @@
 //! It calls the library's `Trainer::train_batches` and `Trainer::evaluate`, as the
 //! browser's worker does.
 
-use std::path::PathBuf;
+use std::path::Path;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use convlab::nn::data::Mnist;
+use convlab::nn::data::{DatasetKind, Mnist};
 use convlab::nn::gemm::Backend;
 use convlab::nn::train::Memory;
 use convlab::nn::{NetworkSpec, NnError, Optimizer, TrainConfig, Trainer};
@@ -52,14 +52,14 @@ struct Options {
     config: TrainConfig,
     seconds: f64,
     eval_every: f64,
-    data: PathBuf,
+    dataset: DatasetKind,
     stop_at: Option<f32>,
 }
 
 fn parse() -> Result<Options, String> {
     let mut config = TrainConfig::default();
     let (mut seconds, mut eval_every, mut stop_at) = (60.0, 1.0, None);
-    let mut data = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("www/mnist");
+    let mut dataset = DatasetKind::Digits;
     let (mut optimizer, mut lr, mut momentum) = ("sgd".to_string(), None, 0.0);
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
@@ -81,7 +81,13 @@ fn parse() -> Result<Options, String> {
             "--lr" => lr = Some(number(value()?)? as f32),
             "--momentum" => momentum = number(value()?)? as f32,
             "--stop-at" => stop_at = Some(number(value()?)? as f32),
-            "--data" => data = PathBuf::from(value()?),
+            "--dataset" => {
+                dataset = match value()?.as_str() {
+                    "digits" => DatasetKind::Digits,
+                    "fashion" => DatasetKind::Fashion,
+                    other => return Err(format!("--dataset: {other:?} is not digits or fashion")),
+                }
+            }
             "--network" => {
                 let path = value()?;
                 let text = std::fs::read_to_string(&path).map_err(|e| format!("{path}: {e}"))?;
@@ -107,13 +113,14 @@ fn parse() -> Result<Options, String> {
         config,
         seconds,
         eval_every,
-        data,
+        dataset,
         stop_at,
     })
 }
 
 fn run(options: Options) -> Result<(), String> {
-    let data = Mnist::load_dir(&options.data).map_err(|e| e.to_string())?;
+    let www = Path::new(env!("CARGO_MANIFEST_DIR")).join("www");
+    let data = Mnist::load(&www, options.dataset).map_err(|e| e.to_string())?;
     let mut trainer = Trainer::new(options.config.clone(), data).map_err(|e| e.to_string())?;
     // The memory after one step and one evaluation have sized every buffer, measured on a
     // copy so that the run itself starts fresh.

@@ -9,7 +9,7 @@ use std::cell::Cell;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use convlab::common::geometry::Padding;
-use convlab::nn::data::Mnist;
+use convlab::nn::data::{DatasetKind, Mnist};
 use convlab::nn::{LayerSpec, Optimizer, TrainConfig, Trainer};
 
 struct Counting;
@@ -55,7 +55,7 @@ fn allocations_during(work: impl FnOnce()) -> usize {
 fn training_steps_and_evaluations_do_not_allocate_after_warm_up() {
     let counted = allocations_during(|| drop(std::hint::black_box(vec![1u8; 10])));
     assert_eq!(counted, 1, "the counter sees allocations");
-    let data = Mnist::load_dir(&common::root().join("www/mnist")).expect("digits");
+    let data = Mnist::load(&common::root().join("www"), DatasetKind::Digits).expect("digits");
     for (i, optimizer) in [
         Optimizer::DEFAULT_SGD,
         Optimizer::Sgd {

@@ -11,12 +11,12 @@ mod common;
 use std::time::{Duration, Instant};
 
 use convlab::common::geometry::Padding;
-use convlab::nn::data::{DataError, Mnist, CLASSES, DIGITS};
+use convlab::nn::data::{DataError, DatasetKind, Mnist, CLASSES, DIGITS};
 use convlab::nn::train::TestPass;
 use convlab::nn::{LayerSpec, NetworkSpec, NnError, Optimizer, Shape, TrainConfig, Trainer};
 
 fn mnist() -> Mnist {
-    Mnist::load_dir(&common::root().join("www/mnist")).expect("the shipped digits load")
+    Mnist::load(&common::root().join("www"), DatasetKind::Digits).expect("the shipped digits load")
 }
 
 fn files() -> (Vec<u8>, Vec<u8>) {
@@ -101,7 +101,7 @@ fn damaged_files_are_refused_with_a_reason() {
         Err(DataError::LabelsHeader(_))
     ));
     assert!(matches!(
-        Mnist::load_dir(std::path::Path::new("/nonexistent")),
+        Mnist::load(std::path::Path::new("/nonexistent"), DatasetKind::Digits),
         Err(DataError::Io { .. })
     ));
     assert_eq!(labels.len(), 8 + DIGITS);

@@ -6,7 +6,7 @@ mod common;
 
 use std::cell::Cell;
 
-use convlab::nn::data::Mnist;
+use convlab::nn::data::{DatasetKind, Mnist};
 use convlab::nn::{Optimizer, Shape, TrainConfig};
 use convlab::training::protocol::{
     decode, encode, ChunkPoint, Dataset, DigitChoice, DigitView, Evaluated, Filters, LayerMaps,
@@ -15,7 +15,7 @@ use convlab::training::protocol::{
 use convlab::training::worker_session::{WorkerSession, EVALUATE_EVERY_MS, REPORT_EVERY_MS};
 
 fn mnist() -> Mnist {
-    Mnist::load_dir(&common::root().join("www/mnist")).expect("the shipped digits load")
+    Mnist::load(&common::root().join("www"), DatasetKind::Digits).expect("the shipped digits load")
 }
 
 /// A clock that moves 1 ms each time it is read.
@@ -403,6 +403,7 @@ fn every_request_and_reply_survives_the_wire() {
             base_url: "http://127.0.0.1:8080/convlab/".into(),
             run: 1,
             config: TrainConfig::default(),
+            dataset: DatasetKind::Fashion,
         },
         Request::Reset {
             run: 2,

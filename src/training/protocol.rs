@@ -10,6 +10,7 @@
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
+use crate::nn::data::DatasetKind;
 use crate::nn::{Optimizer, Shape, TrainConfig};
 
 /// Which run a reply belongs to: the page numbers every run it starts (Load, Reset) and
@@ -19,12 +20,14 @@ pub type RunId = u32;
 /// Page → worker.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Request {
-    /// Fetch the digits from `base_url` (the page's folder, ending in `/`): `mnist/digits.png`
-    /// and `mnist/labels.idx1`, then build the network of `config` as run `run`.
+    /// Fetch `dataset` from `base_url` (the page's folder, ending in `/`): for example
+    /// `mnist/digits.png` and `mnist/labels.idx1`, then build the network of `config` as run
+    /// `run`.
     Load {
         base_url: String,
         run: RunId,
         config: TrainConfig,
+        dataset: DatasetKind,
     },
     /// Start run `run` over with fresh weights drawn from the configuration's seed (a new
     /// network, optimizer, batch size or seed). The same configuration gives the same run.

@@ -7,6 +7,7 @@ use std::rc::Rc;
 use super::history::History;
 use super::protocol::{Dataset, DigitChoice, Evaluated, Progress, Reply, Request, RunId, Snapshot};
 use crate::common::format::grouped;
+use crate::nn::data::DatasetKind;
 use crate::nn::spec::Init;
 use crate::nn::{LayerSpec, NetworkSpec, Optimizer, TrainConfig};
 
@@ -108,6 +109,8 @@ impl ActivationKind {
 /// progress; the network (filters, activation) and the seed start a new one.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TrainingSettings {
+    /// What the network learns; another dataset is loaded by a new worker.
+    pub dataset: DatasetKind,
     pub learning_rate: f32,
     pub optimizer: OptimizerKind,
     pub batch_size: usize,
@@ -121,6 +124,7 @@ impl Default for TrainingSettings {
     /// The reference run: the engine's default network, plain SGD at 0.05, batch 32, seed 1.
     fn default() -> Self {
         TrainingSettings {
+            dataset: DatasetKind::Digits,
             learning_rate: 0.05,
             optimizer: OptimizerKind::Sgd,
             batch_size: 32,
@@ -323,6 +327,7 @@ impl TrainingState {
                     base_url,
                     run: next.run,
                     config: next.settings.config(),
+                    dataset: next.settings.dataset,
                 })
             }
             TrainingAction::Reply(reply) => {
@@ -345,6 +350,16 @@ impl TrainingState {
             }),
             TrainingAction::Train | TrainingAction::Pause | TrainingAction::Step => Vec::new(),
             TrainingAction::Reset => next.start_over(),
+            TrainingAction::ChangeSettings(settings)
+                if settings.dataset != self.settings.dataset =>
+            {
+                // The worker holds one dataset: a new worker loads the other one.
+                next.settings = settings;
+                next.notice = None;
+                next.phase = Phase::Starting;
+                next.progress.running = false;
+                vec![Command::StartWorker]
+            }
             TrainingAction::ChangeSettings(settings) => {
                 let new_run = self.settings.needs_new_network(&settings)
                     || self.settings.seed != settings.seed;
@@ -707,7 +722,41 @@ mod tests {
             [Command::Send(Request::Load {
                 base_url: "./".into(),
                 run: state.run + 1,
-                config: state.settings.config()
+                config: state.settings.config(),
+                dataset: DatasetKind::Digits,
+            })]
+        );
+    }
+
+    #[test]
+    fn another_dataset_is_loaded_by_a_new_worker_with_the_same_network() {
+        let (state, _) = TrainingState::default().apply(TrainingAction::WorkerStarted {
+            base_url: "./".into(),
+        });
+        let state = state.after(TrainingAction::Reply(Reply::Ready(Dataset {
+            train: 8000,
+            test: 2000,
+            strip: Vec::new(),
+        })));
+        let fashion = TrainingSettings {
+            dataset: DatasetKind::Fashion,
+            ..state.settings.clone()
+        };
+        let (switching, commands) = state.apply(TrainingAction::ChangeSettings(fashion.clone()));
+        assert_eq!(commands, [Command::StartWorker]);
+        assert_eq!(switching.phase, Phase::Starting);
+        let (loading, commands) = switching.apply(TrainingAction::WorkerStarted {
+            base_url: "./".into(),
+        });
+        assert_eq!(loading.settings, fashion);
+        assert!(loading.dataset.is_none(), "no strip of the old dataset");
+        assert_eq!(
+            commands,
+            [Command::Send(Request::Load {
+                base_url: "./".into(),
+                run: switching.run + 1,
+                config: fashion.config(),
+                dataset: DatasetKind::Fashion,
             })]
         );
     }
@@ -726,7 +775,8 @@ mod tests {
             sent(Request::Load {
                 base_url: "https://school.example/convlab/".into(),
                 run: 1,
-                config: TrainConfig::default()
+                config: TrainConfig::default(),
+                dataset: DatasetKind::Digits,
             })
         );
         assert_eq!(

@@ -16,7 +16,7 @@ use web_sys::{
     DedicatedWorkerGlobalScope, MessageChannel, MessageEvent, ReadableStreamDefaultReader, Response,
 };
 
-use crate::nn::data::Mnist;
+use crate::nn::data::{DatasetKind, Mnist};
 use crate::nn::TrainConfig;
 use crate::training::protocol::{decode, encode, Reply, Request, RunId};
 use crate::training::worker_session::WorkerSession;
@@ -72,12 +72,13 @@ fn receive(worker: &Shared, request: Request) {
         base_url,
         run,
         config,
+        dataset,
     } = request
     {
         let mut state = worker.borrow_mut();
         if state.session.is_none() && !state.loading {
             state.loading = true;
-            spawn_local(load(worker.clone(), base_url, run, config));
+            spawn_local(load(worker.clone(), base_url, run, config, dataset));
         }
         return;
     }
@@ -91,16 +92,24 @@ fn receive(worker: &Shared, request: Request) {
     run(worker);
 }
 
-/// Fetches and checks the digits, then builds the session.
-async fn load(worker: Shared, base_url: String, run_id: RunId, config: TrainConfig) {
+/// Fetches and checks the dataset, then builds the session.
+async fn load(
+    worker: Shared,
+    base_url: String,
+    run_id: RunId,
+    config: TrainConfig,
+    dataset: DatasetKind,
+) {
     let result = async {
-        let labels = fetch(&format!("{base_url}mnist/labels.idx1"), |_, _| {}).await?;
-        let digits = fetch(&format!("{base_url}mnist/digits.png"), |loaded, total| {
-            post(&Reply::Loading { loaded, total });
-        })
+        let folder = format!("{base_url}{}/", dataset.folder());
+        let labels = fetch(&format!("{folder}labels.idx1"), |_, _| {}).await?;
+        let sprite = fetch(
+            &format!("{folder}{}", dataset.sprite_file()),
+            |loaded, total| post(&Reply::Loading { loaded, total }),
+        )
         .await?;
-        let data = Mnist::from_bytes(&digits, &labels)
-            .map_err(|e| format!("The MNIST digits are damaged: {e}."))?;
+        let data = Mnist::from_bytes(&sprite, &labels)
+            .map_err(|e| format!("The {} are damaged: {e}.", dataset.name()))?;
         WorkerSession::new(run_id, config, data)
     }
     .await;

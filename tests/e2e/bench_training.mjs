@@ -9,7 +9,8 @@
 //   - memory: the page's JS heap and its wasm memories, early and at the end.
 // Run: scripts/bench.sh, or `node bench_training.mjs` with CONVLAB_DIST set.
 // BENCH_TRAIN_SECONDS (default 90) sets how long training runs; use 1800 for the
-// 30-minute memory check.
+// 30-minute memory check. BENCH_DATASET=fashion trains on Fashion-MNIST instead of the
+// digits (issue 12's target: 86 % test accuracy within 60 s).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +19,7 @@ import { serve, launch, observeLongTasks, longTasksBetween } from './harness.mjs
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const dist = process.env.CONVLAB_DIST ?? join(repo, 'dist');
 const SECONDS = Number(process.env.BENCH_TRAIN_SECONDS ?? 90);
+const FASHION = process.env.BENCH_DATASET === 'fashion';
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -37,6 +39,14 @@ await page.waitForFunction(() => {
   const b = [...document.querySelectorAll('.training button')].find((x) => x.textContent.trim() === 'Train');
   return b && !b.disabled && /Test accuracy/.test(document.querySelector('.training-status .status')?.textContent);
 }, null, { timeout: 60_000 });
+if (FASHION) {
+  await page.getByLabel('Dataset', { exact: true }).selectOption('Fashion-MNIST');
+  await page.waitForFunction(() => /Loading/.test(document.querySelector('.training-status')?.textContent ?? ''), null, { timeout: 30_000 }).catch(() => {});
+  await page.waitForFunction(() => {
+    const b = [...document.querySelectorAll('.training button')].find((x) => x.textContent.trim() === 'Train');
+    return b && !b.disabled && /Test accuracy/.test(document.querySelector('.training-status .status')?.textContent);
+  }, null, { timeout: 60_000 });
+}
 
 /** JS heap in use, and the byte length of every WebAssembly.Memory in the page. */
 async function memory() {
@@ -67,7 +77,9 @@ const clicked = await page.evaluate(() => performance.now());
 const start = Date.now();
 let reached97 = null;
 let reached90 = null;
+let reached86 = null;
 let accuracyAt30 = null;
+let accuracyAt60 = null;
 const speeds = [];
 const updates = [];
 const cell = page.getByLabel('Kernel row 2 column 2', { exact: true });
@@ -81,6 +93,8 @@ while ((Date.now() - start) / 1000 < SECONDS) {
   const speed = speedOf(text);
   if (elapsed > 3 && Number.isFinite(speed)) speeds.push(speed);
   if (reached90 === null && accuracy >= 90) reached90 = elapsed;
+  if (reached86 === null && accuracy >= 86) reached86 = elapsed;
+  if (accuracyAt60 === null && elapsed >= 60) accuracyAt60 = accuracy;
   if (reached97 === null && accuracy >= 97) reached97 = elapsed;
   if (accuracyAt30 === null && elapsed >= 30) accuracyAt30 = accuracy;
   if (memoryEarly === null && elapsed >= 10) memoryEarly = await memory();
@@ -102,9 +116,12 @@ const memoryEnd = await memory();
 const results = {
   date: new Date().toISOString(),
   seconds: SECONDS,
+  dataset: FASHION ? 'Fashion-MNIST' : 'MNIST digits',
+  time_to_86_percent_s: reached86,
   time_to_90_percent_s: reached90,
   time_to_97_percent_s: reached97,
   test_accuracy_after_30_s: accuracyAt30,
+  test_accuracy_after_60_s: accuracyAt60,
   final_status: final.replace(/\s+/g, ' ').trim(),
   samples_per_second_median: median(speeds),
   samples_per_second_min: Math.min(...speeds),

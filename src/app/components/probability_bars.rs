@@ -6,6 +6,7 @@ use plotters::prelude::*;
 use yew::prelude::*;
 
 use crate::app::canvas::use_painted_canvas;
+use crate::nn::data::DatasetKind;
 
 use crate::app::chart::{chart_area, font, ACCENT, FAINT, INK, MUTED};
 
@@ -18,6 +19,8 @@ pub struct ProbabilityBarsProps {
     pub probabilities: Vec<f32>,
     /// The true digit, when known (a test digit).
     pub label: Option<u8>,
+    /// Whose class names the answer says.
+    pub kind: DatasetKind,
 }
 
 /// The most likely digit and its probability, if the probabilities are usable.
@@ -110,11 +113,12 @@ pub fn probability_bars(props: &ProbabilityBarsProps) -> Html {
         },
     );
     let answer = match prediction(&props.probabilities) {
-        Some((digit, p)) => {
-            let mut text = format!("Prediction {digit} ({:.1} %)", f64::from(p) * 100.0);
-            match props.label {
-                Some(label) if usize::from(label) == digit => text.push_str(" · right"),
-                Some(label) => text.push_str(&format!(" · wrong: it is a {label}")),
+        Some((class, p)) => {
+            let name = |c: usize| props.kind.class_name(c);
+            let mut text = format!("Prediction {} ({:.1} %)", name(class), f64::from(p) * 100.0);
+            match props.label.map(usize::from) {
+                Some(label) if label == class => text.push_str(" · right"),
+                Some(label) => text.push_str(&format!(" · wrong: it is a {}", name(label))),
                 None => {}
             }
             text
@@ -126,7 +130,13 @@ pub fn probability_bars(props: &ProbabilityBarsProps) -> Html {
             .probabilities
             .iter()
             .enumerate()
-            .map(|(d, p)| format!("{d}: {:.1} %", f64::from(*p) * 100.0))
+            .map(|(d, p)| {
+                format!(
+                    "{}: {:.1} %",
+                    props.kind.class_name(d),
+                    f64::from(*p) * 100.0
+                )
+            })
             .collect::<Vec<_>>()
             .join(", ")
     } else {
@@ -138,8 +148,14 @@ pub fn probability_bars(props: &ProbabilityBarsProps) -> Html {
             <canvas ref={canvas} role="img"
                 aria-label={format!("Class probabilities{}{summary}", if summary.is_empty() { "" } else { ": " })}
                 style={format!("width: {CSS_WIDTH}px; height: {CSS_HEIGHT}px")}></canvas>
-            <p class="hint">{ "Bars: how sure the network is of each digit (softmax of the \
-                logits). The outlined bar is the true digit." }</p>
+            <p class="hint">{ match props.kind {
+                DatasetKind::Digits => "Bars: how sure the network is of each digit (softmax of \
+                    the logits). The outlined bar is the true digit.".to_string(),
+                kind => format!("Bars: how sure the network is of each class (softmax of the \
+                    logits): {}. The outlined bar is the true class.",
+                    (0..10).map(|c| format!("{c} {}", kind.class_name(c)))
+                        .collect::<Vec<_>>().join(", ")),
+            } }</p>
         </div>
     }
 }
@@ -158,8 +174,9 @@ mod tests {
         let mut handle = yew::Renderer::<ProbabilityBars>::with_root_and_props(
             root.clone(),
             ProbabilityBarsProps {
-                probabilities,
+                probabilities: probabilities.clone(),
                 label: Some(1),
+                kind: DatasetKind::Digits,
             },
         )
         .render();
@@ -170,8 +187,20 @@ mod tests {
             "{text}"
         );
         handle.update(ProbabilityBarsProps {
+            probabilities,
+            label: Some(9),
+            kind: DatasetKind::Fashion,
+        });
+        yew::platform::time::sleep(Duration::from_millis(20)).await;
+        let text = root.text_content().unwrap_or_default();
+        assert!(
+            text.contains("Prediction Sneaker (91.0 %) · wrong: it is a Ankle boot"),
+            "{text}"
+        );
+        handle.update(ProbabilityBarsProps {
             probabilities: vec![f32::NAN; 10],
             label: None,
+            kind: DatasetKind::Digits,
         });
         yew::platform::time::sleep(Duration::from_millis(20)).await;
         let text = root.text_content().unwrap_or_default();

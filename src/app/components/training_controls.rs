@@ -7,6 +7,7 @@ use yew::prelude::*;
 
 use super::labeled_select::{options, LabeledSelect};
 use crate::common::format::number;
+use crate::nn::data::DatasetKind;
 use crate::training::state::{
     parse_learning_rate, parse_seed, ActivationKind, OptimizerKind, TrainingSettings, BATCH_SIZES,
     FILTER_CHOICES, STEP_BATCHES,
@@ -133,6 +134,14 @@ pub fn training_controls(props: &TrainingControlsProps) -> Html {
                     onclick={click(&props.on_reset)}>{ "Reset" }</button>
             </div>
             <div class="fields">
+                <LabeledSelect label="Dataset"
+                    options={options(DatasetKind::ALL, |d| d.name().to_string())}
+                    selected={settings.dataset.name()}
+                    on_change={change(|s, text| {
+                        s.dataset = DatasetKind::ALL.into_iter().find(|d| d.name() == text)
+                            .ok_or_else(|| format!("Unknown dataset “{text}”."))?;
+                        Ok(())
+                    })} />
                 <TypedField label="Learning rate" id="learning-rate" inputmode="decimal"
                     value={number(f64::from(settings.learning_rate))}
                     on_commit={change(|s, text| {
@@ -188,8 +197,8 @@ pub fn training_controls(props: &TrainingControlsProps) -> Html {
             </div>
             <p class="hint">
                 { "The learning rate, optimizer and batch size change the run in progress. \
-                   Changing the filters, activation or seed starts a new network; Reset with \
-                   the same seed repeats a run exactly. Network: 28×28 digit → conv 3×3 SAME → \
+                   Changing the dataset, filters, activation or seed starts a new network; Reset \
+                   with the same seed repeats a run exactly. Network: 28×28 image → conv 3×3 SAME → \
                    activation → max-pool 2×2 stride 2 (VALID) → conv 3×3 SAME → activation → \
                    max-pool → flatten → dense 10 → softmax, trained with cross-entropy." }
             </p>

@@ -18,6 +18,7 @@ use super::training_status::TrainingStatus;
 use crate::app::lesson_link::Opened;
 use crate::app::training_worker::use_training_worker;
 use crate::common::format::{grouped, number};
+use crate::nn::data::DatasetKind;
 use crate::training::state::{Chosen, Phase, TrainingAction, TrainingSettings, TrainingState};
 
 /// The curves in words, for screen readers and for anyone reading numbers off a wall.
@@ -101,6 +102,8 @@ pub fn training_panel(props: &TrainingPanelProps) -> Html {
         Chosen::Drawn => None,
     };
     let snapshot = state.snapshot.clone();
+    let kind = state.settings.dataset;
+    let (singular, plural) = kind.noun();
     let share = state.progress.snapshot_share;
     let share_text = if state.ready() && share > 0.0 {
         format!(
@@ -114,8 +117,14 @@ pub fn training_panel(props: &TrainingPanelProps) -> Html {
         <section class="training" aria-labelledby="training-heading">
             <header class="section-head">
                 <h2 id="training-heading">{ "Training" }</h2>
-                <p class="tagline">{ "A small CNN learns to read handwritten digits (8,000 real \
-                    MNIST digits; 2,000 more test it) in a Web Worker, so this page stays smooth." }</p>
+                <p class="tagline">{ match kind {
+                    DatasetKind::Digits => "A small CNN learns to read handwritten digits (8,000 \
+                        real MNIST digits; 2,000 more test it) in a Web Worker, so this page stays \
+                        smooth.".to_string(),
+                    other => format!("A small CNN learns to tell ten kinds of clothing apart \
+                        (8,000 {} images; 2,000 more test it) in a Web Worker, so this page stays \
+                        smooth.", other.name()),
+                } }</p>
             </header>
             <div class="training-top">
                 <div class="panel training-side">
@@ -126,7 +135,7 @@ pub fn training_panel(props: &TrainingPanelProps) -> Html {
                         on_step={action(TrainingAction::Step)}
                         on_reset={action(TrainingAction::Reset)}
                         {on_settings} {on_refused} />
-                    <TrainingStatus phase={state.phase.clone()} parts={state.status()}
+                    <TrainingStatus phase={state.phase.clone()} dataset={kind} parts={state.status()}
                         epoch_fraction={state.progress.epoch_fraction} running={state.running()}
                         announcement={state.announcement()} />
                     <div class="training-notices" aria-live="assertive">
@@ -167,12 +176,12 @@ pub fn training_panel(props: &TrainingPanelProps) -> Html {
                 </div>
             </div>
             <div class="panel follow">
-                <h3>{ "Follow one digit through the network" }</h3>
+                <h3>{ format!("Follow one {singular} through the network") }</h3>
                 <div class="follow-inputs">
                     <div>
-                        <p class="hint">{ "Pick a test digit…" }</p>
+                        <p class="hint">{ format!("Pick a test {singular}…") }</p>
                         { for state.dataset.clone().map(|dataset| html! {
-                            <DigitStrip {dataset} chosen={chosen_test} on_choose={on_choose.clone()} />
+                            <DigitStrip {dataset} {kind} chosen={chosen_test} on_choose={on_choose.clone()} />
                         }) }
                     </div>
                     <div>
@@ -183,7 +192,7 @@ pub fn training_panel(props: &TrainingPanelProps) -> Html {
                         { match &snapshot {
                             Some(s) => html! { <ProbabilityBars
                                 probabilities={s.digit.probabilities.clone()}
-                                label={s.digit.test.map(|(_, label)| label)} /> },
+                                label={s.digit.test.map(|(_, label)| label)} {kind} /> },
                             None => html! {},
                         } }
                     </div>
@@ -196,8 +205,8 @@ pub fn training_panel(props: &TrainingPanelProps) -> Html {
                 </div>
             </div>
             <div class="panel">
-                <h3>{ "Which digits it confuses" }</h3>
-                <ConfusionMatrix counts={state.evaluation.as_ref().map(|e| e.confusion.clone()).unwrap_or_default()} />
+                <h3>{ format!("Which {plural} it confuses") }</h3>
+                <ConfusionMatrix {kind} counts={state.evaluation.as_ref().map(|e| e.confusion.clone()).unwrap_or_default()} />
             </div>
         </section>
     }

@@ -5,11 +5,14 @@
 use yew::prelude::*;
 
 use crate::common::format::grouped;
+use crate::nn::data::DatasetKind;
 use crate::training::state::Phase;
 
 #[derive(Properties, PartialEq)]
 pub struct TrainingStatusProps {
     pub phase: Phase,
+    /// The dataset being loaded or trained on.
+    pub dataset: DatasetKind,
     /// From [`crate::training::state::TrainingState::status`].
     pub parts: Vec<String>,
     /// How far through the epoch, 0–1.
@@ -37,19 +40,23 @@ pub fn training_status(props: &TrainingStatusProps) -> Html {
             <p class="status" role="status">{ "Starting the training worker…" }</p>
         },
         Phase::Loading { loaded, total } => {
+            let what = match props.dataset {
+                DatasetKind::Digits => "10,000 MNIST digits".to_string(),
+                other => format!("10,000 {} {}", other.name(), other.noun().1),
+            };
             let text = match total {
                 Some(total) => format!(
-                    "Loading 10,000 MNIST digits: {} of {} kB",
+                    "Loading {what}: {} of {} kB",
                     grouped(loaded / 1000),
                     grouped(total / 1000)
                 ),
-                None => format!("Loading 10,000 MNIST digits: {} kB", grouped(loaded / 1000)),
+                None => format!("Loading {what}: {} kB", grouped(loaded / 1000)),
             };
             let fraction = total.filter(|&t| t > 0).map(|t| *loaded as f64 / t as f64);
             html! {
                 <>
                     <p class="status" role="status">{ text }</p>
-                    { bar("Loading the digits", fraction) }
+                    { bar(&format!("Loading the {}", props.dataset.noun().1), fraction) }
                 </>
             }
         }
