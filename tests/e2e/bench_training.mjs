@@ -102,7 +102,7 @@ while ((Date.now() - start) / 1000 < SECONDS) {
   if (elapsed > 2 && Math.floor(elapsed) > edit && updates.length < 60) {
     edit = Math.floor(elapsed);
     const before = await page.evaluate(() => performance.getEntriesByName('convlab:update', 'measure').length);
-    await cell.fill(edit % 2 ? '7' : '8');
+    await cell.fill(updates.length % 2 ? '8' : '7');
     await page.waitForFunction((b) => performance.getEntriesByName('convlab:update', 'measure').length > b, before);
     updates.push(await page.evaluate(() => performance.getEntriesByName('convlab:update', 'measure').at(-1).duration));
   }
