@@ -435,3 +435,32 @@ fn the_default_network_reaches_97_percent_within_20_seconds() {
     );
     assert!(best >= 0.97, "{best} after 20 s");
 }
+
+#[test]
+fn a_small_training_set_is_learnt_by_heart_and_one_smaller_than_a_batch_is_refused() {
+    let too_few = Trainer::new(
+        TrainConfig {
+            train_examples: 8,
+            ..common::small_config(1)
+        },
+        mnist(),
+    );
+    assert!(too_few.is_err_and(|e| e.to_string().contains("training examples")));
+    // One batch of 16 images, seen again and again: the network learns them by heart.
+    let mut trainer = Trainer::new(
+        TrainConfig {
+            train_examples: 16,
+            ..common::small_config(1)
+        },
+        mnist(),
+    )
+    .expect("a trainer");
+    let first = trainer.train_batches(1).expect("trains");
+    let last = trainer.train_batches(300).expect("trains");
+    assert!(first.train_loss > 1.0, "{first:?}");
+    let again = trainer.train_batches(1).expect("trains");
+    assert!(
+        last.train_loss < 0.1 && again.train_accuracy == 1.0,
+        "{last:?} {again:?}"
+    );
+}

@@ -26,8 +26,9 @@ use crate::explorer::state::ExplorerSetup;
 use crate::explorer::stepping::{Stepping, STEP_SPEEDS};
 use crate::nn::data::DatasetKind;
 use crate::training::state::{
-    parse_learning_rate, parse_seed, ActivationKind, OptimizerKind, TrainingSettings, BATCH_SIZES,
-    FILTER_CHOICES, MAX_LEARNING_RATE,
+    parse_learning_rate, parse_seed, ActivationKind, NetworkPooling, OptimizerKind,
+    TrainingSettings, BATCH_SIZES, BLOCK_CHOICES, FILTER_CHOICES, HIDDEN_CHOICES,
+    MAX_LEARNING_RATE, NETWORK_KERNEL_SIZES, TRAIN_EXAMPLE_CHOICES,
 };
 use kernels::{read_grid, write_bias, write_grid};
 use text::{either, shown};
@@ -97,6 +98,10 @@ const OPTIMIZERS: [(&str, OptimizerKind); 3] = [
     ("sgd", OptimizerKind::Sgd),
     ("momentum", OptimizerKind::Momentum),
     ("adam", OptimizerKind::Adam),
+];
+const NET_POOLINGS: [(&str, NetworkPooling); 2] = [
+    ("max", NetworkPooling::Max),
+    ("average", NetworkPooling::Average),
 ];
 const NET_ACTIVATIONS: [(&str, ActivationKind); 4] = [
     ("relu", ActivationKind::Relu),
@@ -170,12 +175,19 @@ pub fn write(lesson: &Lesson) -> String {
         ("optimizer", slug(&OPTIMIZERS, &training.optimizer).into()),
         ("lr", format!("{:?}", training.learning_rate)),
         ("batch", training.batch_size.to_string()),
+        ("blocks", training.blocks.to_string()),
         ("conv1", training.filters[0].to_string()),
         ("conv2", training.filters[1].to_string()),
+        ("conv3", training.filters[2].to_string()),
+        ("net-kernel", training.kernel_size.to_string()),
+        ("net-padding", slug(&PADDINGS, &training.padding).into()),
+        ("net-pooling", slug(&NET_POOLINGS, &training.pooling).into()),
         (
             "net-activation",
             slug(&NET_ACTIVATIONS, &training.activation).into(),
         ),
+        ("hidden", training.hidden.to_string()),
+        ("examples", training.train_examples.to_string()),
         ("seed", training.seed.to_string()),
     ]);
     if lesson.presenter {
@@ -526,11 +538,18 @@ fn read_training(fields: &mut Fields) -> TrainingSettings {
         }),
     };
     let batch_size = fields.number("batch", &BATCH_SIZES, defaults.batch_size);
+    let blocks = fields.number("blocks", &BLOCK_CHOICES, defaults.blocks);
     let filters = [
         fields.number("conv1", &FILTER_CHOICES[0], defaults.filters[0]),
         fields.number("conv2", &FILTER_CHOICES[1], defaults.filters[1]),
+        fields.number("conv3", &FILTER_CHOICES[2], defaults.filters[2]),
     ];
+    let kernel_size = fields.number("net-kernel", &NETWORK_KERNEL_SIZES, defaults.kernel_size);
+    let padding = fields.choice("net-padding", &PADDINGS, defaults.padding);
+    let pooling = fields.choice("net-pooling", &NET_POOLINGS, defaults.pooling);
     let activation = fields.choice("net-activation", &NET_ACTIVATIONS, defaults.activation);
+    let hidden = fields.number("hidden", &HIDDEN_CHOICES, defaults.hidden);
+    let train_examples = fields.number("examples", &TRAIN_EXAMPLE_CHOICES, defaults.train_examples);
     let seed = match fields.take("seed") {
         None => defaults.seed,
         Some(text) => parse_seed(&text).unwrap_or_else(|_| {
@@ -545,14 +564,33 @@ fn read_training(fields: &mut Fields) -> TrainingSettings {
             defaults.seed
         }),
     };
-    TrainingSettings {
+    let settings = TrainingSettings {
         dataset,
         learning_rate,
         optimizer,
         batch_size,
+        blocks,
         filters,
+        kernel_size,
+        padding,
+        pooling,
         activation,
+        hidden,
+        train_examples,
         seed,
+    };
+    match settings.network_problem() {
+        // Each field was offered, but together they leave nothing of the image.
+        Some(problem) => {
+            fields.refuse("blocks, net-kernel, net-padding", problem);
+            TrainingSettings {
+                blocks: defaults.blocks,
+                kernel_size: defaults.kernel_size,
+                padding: defaults.padding,
+                ..settings
+            }
+        }
+        None => settings,
     }
 }
 

@@ -62,8 +62,14 @@ fn unusual() -> Lesson {
             learning_rate: 0.0123,
             optimizer: OptimizerKind::Adam,
             batch_size: 128,
-            filters: [4, 32],
+            blocks: 2,
+            filters: [4, 32, 16],
+            kernel_size: 5,
+            padding: Padding::Valid,
+            pooling: NetworkPooling::Average,
             activation: ActivationKind::Tanh,
+            hidden: 32,
+            train_examples: 1_000,
             seed: 18_446_744_073_709_551_615,
         },
         presenter: true,
@@ -82,7 +88,10 @@ fn the_first_page_writes_a_short_link_that_reads_back_with_no_notice() {
     let query = write(&Lesson::default());
     assert!(query.starts_with("v=1&sample=cat&size=300&channels=gray&filters=1&kernel=3"));
     assert!(query.contains("&f1=outline&b1=0&padding=same&stride=1&activation=relu"));
-    assert!(query.ends_with("&lr=0.05&batch=32&conv1=8&conv2=16&net-activation=relu&seed=1"));
+    assert!(query.ends_with(
+        "&lr=0.05&batch=32&blocks=2&conv1=8&conv2=16&conv3=32&net-kernel=3&net-padding=same\
+         &net-pooling=max&net-activation=relu&hidden=0&examples=8000&seed=1"
+    ));
     let (lesson, notices) = read(&query);
     assert_eq!(notices, []);
     assert_eq!(lesson, Lesson::default());
@@ -256,4 +265,23 @@ fn every_hostile_link_of_the_corpus_is_refused_field_by_field() {
         // The page can open what the link set.
         computed(&lesson.explorer);
     }
+}
+
+#[test]
+fn a_network_that_leaves_nothing_of_the_image_is_refused_and_named() {
+    let (lesson, notices) = read("blocks=3&net-kernel=5&net-padding=valid&hidden=64&conv3=64");
+    assert_eq!(notices.len(), 1);
+    assert_eq!(notices[0].field, "blocks, net-kernel, net-padding");
+    assert!(
+        notices[0].problem.contains("cannot be built"),
+        "{}",
+        notices[0]
+    );
+    let training = &lesson.training;
+    assert_eq!((training.blocks, training.kernel_size), (2, 3));
+    assert_eq!(
+        (training.hidden, training.filters[2]),
+        (64, 64),
+        "the rest applies"
+    );
 }

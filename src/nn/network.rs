@@ -253,6 +253,35 @@ fn plan(spec: &NetworkSpec) -> Result<(Vec<Layer>, usize), NnError> {
     Ok((layers, offset))
 }
 
+/// One layer of a network as a table shows it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LayerSummary {
+    pub name: &'static str,
+    pub output: Shape,
+    /// Weights and biases.
+    pub parameters: usize,
+    /// How a sliding window got the output size (see [`LayerSpec::formula`]).
+    pub formula: Option<String>,
+}
+
+impl NetworkSpec {
+    /// Every layer's output shape, parameter count and size formula, or why the network
+    /// cannot be built (a window larger than its input, say), without building it.
+    pub fn summary(&self) -> Result<Vec<LayerSummary>, NnError> {
+        let (layers, _) = plan(self)?;
+        Ok(layers
+            .iter()
+            .zip(&self.layers)
+            .map(|(layer, spec)| LayerSummary {
+                name: spec.name(),
+                output: layer.output,
+                parameters: layer.weights.len() + layer.bias.len(),
+                formula: spec.formula(layer.input),
+            })
+            .collect())
+    }
+}
+
 impl Network {
     /// Builds the network and draws its initial weights from `seed` (He or Xavier, as the
     /// spec says; biases start at 0). The same spec and seed give bit-identical weights.

@@ -16,7 +16,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::common::geometry::Padding;
+use super::data::TRAIN;
+use crate::common::geometry::{Axis, Padding};
 
 /// The size of one sample's activation: channels × height × width. Flat vectors (after
 /// [`LayerSpec::Flatten`] or [`LayerSpec::Dense`]) are `n × 1 × 1`.
@@ -148,6 +149,22 @@ impl LayerSpec {
             _ => None,
         }
     }
+
+    /// How a sliding-window layer on `input` gets its output size (rows; the images and
+    /// every map here are square), e.g. `3×3 filters, stride 1, SAME: ⌊(28 + 2·1 − 3) / 1⌋
+    /// + 1 = 28; SAME: ⌈28 / 1⌉ = 28`.
+    pub fn formula(&self, input: Shape) -> Option<String> {
+        let (size, stride, padding) = self.window()?;
+        let what = match self {
+            LayerSpec::Conv2d { .. } => "filters",
+            _ => "windows",
+        };
+        let axis = Axis::new(input.height, size, stride, padding);
+        Some(format!(
+            "{size}×{size} {what}, stride {stride}, {padding}: {}",
+            axis.formula()
+        ))
+    }
 }
 
 /// How the weights start (biases start at zero).
@@ -274,6 +291,14 @@ pub struct TrainConfig {
     pub optimizer: Optimizer,
     pub batch_size: usize,
     pub seed: u64,
+    /// How many of the training images are used (the first ones, already shuffled): fewer
+    /// make overfitting visible sooner.
+    #[serde(default = "all_training_images")]
+    pub train_examples: usize,
+}
+
+fn all_training_images() -> usize {
+    TRAIN
 }
 
 impl Default for TrainConfig {
@@ -284,6 +309,7 @@ impl Default for TrainConfig {
             optimizer: Optimizer::DEFAULT_SGD,
             batch_size: 32,
             seed: 1,
+            train_examples: TRAIN,
         }
     }
 }

@@ -141,7 +141,14 @@ impl Trainer {
         }
         let optimizer = OptimizerState::new(config.optimizer, network.parameter_count())?;
         let mut rng = Rng::new(config.seed ^ 0xD1B5_4A32_D192_ED03);
-        let mut order: Vec<u32> = (0..TRAIN as u32).collect();
+        if config.train_examples < batch || config.train_examples > TRAIN {
+            return Err(NnError::Hyperparameter(format!(
+                "the training examples must be between the batch size ({batch}) and {TRAIN}, \
+                 not {}",
+                config.train_examples
+            )));
+        }
+        let mut order: Vec<u32> = (0..config.train_examples as u32).collect();
         rng.shuffle(&mut order);
         Ok(Trainer {
             labels: Vec::with_capacity(batch.max(EVAL_BATCH)),

@@ -7,9 +7,10 @@ use std::rc::Rc;
 use super::history::History;
 use super::protocol::{Dataset, DigitChoice, Evaluated, Progress, Reply, Request, RunId, Snapshot};
 use crate::common::format::grouped;
-use crate::nn::data::DatasetKind;
+use crate::common::geometry::Padding;
+use crate::nn::data::{DatasetKind, CLASSES, SIDE, TRAIN};
 use crate::nn::spec::Init;
-use crate::nn::{LayerSpec, NetworkSpec, Optimizer, TrainConfig};
+use crate::nn::{LayerSpec, NetworkSpec, Optimizer, Shape, TrainConfig};
 
 /// Points kept per curve: enough for a smooth line, bounded for an hour-long run.
 pub const HISTORY_POINTS: usize = 400;
@@ -17,8 +18,16 @@ pub const HISTORY_POINTS: usize = 400;
 pub const MAX_LEARNING_RATE: f32 = 100.0;
 /// The batch sizes offered.
 pub const BATCH_SIZES: [usize; 7] = [1, 8, 16, 32, 64, 128, 256];
-/// Filters offered for the first and the second convolution.
-pub const FILTER_CHOICES: [[usize; 4]; 2] = [[2, 4, 8, 16], [4, 8, 16, 32]];
+/// Filters offered for the first, second and third convolution.
+pub const FILTER_CHOICES: [[usize; 4]; 3] = [[2, 4, 8, 16], [4, 8, 16, 32], [8, 16, 32, 64]];
+/// Convolution blocks (convolution → activation → pooling) offered.
+pub const BLOCK_CHOICES: [usize; 3] = [1, 2, 3];
+/// The network's kernel sizes offered.
+pub const NETWORK_KERNEL_SIZES: [usize; 2] = [3, 5];
+/// Units of the dense hidden layer before the last one offered (0: none).
+pub const HIDDEN_CHOICES: [usize; 4] = [0, 32, 64, 128];
+/// How many training images may be used.
+pub const TRAIN_EXAMPLE_CHOICES: [usize; 4] = [500, 1_000, 2_000, 8_000];
 /// Batches one press of Step trains.
 pub const STEP_BATCHES: usize = 10;
 
@@ -105,8 +114,27 @@ impl ActivationKind {
     }
 }
 
+/// The pooling after each convolution of the network.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum NetworkPooling {
+    #[default]
+    Max,
+    Average,
+}
+
+impl NetworkPooling {
+    pub const ALL: [NetworkPooling; 2] = [NetworkPooling::Max, NetworkPooling::Average];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            NetworkPooling::Max => "max",
+            NetworkPooling::Average => "average",
+        }
+    }
+}
+
 /// What the user chose. The learning rate, optimizer and batch size change the run in
-/// progress; the network (filters, activation) and the seed start a new one.
+/// progress; the network's shape, the training images and the seed start a new one.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TrainingSettings {
     /// What the network learns; another dataset is loaded by a new worker.
@@ -114,9 +142,17 @@ pub struct TrainingSettings {
     pub learning_rate: f32,
     pub optimizer: OptimizerKind,
     pub batch_size: usize,
-    /// Filters in the first and the second convolution.
-    pub filters: [usize; 2],
+    /// Convolution blocks, 1–3: convolution → activation → 2 × 2 pooling each.
+    pub blocks: usize,
+    /// Filters in the first, second and third convolution (those of the blocks in use).
+    pub filters: [usize; 3],
+    pub kernel_size: usize,
+    pub padding: Padding,
+    pub pooling: NetworkPooling,
     pub activation: ActivationKind,
+    /// Units of a dense hidden layer (with the activation) before the last; 0 for none.
+    pub hidden: usize,
+    pub train_examples: usize,
     pub seed: u64,
 }
 
@@ -128,8 +164,14 @@ impl Default for TrainingSettings {
             learning_rate: 0.05,
             optimizer: OptimizerKind::Sgd,
             batch_size: 32,
-            filters: [8, 16],
+            blocks: 2,
+            filters: [8, 16, 32],
+            kernel_size: 3,
+            padding: Padding::Same,
+            pooling: NetworkPooling::Max,
             activation: ActivationKind::Relu,
+            hidden: 0,
+            train_examples: TRAIN,
             seed: 1,
         }
     }
@@ -140,14 +182,71 @@ impl TrainingSettings {
         self.optimizer.with_learning_rate(self.learning_rate)
     }
 
-    /// conv (3×3, SAME) → activation → max-pool 2 → conv → activation → max-pool 2 →
-    /// flatten → dense 10, with He weights for the ReLUs and Xavier for tanh and sigmoid.
+    /// `blocks` × (conv `kernel_size`² with `padding` → activation → 2 × 2 pooling, stride
+    /// 2, VALID) → flatten → [dense `hidden` → activation] → dense 10, with He weights for
+    /// the ReLUs and Xavier for tanh and sigmoid. The default is the engine's reference
+    /// network.
     pub fn network(&self) -> NetworkSpec {
         let init = match self.activation {
             ActivationKind::Relu | ActivationKind::LeakyRelu => Init::He,
             ActivationKind::Tanh | ActivationKind::Sigmoid => Init::Xavier,
         };
-        NetworkSpec::two_conv(self.filters, self.activation.layer(), init)
+        let activation = self.activation.layer();
+        let (size, stride, padding) = (2, 2, Padding::Valid);
+        let pool = match self.pooling {
+            NetworkPooling::Max => LayerSpec::MaxPool {
+                size,
+                stride,
+                padding,
+            },
+            NetworkPooling::Average => LayerSpec::AvgPool {
+                size,
+                stride,
+                padding,
+            },
+        };
+        let mut layers: Vec<LayerSpec> = self
+            .filters
+            .iter()
+            .take(self.blocks)
+            .flat_map(|&filters| {
+                [
+                    LayerSpec::Conv2d {
+                        filters,
+                        kernel_size: self.kernel_size,
+                        stride: 1,
+                        padding: self.padding,
+                    },
+                    activation,
+                    pool,
+                ]
+            })
+            .collect();
+        layers.push(LayerSpec::Flatten);
+        if self.hidden > 0 {
+            layers.push(LayerSpec::Dense { units: self.hidden });
+            layers.push(activation);
+        }
+        layers.push(LayerSpec::Dense { units: CLASSES });
+        NetworkSpec {
+            input: Shape::new(1, SIDE, SIDE),
+            layers,
+            init,
+        }
+    }
+
+    /// Why this network cannot be built, in words (a window larger than what reaches it),
+    /// or nothing.
+    pub fn network_problem(&self) -> Option<String> {
+        let error = self.network().summary().err()?;
+        Some(format!(
+            "This network cannot be built: {error}. {} blocks of {} {k} × {k} convolutions \
+             and 2 × 2 pooling leave nothing of a 28 × 28 image: choose SAME padding, a smaller \
+             kernel or fewer blocks.",
+            self.blocks,
+            self.padding,
+            k = self.kernel_size
+        ))
     }
 
     pub fn config(&self) -> TrainConfig {
@@ -156,13 +255,14 @@ impl TrainingSettings {
             optimizer: self.optimizer(),
             batch_size: self.batch_size,
             seed: self.seed,
+            train_examples: self.train_examples,
         }
     }
 
     /// True when going from `self` to `next` needs a new network (not just new
     /// hyperparameters for the run in progress).
     pub fn needs_new_network(&self, next: &TrainingSettings) -> bool {
-        self.filters != next.filters || self.activation != next.activation
+        self.network() != next.network() || self.train_examples != next.train_examples
     }
 }
 
@@ -359,6 +459,10 @@ impl TrainingState {
                 next.phase = Phase::Starting;
                 next.progress.running = false;
                 vec![Command::StartWorker]
+            }
+            TrainingAction::ChangeSettings(settings) if settings.network_problem().is_some() => {
+                next.notice = settings.network_problem();
+                Vec::new()
             }
             TrainingAction::ChangeSettings(settings) => {
                 let new_run = self.settings.needs_new_network(&settings)
@@ -558,11 +662,66 @@ mod tests {
     }
 
     #[test]
+    fn the_architecture_choices_build_their_network_or_say_why_not() {
+        let deep = TrainingSettings {
+            blocks: 3,
+            kernel_size: 5,
+            pooling: NetworkPooling::Average,
+            hidden: 64,
+            ..TrainingSettings::default()
+        };
+        let summary = deep
+            .network()
+            .summary()
+            .expect("SAME keeps 28 → 14 → 7 → 3");
+        let shapes: Vec<String> = summary
+            .iter()
+            .map(|l| format!("{} {}", l.name, l.output))
+            .collect();
+        assert_eq!(
+            shapes,
+            [
+                "convolution 8×28×28",
+                "ReLU 8×28×28",
+                "average pooling 8×14×14",
+                "convolution 16×14×14",
+                "ReLU 16×14×14",
+                "average pooling 16×7×7",
+                "convolution 32×7×7",
+                "ReLU 32×7×7",
+                "average pooling 32×3×3",
+                "flatten 288×1×1",
+                "dense 64×1×1",
+                "ReLU 64×1×1",
+                "dense 10×1×1",
+            ]
+        );
+        assert_eq!(deep.network_problem(), None);
+        let valid = TrainingSettings {
+            padding: Padding::Valid,
+            ..deep
+        };
+        let problem = valid
+            .network_problem()
+            .expect("28 → 24 → 12 → 8 → 4 → nothing");
+        assert!(problem.contains("3 blocks of VALID 5 × 5"), "{problem}");
+        let (state, commands) =
+            TrainingState::default().apply(TrainingAction::ChangeSettings(valid));
+        assert_eq!(commands, []);
+        assert_eq!(
+            state.settings,
+            TrainingSettings::default(),
+            "refused, nothing changes"
+        );
+        assert_eq!(state.notice, Some(problem));
+    }
+
+    #[test]
     fn the_default_settings_are_the_engines_reference_run() {
         assert_eq!(TrainingSettings::default().config(), TrainConfig::default());
         let tanh = TrainingSettings {
             activation: ActivationKind::Tanh,
-            filters: [4, 8],
+            filters: [4, 8, 32],
             ..TrainingSettings::default()
         };
         let spec = tanh.network();
@@ -833,7 +992,7 @@ mod tests {
 
         // Another network starts a new run, decided here and nowhere else.
         let wider = TrainingSettings {
-            filters: [4, 8],
+            filters: [4, 8, 32],
             ..faster
         };
         let (widened, commands) = tuned.apply(TrainingAction::ChangeSettings(wider.clone()));

@@ -15,8 +15,7 @@ use super::protocol::{
     Request, RunId, Snapshot, StripDigit,
 };
 use crate::common::format::{grouped, number};
-use crate::common::geometry::Axis;
-use crate::nn::data::{Mnist, CLASSES, PIXELS, SIDE, TRAIN};
+use crate::nn::data::{Mnist, CLASSES, PIXELS, SIDE};
 use crate::nn::train::TestPass;
 use crate::nn::{LayerSpec, NnError, Shape, TrainConfig, Trainer};
 
@@ -314,7 +313,7 @@ impl WorkerSession {
 
     fn progress(&mut self) -> Progress {
         let samples = self.trainer.samples();
-        let per_epoch = TRAIN as u64;
+        let per_epoch = self.trainer.config().train_examples as u64;
         let samples_per_second = match (self.rate.first(), self.rate.last()) {
             (Some(&(t0, s0)), Some(&(t1, s1))) if self.running && t1 > t0 => {
                 ((s1 - s0) as f64 * 1000.0 / (t1 - t0)) as f32
@@ -409,7 +408,7 @@ impl WorkerSession {
                     index,
                     name: spec.name().to_string(),
                     shape: Shape::new(c, h, w),
-                    formula: formula(spec, inputs[index]),
+                    formula: spec.formula(inputs[index]),
                     values: maps.iter().copied().collect(),
                 })
             })
@@ -424,21 +423,6 @@ impl WorkerSession {
             probabilities,
         })
     }
-}
-
-/// The output-size formula of a sliding-window layer on `input` (rows; the digits and
-/// every map here are square).
-fn formula(spec: &LayerSpec, input: Shape) -> Option<String> {
-    let (size, stride, padding) = spec.window()?;
-    let what = match spec {
-        LayerSpec::Conv2d { .. } => "filters",
-        _ => "windows",
-    };
-    let axis = Axis::new(input.height, size, stride, padding);
-    Some(format!(
-        "{size}×{size} {what}, stride {stride}, {padding}: {}",
-        axis.formula()
-    ))
 }
 
 /// Merges a report's chunk points into one (mean loss and accuracy, last sample count).

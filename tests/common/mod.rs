@@ -41,6 +41,7 @@ pub fn small_config(seed: u64) -> TrainConfig {
         },
         batch_size: 16,
         seed,
+        train_examples: 8_000,
     }
 }
 

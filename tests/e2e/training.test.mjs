@@ -489,3 +489,38 @@ e2e('Fashion-MNIST: choosing it loads it in a new worker, and the strip, answers
   );
   assertNoErrors(problems);
 });
+
+e2e('your own architecture: the table follows every choice, a network that leaves nothing is refused in words, and it trains', async (t) => {
+  const { page, section, problems } = await openPage(t);
+  const table = section.locator('table.network-table');
+  const rows = async () => (await table.locator('tbody tr').allTextContents()).length;
+  assert.equal(await rows(), 9, 'input + the default 8 layers');
+  assert.match(await table.locator('tfoot').textContent(), /Total9,098/);
+  assert.equal(await section.getByLabel('Filters in conv 3', { exact: true }).isDisabled(), true);
+  await section.getByLabel('Conv blocks', { exact: true }).selectOption('3');
+  assert.equal(await section.getByLabel('Filters in conv 3', { exact: true }).isDisabled(), false);
+  await section.getByLabel('Network kernel size', { exact: true }).selectOption('5 × 5');
+  await section.getByLabel('Network pooling', { exact: true }).selectOption('average');
+  await section.getByLabel('Dense hidden units', { exact: true }).selectOption('64');
+  await page.waitForFunction(() => document.querySelectorAll('table.network-table tbody tr').length === 14);
+  const shapes = await table.locator('tbody td.shape').allTextContents();
+  assert.deepEqual(shapes, ['1 × 28 × 28', '8 × 28 × 28', '8 × 28 × 28', '8 × 14 × 14', '16 × 14 × 14', '16 × 14 × 14',
+    '16 × 7 × 7', '32 × 7 × 7', '32 × 7 × 7', '32 × 3 × 3', '288 × 1 × 1', '64 × 1 × 1', '64 × 1 × 1', '10 × 1 × 1']);
+  const counts = (await table.locator('tbody td.count').allTextContents()).map((c) => Number(c.replace(/,/g, '')));
+  const total = Number((await table.locator('tfoot td.count').textContent()).replace(/,/g, ''));
+  assert.equal(total, counts.reduce((a, b) => a + b, 0));
+  assert.equal(counts[1], 8 * 25 + 8, 'conv 1: 8 filters of 5 × 5 × 1, and their biases');
+  assert.match(await table.locator('tbody tr').nth(7).textContent(), /5×5 filters, stride 1, SAME/);
+  // Three VALID 5 × 5 blocks leave nothing of 28 × 28: refused in words, nothing changes.
+  await section.getByLabel('Network padding', { exact: true }).selectOption('VALID');
+  await section.getByText(/This network cannot be built: .*choose SAME padding, a smaller kernel or fewer blocks/).waitFor();
+  assert.equal(await section.getByLabel('Network padding', { exact: true }).inputValue(), 'SAME');
+  assert.equal(await rows(), 14);
+  await section.getByLabel('Training examples', { exact: true }).selectOption('500');
+  await trainTo(page, section, 60);
+  await page.waitForTimeout(1000);
+  for (const field of ['blocks=3', 'net-kernel=5', 'net-pooling=average', 'hidden=64', 'examples=500']) {
+    assert.ok(page.url().includes(field), `${field} in ${page.url()}`);
+  }
+  assertNoErrors(problems.filter((p) => !/cannot be built/.test(p)));
+});

@@ -11,6 +11,10 @@ pub struct LabeledSelectProps {
     pub options: Vec<(AttrValue, AttrValue)>,
     pub selected: AttrValue,
     pub on_change: Callback<String>,
+    /// Greyed out (a choice that does not apply now), still named and in the tab order's
+    /// place.
+    #[prop_or_default]
+    pub disabled: bool,
 }
 
 /// A select's options for choices shown, and chosen, by one text each (a name, a number).
@@ -74,7 +78,7 @@ pub fn labeled_select(props: &LabeledSelectProps) -> Html {
     html! {
         <div class="field">
             <label for={id.clone()}>{ props.label.clone() }</label>
-            <select id={id} ref={select} {onchange}>
+            <select id={id} ref={select} {onchange} disabled={props.disabled}>
                 { for props.options.iter().map(|(value, text)| html! {
                     <option value={value.clone()} selected={*value == props.selected}>
                         { text.clone() }

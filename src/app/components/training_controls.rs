@@ -6,11 +6,13 @@ use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use super::labeled_select::{options, LabeledSelect};
-use crate::common::format::number;
+use crate::common::format::{grouped, number};
+use crate::common::geometry::Padding;
 use crate::nn::data::DatasetKind;
 use crate::training::state::{
-    parse_learning_rate, parse_seed, ActivationKind, OptimizerKind, TrainingSettings, BATCH_SIZES,
-    FILTER_CHOICES, STEP_BATCHES,
+    parse_learning_rate, parse_seed, ActivationKind, NetworkPooling, OptimizerKind,
+    TrainingSettings, BATCH_SIZES, BLOCK_CHOICES, FILTER_CHOICES, HIDDEN_CHOICES,
+    NETWORK_KERNEL_SIZES, STEP_BATCHES, TRAIN_EXAMPLE_CHOICES,
 };
 
 #[derive(Properties, PartialEq)]
@@ -100,7 +102,10 @@ pub fn training_controls(props: &TrainingControlsProps) -> Html {
         let on_refused = props.on_refused.clone();
         Callback::from(move |text: String| {
             let mut next = settings.clone();
-            match update(&mut next, &text) {
+            match update(&mut next, &text).and_then(|()| match next.network_problem() {
+                Some(problem) => Err(problem),
+                None => Ok(()),
+            }) {
                 Ok(()) if next != settings => on_settings.emit(next),
                 Ok(()) => {}
                 Err(message) => on_refused.emit(message),
@@ -166,6 +171,12 @@ pub fn training_controls(props: &TrainingControlsProps) -> Html {
                         s.batch_size = text.parse().map_err(|_| format!("Unknown batch size “{text}”."))?;
                         Ok(())
                     })} />
+                <LabeledSelect label="Conv blocks" options={options(BLOCK_CHOICES, |b| b.to_string())}
+                    selected={settings.blocks.to_string()}
+                    on_change={change(|s, text| {
+                        s.blocks = text.parse().map_err(|_| format!("Unknown block count “{text}”."))?;
+                        Ok(())
+                    })} />
                 <LabeledSelect label="Filters in conv 1"
                     options={options(FILTER_CHOICES[0], |f| f.to_string())}
                     selected={settings.filters[0].to_string()}
@@ -175,9 +186,41 @@ pub fn training_controls(props: &TrainingControlsProps) -> Html {
                     })} />
                 <LabeledSelect label="Filters in conv 2"
                     options={options(FILTER_CHOICES[1], |f| f.to_string())}
-                    selected={settings.filters[1].to_string()}
+                    selected={settings.filters[1].to_string()} disabled={settings.blocks < 2}
                     on_change={change(|s, text| {
                         s.filters[1] = text.parse().map_err(|_| format!("Unknown filter count “{text}”."))?;
+                        Ok(())
+                    })} />
+                <LabeledSelect label="Filters in conv 3"
+                    options={options(FILTER_CHOICES[2], |f| f.to_string())}
+                    selected={settings.filters[2].to_string()} disabled={settings.blocks < 3}
+                    on_change={change(|s, text| {
+                        s.filters[2] = text.parse().map_err(|_| format!("Unknown filter count “{text}”."))?;
+                        Ok(())
+                    })} />
+                <LabeledSelect label="Network kernel size"
+                    options={options(NETWORK_KERNEL_SIZES, |k| format!("{k} × {k}"))}
+                    selected={format!("{k} × {k}", k = settings.kernel_size)}
+                    on_change={change(|s, text| {
+                        s.kernel_size = NETWORK_KERNEL_SIZES.into_iter()
+                            .find(|k| format!("{k} × {k}") == text)
+                            .ok_or_else(|| format!("Unknown kernel size “{text}”."))?;
+                        Ok(())
+                    })} />
+                <LabeledSelect label="Network padding"
+                    options={options(Padding::ALL, |p| p.name().to_string())}
+                    selected={settings.padding.name()}
+                    on_change={change(|s, text| {
+                        s.padding = Padding::from_name(text)
+                            .ok_or_else(|| format!("Unknown padding “{text}”."))?;
+                        Ok(())
+                    })} />
+                <LabeledSelect label="Network pooling"
+                    options={options(NetworkPooling::ALL, |p| p.name().to_string())}
+                    selected={settings.pooling.name()}
+                    on_change={change(|s, text| {
+                        s.pooling = NetworkPooling::ALL.into_iter().find(|p| p.name() == text)
+                            .ok_or_else(|| format!("Unknown pooling “{text}”."))?;
                         Ok(())
                     })} />
                 <LabeledSelect label="Network activation"
@@ -186,6 +229,27 @@ pub fn training_controls(props: &TrainingControlsProps) -> Html {
                     on_change={change(|s, text| {
                         s.activation = ActivationKind::ALL.into_iter().find(|a| a.name() == text)
                             .ok_or_else(|| format!("Unknown activation “{text}”."))?;
+                        Ok(())
+                    })} />
+                <LabeledSelect label="Dense hidden units"
+                    options={options(HIDDEN_CHOICES, |h| match h {
+                        0 => "none".to_string(),
+                        h => h.to_string(),
+                    })}
+                    selected={match settings.hidden { 0 => "none".to_string(), h => h.to_string() }}
+                    on_change={change(|s, text| {
+                        s.hidden = match text {
+                            "none" => 0,
+                            text => text.parse().map_err(|_| format!("Unknown hidden units “{text}”."))?,
+                        };
+                        Ok(())
+                    })} />
+                <LabeledSelect label="Training examples"
+                    options={options(TRAIN_EXAMPLE_CHOICES, |n| grouped(n as u64))}
+                    selected={grouped(settings.train_examples as u64)}
+                    on_change={change(|s, text| {
+                        s.train_examples = text.replace(',', "").parse()
+                            .map_err(|_| format!("Unknown number of examples “{text}”."))?;
                         Ok(())
                     })} />
                 <TypedField label="Seed" id="seed" inputmode="numeric"
@@ -197,10 +261,11 @@ pub fn training_controls(props: &TrainingControlsProps) -> Html {
             </div>
             <p class="hint">
                 { "The learning rate, optimizer and batch size change the run in progress. \
-                   Changing the dataset, filters, activation or seed starts a new network; Reset \
-                   with the same seed repeats a run exactly. Network: 28×28 image → conv 3×3 SAME → \
-                   activation → max-pool 2×2 stride 2 (VALID) → conv 3×3 SAME → activation → \
-                   max-pool → flatten → dense 10 → softmax, trained with cross-entropy." }
+                   Changing the dataset, the network, the training examples or the seed starts a \
+                   new network; Reset with the same seed repeats a run exactly. Each conv block is \
+                   a convolution (stride 1), the activation and 2×2 pooling (stride 2, VALID); \
+                   then flatten, the dense hidden layer if any, and dense 10 → softmax, trained \
+                   with cross-entropy. \"The network\" below shows every layer." }
             </p>
         </div>
     }

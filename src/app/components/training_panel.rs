@@ -11,6 +11,7 @@ use super::digit_pad::DigitPad;
 use super::digit_strip::DigitStrip;
 use super::filter_grid::FilterGrid;
 use super::layer_maps_view::LayerMapsView;
+use super::network_table::NetworkTable;
 use super::probability_bars::ProbabilityBars;
 use super::training_controls::TrainingControls;
 use super::training_curves::{Metric, TrainingCurves};
@@ -174,6 +175,10 @@ pub fn training_panel(props: &TrainingPanelProps) -> Html {
                         None => html! { <p class="hint">{ "The filters appear once the network is built." }</p> },
                     } }
                 </div>
+            </div>
+            <div class="panel network">
+                <h3>{ "The network" }</h3>
+                <NetworkTable network={state.settings.network()} />
             </div>
             <div class="panel follow">
                 <h3>{ format!("Follow one {singular} through the network") }</h3>
