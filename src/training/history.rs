@@ -15,6 +15,21 @@ pub struct Point {
 /// 0.9, debiased so the curve starts at the first value rather than at 0).
 const SMOOTHING: f64 = 0.9;
 
+/// The training accuracy must pass the test accuracy by this much (0–1) to call it
+/// overfitting.
+pub const OVERFIT_GAP: f32 = 0.05;
+/// … and the test loss must have risen this much (a fraction) above its best.
+pub const OVERFIT_RISE: f32 = 0.15;
+
+/// What overfitting looks like in the curves.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Overfitting {
+    pub train_accuracy: f32,
+    pub test_accuracy: f32,
+    pub best_test_loss: f32,
+    pub test_loss: f32,
+}
+
 /// A bounded, downsampled series.
 #[derive(Clone, Debug, PartialEq, Default)]
 struct Series {
@@ -180,6 +195,27 @@ impl History {
         &self.views.test_accuracy
     }
 
+    /// Signs of overfitting at the last evaluation: the (smoothed) training accuracy at
+    /// least [`OVERFIT_GAP`] above the test accuracy, while the test loss has climbed at
+    /// least [`OVERFIT_RISE`] above its best, at an earlier evaluation.
+    pub fn overfitting(&self) -> Option<Overfitting> {
+        let test = self.test_accuracy().last()?;
+        let train = self.train_accuracy().last()?;
+        let losses = self.test_loss();
+        let (last, earlier) = losses.split_last()?;
+        let best = earlier
+            .iter()
+            .map(|p| p.value)
+            .fold(f32::INFINITY, f32::min);
+        let gap = train.value - test.value;
+        (gap >= OVERFIT_GAP && last.value >= best * (1.0 + OVERFIT_RISE)).then_some(Overfitting {
+            train_accuracy: train.value,
+            test_accuracy: test.value,
+            best_test_loss: best,
+            test_loss: last.value,
+        })
+    }
+
     /// A number that changes whenever the history does (cheap to compare for redraws).
     pub fn revision(&self) -> u64 {
         self.revision
@@ -189,6 +225,42 @@ impl History {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn overfitting_is_a_gap_in_accuracy_while_the_test_loss_climbs() {
+        let mut history = History::new(400);
+        // Learning: both accuracies rise together, the test loss falls.
+        for (i, (acc, loss)) in [(0.6, 1.0), (0.8, 0.6), (0.86, 0.4)]
+            .into_iter()
+            .enumerate()
+        {
+            let samples = (i as u64 + 1) * 1000;
+            history.push_train(samples, loss, acc);
+            history.push_test(samples, loss, acc);
+        }
+        assert_eq!(history.overfitting(), None);
+        // Memorising: training accuracy climbs on, the test loss turns up.
+        for (i, test_loss) in [0.42, 0.5, 0.6].into_iter().enumerate() {
+            let samples = (i as u64 + 4) * 1000;
+            for _ in 0..20 {
+                history.push_train(samples, 0.02, 1.0);
+            }
+            history.push_test(samples, test_loss, 0.86);
+        }
+        let seen = history.overfitting().expect("overfitting");
+        assert_eq!((seen.best_test_loss, seen.test_loss), (0.4, 0.6));
+        assert!(
+            seen.train_accuracy > 0.95 && seen.test_accuracy == 0.86,
+            "{seen:?}"
+        );
+        // A gap without a climbing test loss is not called overfitting.
+        let mut steady = History::new(400);
+        for i in 1..=5u64 {
+            steady.push_train(i * 1000, 0.1, 0.99);
+            steady.push_test(i * 1000, 0.4, 0.9);
+        }
+        assert_eq!(steady.overfitting(), None);
+    }
 
     #[test]
     fn a_million_points_stay_within_capacity_and_in_order() {

@@ -178,7 +178,7 @@ e2e(`Train reaches ${TARGET * 100} % with no long task; pictures change; Pause a
     assert.equal(await section.getByRole('img', { name }).count(), 1, name);
   }
   // The confusion matrix counts every test digit.
-  const cells = await section.locator('table td').allTextContents();
+  const cells = await section.locator('table.confusion td').allTextContents();
   assert.equal(cells.map(Number).reduce((x, y) => x + y, 0), 2000);
 
   // Step trains 10 batches of 32.
@@ -365,16 +365,18 @@ e2e('the training controls are reachable and work from the keyboard', async (t) 
   const trainButton = button(section, 'Train');
   await trainButton.focus();
   const names = [];
-  for (let i = 0; i < 12; i++) {
+  for (let i = 0; i < 19; i++) {
     names.push(await page.evaluate(() => {
       const el = document.activeElement;
       return el.getAttribute('aria-label') ?? (el.labels?.[0]?.textContent.trim()) ?? el.textContent.trim();
     }));
     await page.keyboard.press('Tab');
   }
-  assert.deepEqual(names.slice(0, 10), [
-    'Train', 'Step', 'Reset', 'Learning rate', 'Optimizer', 'Batch size',
-    'Filters in conv 1', 'Filters in conv 2', 'Network activation', 'Seed',
+  // Filters in conv 3 is disabled with two blocks, so Tab passes it.
+  assert.deepEqual(names.slice(0, 17), [
+    'Train', 'Step', 'Reset', 'Dataset', 'Learning rate', 'Optimizer', 'Batch size', 'Conv blocks',
+    'Filters in conv 1', 'Filters in conv 2', 'Network kernel size', 'Network padding', 'Network pooling',
+    'Network activation', 'Dense hidden units', 'Training examples', 'Seed',
   ]);
   // Space on Train starts training; its button becomes Pause, which Space stops.
   await trainButton.focus();
@@ -523,4 +525,32 @@ e2e('your own architecture: the table follows every choice, a network that leave
     assert.ok(page.url().includes(field), `${field} in ${page.url()}`);
   }
   assertNoErrors(problems.filter((p) => !/cannot be built/.test(p)));
+});
+
+e2e('overfitting you can see: 500 Fashion-MNIST images learnt by heart, and a sentence says so and what to try', async (t) => {
+  const { page, section, problems } = await openPage(t);
+  const sentence = section.locator('.curves .overfitting');
+  assert.equal(await sentence.textContent(), '');
+  await section.getByLabel('Dataset', { exact: true }).selectOption('Fashion-MNIST');
+  await page.waitForFunction(
+    () => /^Test image /.test(document.querySelector('.digit-strip button')?.getAttribute('aria-label') ?? '') &&
+      [...document.querySelectorAll('.training button')].some((b) => b.textContent.trim() === 'Train' && !b.disabled),
+    null,
+    { timeout: 60_000 },
+  );
+  await section.getByLabel('Training examples', { exact: true }).selectOption('500');
+  await button(section, 'Train').click();
+  await page.waitForFunction(() => document.querySelector('.curves .overfitting')?.textContent.startsWith('Overfitting'),
+    null, { timeout: TRAIN_TIMEOUT, polling: 500 });
+  await button(section, 'Pause').click();
+  const text = await sentence.textContent();
+  const m = /^Overfitting: ([\d.]+) % right on the training images but ([\d.]+) % on the test ones, and the test loss has climbed from its best, ([\d.]+), to ([\d.]+)\./.exec(text);
+  assert.ok(m, text);
+  assert.ok(Number(m[1]) - Number(m[2]) >= 5, text);
+  assert.ok(Number(m[4]) >= Number(m[3]) * 1.15, text);
+  assert.match(text, /Try more training examples/);
+  // Reset starts the curves over: no overfitting to speak of.
+  await button(section, 'Reset').click();
+  await page.waitForFunction(() => document.querySelector('.curves .overfitting')?.textContent === '');
+  assertNoErrors(problems);
 });

@@ -22,6 +22,25 @@ use crate::common::format::{grouped, number};
 use crate::nn::data::DatasetKind;
 use crate::training::state::{Chosen, Phase, TrainingAction, TrainingSettings, TrainingState};
 
+/// One sentence when the curves show overfitting: what it is, and what to try.
+fn overfitting_sentence(state: &TrainingState) -> String {
+    let Some(seen) = state.history.overfitting() else {
+        return String::new();
+    };
+    format!(
+        "Overfitting: {:.1} % right on the training {} but {:.1} % on the test ones, and the \
+         test loss has climbed from its best, {}, to {}. The network is memorising its training \
+         {} rather than learning what tells the classes apart. Try more training examples, a \
+         smaller network (fewer filters, no hidden layer), or stop at the best test score.",
+        f64::from(seen.train_accuracy) * 100.0,
+        state.settings.dataset.noun().1,
+        f64::from(seen.test_accuracy) * 100.0,
+        number(f64::from(seen.best_test_loss)),
+        number(f64::from(seen.test_loss)),
+        state.settings.dataset.noun().1,
+    )
+}
+
 /// The curves in words, for screen readers and for anyone reading numbers off a wall.
 fn curve_summary(state: &TrainingState) -> String {
     let loss = state.history.train_loss_smoothed();
@@ -166,6 +185,7 @@ pub fn training_panel(props: &TrainingPanelProps) -> Html {
                     <TrainingCurves history={state.history.clone()} metric={Metric::Loss} />
                     <TrainingCurves history={state.history.clone()} metric={Metric::Accuracy} />
                     <p class="curve-summary hint">{ curve_summary(&state) }</p>
+                    <p class="overfitting" aria-live="polite">{ overfitting_sentence(&state) }</p>
                 </div>
                 <div class="panel filters-panel">
                     <h3>{ "What the first layer learns" }</h3>
