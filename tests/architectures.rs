@@ -22,6 +22,8 @@ struct Case {
     padding: String,
     pooling: String,
     hidden: usize,
+    #[serde(default)]
+    dropout: f32,
     shapes: Option<Vec<[usize; 3]>>,
     parameters: Option<Vec<usize>>,
     total: Option<usize>,
@@ -45,6 +47,7 @@ fn every_architecture_has_the_shapes_and_parameters_keras_gives_it() {
                 _ => NetworkPooling::Average,
             },
             hidden: case.hidden,
+            dropout: case.dropout,
             ..TrainingSettings::default()
         };
         let what = format!(

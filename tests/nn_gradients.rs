@@ -394,3 +394,91 @@ fn loss_gradients_of_the_whole_network() {
     }
     assert_gradients("loss gradients", &numerical, &analytical, f64::from(loss));
 }
+
+/// Dropout in training: the gradients of `Σ probe · output` through the masks the pass
+/// drew. Every evaluation runs on a clone of the same network, whose mask generator is in
+/// the same state, so each draws the same masks.
+#[test]
+fn dropout_gradients_through_the_masks_of_the_pass() {
+    let spec = NetworkSpec {
+        input: Shape::new(2, 3, 3),
+        layers: vec![
+            LayerSpec::Flatten,
+            LayerSpec::Dense { units: 12 },
+            LayerSpec::Tanh,
+            LayerSpec::Dropout { rate: 0.5 },
+            LayerSpec::Dense { units: 4 },
+        ],
+        init: Default::default(),
+    };
+    let mut rng = Rng::new(11);
+    let batch = 3;
+    let input =
+        Array4::from_shape_vec((batch, 2, 3, 3), normal(batch * 18, &mut rng)).expect("shape");
+    let probe =
+        Array4::from_shape_vec((batch, 4, 1, 1), normal(batch * 4, &mut rng)).expect("shape");
+    let mut start = Network::new(&spec, 7).expect("builds");
+    start.set_training(true);
+
+    let mut net = start.clone();
+    net.forward(input.view()).expect("forward");
+    let size = magnitude(&net, &probe);
+    let hidden = net.activation(2).expect("tanh").to_owned();
+    let dropped = net.activation(3).expect("dropout").to_owned();
+    let zeros = dropped.iter().filter(|&&v| v == 0.0).count();
+    assert!(
+        zeros > 0 && zeros < dropped.len(),
+        "some values dropped, not all: {zeros}"
+    );
+    for (&x, &y) in hidden.iter().zip(&dropped) {
+        assert!(
+            y == 0.0 || (y - 2.0 * x).abs() <= 1e-6 * x.abs().max(1.0),
+            "kept values double: {x} → {y}"
+        );
+    }
+    let (analytical_input, analytical_params) = analytical(&mut net, &probe);
+
+    let objective_at = |params: &[f32], input: &Array4<f32>| {
+        let mut net = start.clone();
+        net.parameters_mut().copy_from_slice(params);
+        objective(&mut net, input.view(), &probe)
+    };
+    let params = start.parameters().to_vec();
+    let mut numerical = Vec::new();
+    for i in 0..input.len() {
+        let mut nudged = input.clone();
+        nudged.as_slice_mut().expect("contiguous")[i] += EPS;
+        let plus = objective_at(&params, &nudged);
+        nudged.as_slice_mut().expect("contiguous")[i] -= 2.0 * EPS;
+        let minus = objective_at(&params, &nudged);
+        numerical.push((plus - minus) / (2.0 * f64::from(EPS)));
+    }
+    assert_gradients(
+        "dropout: input gradient",
+        &numerical,
+        &analytical_input,
+        size,
+    );
+    let mut numerical = Vec::new();
+    for j in 0..params.len() {
+        let mut nudged = params.clone();
+        nudged[j] += EPS;
+        let plus = objective_at(&nudged, &input);
+        nudged[j] -= 2.0 * EPS;
+        let minus = objective_at(&nudged, &input);
+        numerical.push((plus - minus) / (2.0 * f64::from(EPS)));
+    }
+    assert_gradients(
+        "dropout: parameter gradients",
+        &numerical,
+        &analytical_params,
+        size,
+    );
+
+    // Outside training, dropout passes its input through.
+    let mut evaluating = start.clone();
+    evaluating.set_training(false);
+    evaluating.forward(input.view()).expect("forward");
+    let through = evaluating.activation(3).expect("dropout").to_owned();
+    assert_eq!(through, evaluating.activation(2).expect("tanh"));
+}

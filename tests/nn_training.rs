@@ -464,3 +464,64 @@ fn a_small_training_set_is_learnt_by_heart_and_one_smaller_than_a_batch_is_refus
         "{last:?} {again:?}"
     );
 }
+
+#[test]
+fn weight_decay_pulls_each_weight_toward_zero_by_its_own_size() {
+    // Plain SGD, one step on the same batch: with decay d, each parameter moves by an extra
+    // −learning_rate · d · w (PyTorch's `weight_decay`, an L2 penalty of d/2 · |w|²).
+    let step = |weight_decay| {
+        let config = TrainConfig {
+            weight_decay,
+            ..common::small_config(3)
+        };
+        let mut trainer = Trainer::new(config, mnist()).expect("a trainer");
+        let before = trainer.network().parameters().to_vec();
+        trainer.train_batches(1).expect("trains");
+        (before, trainer.network().parameters().to_vec())
+    };
+    let (start, plain) = step(0.0);
+    let (same_start, decayed) = step(0.01);
+    assert_eq!(start, same_start);
+    let learning_rate = 0.1;
+    for ((&w, &p), &d) in start.iter().zip(&plain).zip(&decayed) {
+        let expected = -learning_rate * 0.01 * w;
+        assert!(
+            ((d - p) - expected).abs() <= 1e-6 + 1e-4 * expected.abs(),
+            "{w}: {p} vs {d}"
+        );
+    }
+    let refused = Trainer::new(
+        TrainConfig {
+            weight_decay: f32::NAN,
+            ..common::small_config(3)
+        },
+        mnist(),
+    );
+    assert!(refused.is_err_and(|e| e.to_string().contains("weight decay")));
+}
+
+#[test]
+fn a_run_with_dropout_repeats_exactly_from_its_seed() {
+    let with_dropout = |seed, rate| {
+        let mut config = common::small_config(seed);
+        let last = config.network.layers.len() - 1;
+        config
+            .network
+            .layers
+            .insert(last, LayerSpec::Dropout { rate });
+        let mut trainer = Trainer::new(config, mnist()).expect("a trainer");
+        trainer.train_batches(20).expect("trains");
+        trainer.network().parameters().to_vec()
+    };
+    assert_eq!(
+        with_dropout(5, 0.5),
+        with_dropout(5, 0.5),
+        "the same seed, the same run"
+    );
+    assert_ne!(with_dropout(5, 0.5), with_dropout(6, 0.5));
+    assert_ne!(
+        with_dropout(5, 0.5),
+        with_dropout(5, 0.0),
+        "dropout changes training"
+    );
+}

@@ -99,6 +99,8 @@ const OPTIMIZERS: [(&str, OptimizerKind); 3] = [
     ("momentum", OptimizerKind::Momentum),
     ("adam", OptimizerKind::Adam),
 ];
+const DROPOUTS: [(&str, f32); 3] = [("0", 0.0), ("0.25", 0.25), ("0.5", 0.5)];
+const DECAYS: [(&str, f32); 3] = [("0", 0.0), ("0.0001", 1e-4), ("0.001", 1e-3)];
 const NET_POOLINGS: [(&str, NetworkPooling); 2] = [
     ("max", NetworkPooling::Max),
     ("average", NetworkPooling::Average),
@@ -187,6 +189,8 @@ pub fn write(lesson: &Lesson) -> String {
             slug(&NET_ACTIVATIONS, &training.activation).into(),
         ),
         ("hidden", training.hidden.to_string()),
+        ("dropout", slug(&DROPOUTS, &training.dropout).into()),
+        ("decay", slug(&DECAYS, &training.weight_decay).into()),
         ("examples", training.train_examples.to_string()),
         ("seed", training.seed.to_string()),
     ]);
@@ -549,6 +553,8 @@ fn read_training(fields: &mut Fields) -> TrainingSettings {
     let pooling = fields.choice("net-pooling", &NET_POOLINGS, defaults.pooling);
     let activation = fields.choice("net-activation", &NET_ACTIVATIONS, defaults.activation);
     let hidden = fields.number("hidden", &HIDDEN_CHOICES, defaults.hidden);
+    let dropout = fields.choice("dropout", &DROPOUTS, defaults.dropout);
+    let weight_decay = fields.choice("decay", &DECAYS, defaults.weight_decay);
     let train_examples = fields.number("examples", &TRAIN_EXAMPLE_CHOICES, defaults.train_examples);
     let seed = match fields.take("seed") {
         None => defaults.seed,
@@ -576,6 +582,8 @@ fn read_training(fields: &mut Fields) -> TrainingSettings {
         pooling,
         activation,
         hidden,
+        dropout,
+        weight_decay,
         train_examples,
         seed,
     };

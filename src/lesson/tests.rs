@@ -69,6 +69,8 @@ fn unusual() -> Lesson {
             pooling: NetworkPooling::Average,
             activation: ActivationKind::Tanh,
             hidden: 32,
+            dropout: 0.25,
+            weight_decay: 1e-3,
             train_examples: 1_000,
             seed: 18_446_744_073_709_551_615,
         },
@@ -90,7 +92,7 @@ fn the_first_page_writes_a_short_link_that_reads_back_with_no_notice() {
     assert!(query.contains("&f1=outline&b1=0&padding=same&stride=1&activation=relu"));
     assert!(query.ends_with(
         "&lr=0.05&batch=32&blocks=2&conv1=8&conv2=16&conv3=32&net-kernel=3&net-padding=same\
-         &net-pooling=max&net-activation=relu&hidden=0&examples=8000&seed=1"
+         &net-pooling=max&net-activation=relu&hidden=0&dropout=0&decay=0&examples=8000&seed=1"
     ));
     let (lesson, notices) = read(&query);
     assert_eq!(notices, []);

@@ -32,6 +32,7 @@ enum Op {
     AvgPool(Window),
     Flatten,
     Dense { units: usize },
+    Dropout(f32),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -52,6 +53,9 @@ struct Workspace {
     outputs: Vec<Vec<f32>>,
     cols: Vec<Vec<f32>>,
     argmax: Vec<Vec<u32>>,
+    /// Each dropout layer's mask of the last pass: 0 or 1 / (1 − rate) per value (all 1
+    /// outside training).
+    masks: Vec<Vec<f32>>,
     probs: Vec<f32>,
     /// Per-column scratch for softmax.
     columns: Vec<f32>,
@@ -91,6 +95,10 @@ pub struct Network {
     params: Vec<f32>,
     grads: Vec<f32>,
     ws: Workspace,
+    /// Whether passes are training passes (dropout drops).
+    training: bool,
+    /// Draws the dropout masks; seeded with the weights, so a run repeats exactly.
+    dropout_rng: Rng,
 }
 
 fn check_window(size: usize, stride: usize, what: &str) -> Result<(), String> {
@@ -187,6 +195,12 @@ fn plan_layer(spec: &LayerSpec, input: Shape) -> Result<(Op, Shape, usize, usize
             (op, output, 0, 0)
         }
         LayerSpec::Flatten => (Op::Flatten, Shape::flat(input.len()), 0, 0),
+        LayerSpec::Dropout { rate } => {
+            if !(0.0..1.0).contains(&rate) {
+                return Err(format!("the dropout rate must be in [0, 1), not {rate}"));
+            }
+            (Op::Dropout(rate), input, 0, 0)
+        }
         LayerSpec::Dense { units } => {
             if !input.is_flat() {
                 return Err(format!(
@@ -296,8 +310,11 @@ impl Network {
                 outputs: vec![Vec::new(); spec.layers.len()],
                 cols: vec![Vec::new(); spec.layers.len()],
                 argmax: vec![Vec::new(); spec.layers.len()],
+                masks: vec![Vec::new(); spec.layers.len()],
                 ..Workspace::default()
             },
+            training: false,
+            dropout_rng: Rng::new(seed ^ 0x9E37_79B9_7F4A_7C15),
         };
         network.initialize(&mut Rng::new(seed));
         Ok(network)
@@ -367,6 +384,20 @@ impl Network {
     /// The gradients of the last backward pass, laid out like [`Network::parameters`].
     pub fn gradients(&self) -> &[f32] {
         &self.grads
+    }
+
+    /// Makes the following passes training passes (dropout drops values) or not.
+    pub fn set_training(&mut self, training: bool) {
+        self.training = training;
+    }
+
+    /// Adds L2 weight decay to the gradients of the last backward pass: `g += decay · w`.
+    pub(crate) fn add_weight_decay(&mut self, decay: f32) {
+        if decay != 0.0 {
+            for (g, &w) in self.grads.iter_mut().zip(&self.params) {
+                *g += decay * w;
+            }
+        }
     }
 
     pub(crate) fn parameters_and_gradients(&mut self) -> (&mut [f32], &[f32]) {
@@ -477,6 +508,9 @@ impl Network {
             if let Op::MaxPool(_) = layer.op {
                 ws.argmax[i].resize(layer.output.len() * batch, 0);
             }
+            if let Op::Dropout(_) = layer.op {
+                ws.masks[i].resize(layer.output.len() * batch, 1.0);
+            }
         }
         ws.probs.resize(classes * batch, 0.0);
         ws.columns.resize(2 * batch, 0.0);
@@ -494,7 +528,12 @@ impl Network {
     /// Runs every layer on the workspace's input, then softmax on the logits.
     pub(crate) fn run_forward(&mut self) {
         let Network {
-            layers, params, ws, ..
+            layers,
+            params,
+            ws,
+            training,
+            dropout_rng,
+            ..
         } = self;
         let batch = ws.batch;
         for (i, layer) in layers.iter().enumerate() {
@@ -512,6 +551,24 @@ impl Network {
                 Op::Flatten => layers::flatten_forward(x, layer.input, batch, y),
                 Op::Dense { units } => {
                     layers::dense_forward(units, layer.input.len(), batch, x, w, b, y)
+                }
+                Op::Dropout(rate) => {
+                    let mask = &mut ws.masks[i];
+                    if *training && rate > 0.0 {
+                        let keep = 1.0 / (1.0 - rate);
+                        for m in mask.iter_mut() {
+                            *m = if dropout_rng.uniform() < f64::from(rate) {
+                                0.0
+                            } else {
+                                keep
+                            };
+                        }
+                    } else {
+                        mask.fill(1.0);
+                    }
+                    for ((y, &x), &m) in y.iter_mut().zip(x).zip(mask.iter()) {
+                        *y = x * m;
+                    }
                 }
             }
         }
@@ -572,6 +629,11 @@ impl Network {
                 Op::MaxPool(_) => pool::max_pool_backward(dy, &ws.argmax[i], dx),
                 Op::AvgPool(win) => pool::avg_pool_backward(dy, planes, &win, dx),
                 Op::Flatten => layers::flatten_backward(dy, layer.input, batch, dx),
+                Op::Dropout(_) => {
+                    for ((dx, &dy), &m) in dx.iter_mut().zip(dy).zip(&ws.masks[i]) {
+                        *dx = dy * m;
+                    }
+                }
             }
             if want_dx {
                 std::mem::swap(&mut ws.grad, &mut ws.grad_next);

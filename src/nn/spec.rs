@@ -109,6 +109,12 @@ pub enum LayerSpec {
     Dense {
         units: usize,
     },
+    /// Inverted dropout, in training only: each value is zeroed with probability `rate`
+    /// and the others scaled by `1 / (1 − rate)`; outside training it passes values
+    /// through. The masks come from the network's seed, so a run still repeats exactly.
+    Dropout {
+        rate: f32,
+    },
 }
 
 impl LayerSpec {
@@ -124,6 +130,7 @@ impl LayerSpec {
             LayerSpec::AvgPool { .. } => "average pooling",
             LayerSpec::Flatten => "flatten",
             LayerSpec::Dense { .. } => "dense",
+            LayerSpec::Dropout { .. } => "dropout",
         }
     }
 
@@ -291,6 +298,10 @@ pub struct TrainConfig {
     pub optimizer: Optimizer,
     pub batch_size: usize,
     pub seed: u64,
+    /// L2 weight decay: `weight_decay · w` is added to every parameter's gradient before
+    /// each step (as PyTorch's `weight_decay` does), 0 for none.
+    #[serde(default)]
+    pub weight_decay: f32,
     /// How many of the training images are used (the first ones, already shuffled): fewer
     /// make overfitting visible sooner.
     #[serde(default = "all_training_images")]
@@ -309,6 +320,7 @@ impl Default for TrainConfig {
             optimizer: Optimizer::DEFAULT_SGD,
             batch_size: 32,
             seed: 1,
+            weight_decay: 0.0,
             train_examples: TRAIN,
         }
     }

@@ -141,6 +141,12 @@ impl Trainer {
         }
         let optimizer = OptimizerState::new(config.optimizer, network.parameter_count())?;
         let mut rng = Rng::new(config.seed ^ 0xD1B5_4A32_D192_ED03);
+        let decay = config.weight_decay;
+        if !(decay.is_finite() && (0.0..1.0).contains(&decay)) {
+            return Err(NnError::Hyperparameter(format!(
+                "the weight decay must be in [0, 1), not {decay}"
+            )));
+        }
         if config.train_examples < batch || config.train_examples > TRAIN {
             return Err(NnError::Hyperparameter(format!(
                 "the training examples must be between the batch size ({batch}) and {TRAIN}, \
@@ -230,7 +236,9 @@ impl Trainer {
             self.labels.clear();
             self.labels
                 .extend(indices.iter().map(|&i| train.label(i as usize)));
+            self.network.set_training(true);
             self.network.run_forward();
+            self.network.set_training(false);
             let BatchLoss {
                 loss,
                 correct: right,
@@ -243,6 +251,7 @@ impl Trainer {
                 self.diverged = Some(error.clone());
                 return Err(error);
             }
+            self.network.add_weight_decay(self.config.weight_decay);
             let (params, grads) = self.network.parameters_and_gradients();
             self.optimizer.step(params, grads);
             if let Some(frozen) = &self.frozen {

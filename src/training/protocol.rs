@@ -176,7 +176,8 @@ pub struct DigitView {
     pub test: Option<(usize, u8)>,
     /// 28 × 28 values in 0–1.
     pub input: Vec<f32>,
-    /// Every layer's output but flatten's (which only reshapes its input).
+    /// Every layer's output but flatten's (which only reshapes its input) and dropout's
+    /// (which passes its input through outside training).
     pub layers: Vec<LayerMaps>,
     /// Softmax of the logits, one per digit 0–9.
     pub probabilities: Vec<f32>,

@@ -26,6 +26,10 @@ pub const BLOCK_CHOICES: [usize; 3] = [1, 2, 3];
 pub const NETWORK_KERNEL_SIZES: [usize; 2] = [3, 5];
 /// Units of the dense hidden layer before the last one offered (0: none).
 pub const HIDDEN_CHOICES: [usize; 4] = [0, 32, 64, 128];
+/// Dropout rates offered before the last dense layer.
+pub const DROPOUT_CHOICES: [f32; 3] = [0.0, 0.25, 0.5];
+/// L2 weight decays offered.
+pub const WEIGHT_DECAY_CHOICES: [f32; 3] = [0.0, 1e-4, 1e-3];
 /// How many training images may be used.
 pub const TRAIN_EXAMPLE_CHOICES: [usize; 4] = [500, 1_000, 2_000, 8_000];
 /// Batches one press of Step trains.
@@ -152,6 +156,10 @@ pub struct TrainingSettings {
     pub activation: ActivationKind,
     /// Units of a dense hidden layer (with the activation) before the last; 0 for none.
     pub hidden: usize,
+    /// Inverted dropout before the last dense layer, in training only; 0 for none.
+    pub dropout: f32,
+    /// L2 weight decay; 0 for none.
+    pub weight_decay: f32,
     pub train_examples: usize,
     pub seed: u64,
 }
@@ -171,6 +179,8 @@ impl Default for TrainingSettings {
             pooling: NetworkPooling::Max,
             activation: ActivationKind::Relu,
             hidden: 0,
+            dropout: 0.0,
+            weight_decay: 0.0,
             train_examples: TRAIN,
             seed: 1,
         }
@@ -227,6 +237,9 @@ impl TrainingSettings {
             layers.push(LayerSpec::Dense { units: self.hidden });
             layers.push(activation);
         }
+        if self.dropout > 0.0 {
+            layers.push(LayerSpec::Dropout { rate: self.dropout });
+        }
         layers.push(LayerSpec::Dense { units: CLASSES });
         NetworkSpec {
             input: Shape::new(1, SIDE, SIDE),
@@ -255,6 +268,7 @@ impl TrainingSettings {
             optimizer: self.optimizer(),
             batch_size: self.batch_size,
             seed: self.seed,
+            weight_decay: self.weight_decay,
             train_examples: self.train_examples,
         }
     }
@@ -262,7 +276,9 @@ impl TrainingSettings {
     /// True when going from `self` to `next` needs a new network (not just new
     /// hyperparameters for the run in progress).
     pub fn needs_new_network(&self, next: &TrainingSettings) -> bool {
-        self.network() != next.network() || self.train_examples != next.train_examples
+        self.network() != next.network()
+            || self.train_examples != next.train_examples
+            || self.weight_decay != next.weight_decay
     }
 }
 

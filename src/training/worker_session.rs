@@ -400,7 +400,7 @@ impl WorkerSession {
         let layers = specs
             .iter()
             .enumerate()
-            .filter(|(_, spec)| !matches!(spec, LayerSpec::Flatten))
+            .filter(|(_, spec)| !matches!(spec, LayerSpec::Flatten | LayerSpec::Dropout { .. }))
             .filter_map(|(index, spec)| {
                 let maps = network.activation(index)?;
                 let (_, c, h, w) = maps.dim();

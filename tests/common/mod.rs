@@ -41,6 +41,7 @@ pub fn small_config(seed: u64) -> TrainConfig {
         },
         batch_size: 16,
         seed,
+        weight_decay: 0.0,
         train_examples: 8_000,
     }
 }

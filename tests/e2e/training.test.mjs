@@ -365,7 +365,7 @@ e2e('the training controls are reachable and work from the keyboard', async (t) 
   const trainButton = button(section, 'Train');
   await trainButton.focus();
   const names = [];
-  for (let i = 0; i < 19; i++) {
+  for (let i = 0; i < 21; i++) {
     names.push(await page.evaluate(() => {
       const el = document.activeElement;
       return el.getAttribute('aria-label') ?? (el.labels?.[0]?.textContent.trim()) ?? el.textContent.trim();
@@ -373,10 +373,10 @@ e2e('the training controls are reachable and work from the keyboard', async (t) 
     await page.keyboard.press('Tab');
   }
   // Filters in conv 3 is disabled with two blocks, so Tab passes it.
-  assert.deepEqual(names.slice(0, 17), [
+  assert.deepEqual(names.slice(0, 19), [
     'Train', 'Step', 'Reset', 'Dataset', 'Learning rate', 'Optimizer', 'Batch size', 'Conv blocks',
     'Filters in conv 1', 'Filters in conv 2', 'Network kernel size', 'Network padding', 'Network pooling',
-    'Network activation', 'Dense hidden units', 'Training examples', 'Seed',
+    'Network activation', 'Dense hidden units', 'Dropout', 'Weight decay', 'Training examples', 'Seed',
   ]);
   // Space on Train starts training; its button becomes Pause, which Space stops.
   await trainButton.focus();
@@ -518,10 +518,15 @@ e2e('your own architecture: the table follows every choice, a network that leave
   await section.getByText(/This network cannot be built: .*choose SAME padding, a smaller kernel or fewer blocks/).waitFor();
   assert.equal(await section.getByLabel('Network padding', { exact: true }).inputValue(), 'SAME');
   assert.equal(await rows(), 14);
+  // Dropout before the last dense layer, and weight decay.
+  await section.getByLabel('Dropout', { exact: true }).selectOption('50 %');
+  await section.getByLabel('Weight decay', { exact: true }).selectOption('1e-3');
+  await page.waitForFunction(() => document.querySelectorAll('table.network-table tbody tr').length === 15);
+  assert.match(await table.locator('tbody tr').nth(13).textContent(), /^13 · dropout64 × 1 × 1/);
   await section.getByLabel('Training examples', { exact: true }).selectOption('500');
   await trainTo(page, section, 60);
   await page.waitForTimeout(1000);
-  for (const field of ['blocks=3', 'net-kernel=5', 'net-pooling=average', 'hidden=64', 'examples=500']) {
+  for (const field of ['blocks=3', 'net-kernel=5', 'net-pooling=average', 'hidden=64', 'dropout=0.5', 'decay=0.001', 'examples=500']) {
     assert.ok(page.url().includes(field), `${field} in ${page.url()}`);
   }
   assertNoErrors(problems.filter((p) => !/cannot be built/.test(p)));
@@ -548,7 +553,7 @@ e2e('overfitting you can see: 500 Fashion-MNIST images learnt by heart, and a se
   assert.ok(m, text);
   assert.ok(Number(m[1]) - Number(m[2]) >= 5, text);
   assert.ok(Number(m[4]) >= Number(m[3]) * 1.15, text);
-  assert.match(text, /Try more training examples/);
+  assert.match(text, /Try dropout, weight decay, more training examples or a smaller network/);
   // Reset starts the curves over: no overfitting to speak of.
   await button(section, 'Reset').click();
   await page.waitForFunction(() => document.querySelector('.curves .overfitting')?.textContent === '');

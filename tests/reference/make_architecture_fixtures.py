@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Keras's own account of the networks live training can build: for each architecture below
 (the page's "Conv blocks", "Network kernel size", "Network padding", "Network pooling",
-"Dense hidden units" and filters), every layer's output shape and parameter count as Keras
+"Dense hidden units", "Dropout" and filters), every layer's output shape and parameter count as Keras
 computes them, or the error Keras raises when the network leaves nothing of the image.
 Writes tests/fixtures/nn/architectures.json; tests/architectures.rs compares ConvLab's
 NetworkSpec::summary with it.
@@ -24,6 +24,10 @@ CASES = [
     {"blocks": 3, "filters": [2, 4, 8], "kernel": 3, "padding": "VALID", "pooling": "max", "hidden": 32},
     {"blocks": 2, "filters": [8, 16, 32], "kernel": 5, "padding": "VALID", "pooling": "max", "hidden": 0},
     {"blocks": 3, "filters": [8, 16, 32], "kernel": 5, "padding": "VALID", "pooling": "max", "hidden": 64},
+    {"blocks": 2, "filters": [8, 16, 32], "kernel": 3, "padding": "SAME", "pooling": "max", "hidden": 128,
+     "dropout": 0.5},
+    {"blocks": 1, "filters": [16, 8, 16], "kernel": 3, "padding": "SAME", "pooling": "average", "hidden": 0,
+     "dropout": 0.25},
 ]
 
 
@@ -38,6 +42,8 @@ def model(case):
     if case["hidden"]:
         layers.append(keras.layers.Dense(case["hidden"]))
         layers.append(keras.layers.ReLU())
+    if case.get("dropout"):
+        layers.append(keras.layers.Dropout(case["dropout"]))
     layers.append(keras.layers.Dense(10))
     return keras.Sequential(layers)
 

@@ -11,8 +11,8 @@ use crate::common::geometry::Padding;
 use crate::nn::data::DatasetKind;
 use crate::training::state::{
     parse_learning_rate, parse_seed, ActivationKind, NetworkPooling, OptimizerKind,
-    TrainingSettings, BATCH_SIZES, BLOCK_CHOICES, FILTER_CHOICES, HIDDEN_CHOICES,
-    NETWORK_KERNEL_SIZES, STEP_BATCHES, TRAIN_EXAMPLE_CHOICES,
+    TrainingSettings, BATCH_SIZES, BLOCK_CHOICES, DROPOUT_CHOICES, FILTER_CHOICES, HIDDEN_CHOICES,
+    NETWORK_KERNEL_SIZES, STEP_BATCHES, TRAIN_EXAMPLE_CHOICES, WEIGHT_DECAY_CHOICES,
 };
 
 #[derive(Properties, PartialEq)]
@@ -242,6 +242,36 @@ pub fn training_controls(props: &TrainingControlsProps) -> Html {
                             "none" => 0,
                             text => text.parse().map_err(|_| format!("Unknown hidden units “{text}”."))?,
                         };
+                        Ok(())
+                    })} />
+                <LabeledSelect label="Dropout"
+                    options={options(DROPOUT_CHOICES, |d| match d {
+                        0.0 => "none".to_string(),
+                        d => format!("{} %", d * 100.0),
+                    })}
+                    selected={match settings.dropout {
+                        0.0 => "none".to_string(),
+                        d => format!("{} %", d * 100.0),
+                    }}
+                    on_change={change(|s, text| {
+                        s.dropout = DROPOUT_CHOICES.into_iter()
+                            .find(|&d| match d { 0.0 => text == "none", d => format!("{} %", d * 100.0) == text })
+                            .ok_or_else(|| format!("Unknown dropout “{text}”."))?;
+                        Ok(())
+                    })} />
+                <LabeledSelect label="Weight decay"
+                    options={options(WEIGHT_DECAY_CHOICES, |w| match w {
+                        0.0 => "none".to_string(),
+                        w => format!("{w:e}"),
+                    })}
+                    selected={match settings.weight_decay {
+                        0.0 => "none".to_string(),
+                        w => format!("{w:e}"),
+                    }}
+                    on_change={change(|s, text| {
+                        s.weight_decay = WEIGHT_DECAY_CHOICES.into_iter()
+                            .find(|&w| match w { 0.0 => text == "none", w => format!("{w:e}") == text })
+                            .ok_or_else(|| format!("Unknown weight decay “{text}”."))?;
                         Ok(())
                     })} />
                 <LabeledSelect label="Training examples"

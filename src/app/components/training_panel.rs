@@ -30,8 +30,8 @@ fn overfitting_sentence(state: &TrainingState) -> String {
     format!(
         "Overfitting: {:.1} % right on the training {} but {:.1} % on the test ones, and the \
          test loss has climbed from its best, {}, to {}. The network is memorising its training \
-         {} rather than learning what tells the classes apart. Try more training examples, a \
-         smaller network (fewer filters, no hidden layer), or stop at the best test score.",
+         {} rather than learning what tells the classes apart. Try dropout, weight decay, more \
+         training examples or a smaller network, or stop at the best test score.",
         f64::from(seen.train_accuracy) * 100.0,
         state.settings.dataset.noun().1,
         f64::from(seen.test_accuracy) * 100.0,
