@@ -332,9 +332,17 @@ mod tests {
             },
         };
         yew::Renderer::<TrainingControls>::with_root_and_props(root.clone(), props).render();
-        yew::platform::time::sleep(Duration::from_millis(10)).await;
-        let rate: HtmlInputElement = crate::app::test_dom::find(&root, "#learning-rate");
-        assert_eq!(rate.value(), "0.05");
+        // The box gets its value from an effect after the first render: wait for it.
+        let mut rate: Option<HtmlInputElement> = None;
+        for _ in 0..100 {
+            yew::platform::time::sleep(Duration::from_millis(10)).await;
+            let found: HtmlInputElement = crate::app::test_dom::find(&root, "#learning-rate");
+            if found.value() == "0.05" {
+                rate = Some(found);
+                break;
+            }
+        }
+        let rate = rate.expect("the learning rate box shows 0.05 within a second");
         let commit = |text: &str| {
             rate.set_value(text);
             rate.dispatch_event(&Event::new("change").expect("event"))
