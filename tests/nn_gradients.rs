@@ -482,3 +482,53 @@ fn dropout_gradients_through_the_masks_of_the_pass() {
     let through = evaluating.activation(3).expect("dropout").to_owned();
     assert_eq!(through, evaluating.activation(2).expect("tanh"));
 }
+
+/// A saliency map is the gradient of one class's logit with respect to the input pixels:
+/// against central differences of that logit, for every class of a smooth network.
+#[test]
+fn saliency_is_the_gradient_of_a_class_score() {
+    let spec = smooth_network();
+    let mut net = Network::new(&spec, 9).expect("builds");
+    let mut rng = Rng::new(21);
+    let Shape {
+        channels,
+        height,
+        width,
+    } = spec.input;
+    let image = ndarray::Array3::from_shape_vec(
+        (channels, height, width),
+        spaced_values(channels * height * width, &mut rng),
+    )
+    .expect("shape");
+    let logit = |net: &mut Network, image: &ndarray::Array3<f32>, class: usize| -> f64 {
+        let logits = net
+            .forward(image.view().insert_axis(ndarray::Axis(0)))
+            .expect("forward");
+        f64::from(logits[[0, class]])
+    };
+    for class in 0..4 {
+        let analytical: Vec<f32> = net
+            .saliency(image.view(), class)
+            .expect("a saliency map")
+            .iter()
+            .copied()
+            .collect();
+        let size = logit(&mut net, &image, class).abs() + 1.0;
+        let mut numerical = Vec::new();
+        for i in 0..image.len() {
+            let mut nudged = image.clone();
+            nudged.as_slice_mut().expect("contiguous")[i] += EPS;
+            let plus = logit(&mut net, &nudged, class);
+            nudged.as_slice_mut().expect("contiguous")[i] -= 2.0 * EPS;
+            let minus = logit(&mut net, &nudged, class);
+            numerical.push((plus - minus) / (2.0 * f64::from(EPS)));
+        }
+        assert_gradients(
+            &format!("saliency of class {class}"),
+            &numerical,
+            &analytical,
+            size,
+        );
+    }
+    assert!(net.saliency(image.view(), 4).is_err(), "only four classes");
+}

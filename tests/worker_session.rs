@@ -397,6 +397,33 @@ fn drawn_digits_and_planted_kernels_show_in_the_next_snapshot() {
 }
 
 #[test]
+fn each_snapshot_explains_the_answer_or_the_class_asked_for() {
+    let clock = FakeClock::new();
+    let (mut session, replies) =
+        WorkerSession::new(1, common::small_config(1), mnist()).expect("builds");
+    let first = snapshots(&replies)[0].digit.clone();
+    let answer = (0..10)
+        .max_by(|&a, &b| first.probabilities[a].total_cmp(&first.probabilities[b]))
+        .expect("ten classes");
+    assert_eq!(first.explained, answer);
+    assert_eq!(first.saliency.len(), 784);
+    assert!(first.saliency.iter().all(|v| v.is_finite()));
+    assert!(first.saliency.iter().any(|&v| v != 0.0));
+    let asked = session.handle(Request::Explain(Some(3)), &|| clock.read());
+    let three = &snapshots(&asked)[0].digit;
+    assert_eq!(three.explained, 3);
+    assert_ne!(three.saliency, first.saliency, "another class, another map");
+    assert_eq!(
+        three.layers, first.layers,
+        "the feature maps are read before it"
+    );
+    let refused = session.handle(Request::Explain(Some(10)), &|| clock.read());
+    assert!(refused_says(&refused, "no class 10"), "{refused:?}");
+    let back = session.handle(Request::Explain(None), &|| clock.read());
+    assert_eq!(snapshots(&back)[0].digit.explained, answer);
+}
+
+#[test]
 fn every_request_and_reply_survives_the_wire() {
     let requests = vec![
         Request::Load {
@@ -418,6 +445,8 @@ fn every_request_and_reply_survives_the_wire() {
         Request::Step { batches: 10 },
         Request::ShowDigit(DigitChoice::Test(42)),
         Request::ShowDigit(DigitChoice::Drawn(vec![0.25; 784])),
+        Request::Explain(Some(3)),
+        Request::Explain(None),
         Request::PlantKernel {
             weights: vec![-1.0, 8.0, 0.5],
             frozen: true,
@@ -450,6 +479,8 @@ fn every_request_and_reply_survives_the_wire() {
                 values: vec![1.5, -2.5],
             }],
             probabilities: vec![0.1; 10],
+            explained: 7,
+            saliency: vec![0.25, -0.5],
         },
     };
     let replies = vec![

@@ -5,8 +5,8 @@
 use std::ops::Range;
 
 use ndarray::{
-    ArrayView1, ArrayView2, ArrayView4, ArrayViewD, ArrayViewMut1, ArrayViewMutD, Axis as NdAxis,
-    IxDyn,
+    Array3, Array4, ArrayView1, ArrayView2, ArrayView4, ArrayViewD, ArrayViewMut1, ArrayViewMutD,
+    Axis as NdAxis, IxDyn,
 };
 
 use super::error::NnError;
@@ -727,6 +727,28 @@ impl Network {
     ) -> Result<ArrayView1<'_, f32>, NnError> {
         self.forward(image.insert_axis(NdAxis(0)))?;
         Ok(self.probabilities().index_axis_move(NdAxis(0), 0))
+    }
+
+    /// Why one image (`C × H × W`) gets the score it gets for `class`: the gradient of
+    /// that class's logit with respect to every input value, from the backward pass (a
+    /// saliency map: positive where more ink raises the score). Parameters do not change;
+    /// the parameter gradients of the last pass are overwritten.
+    pub fn saliency(
+        &mut self,
+        image: ndarray::ArrayView3<f32>,
+        class: usize,
+    ) -> Result<Array3<f32>, NnError> {
+        let classes = self.output_shape().len();
+        if class >= classes {
+            return Err(NnError::Input(format!(
+                "class {class} is out of range: the network has {classes} outputs"
+            )));
+        }
+        self.forward(image.insert_axis(NdAxis(0)))?;
+        let mut probe = Array4::<f32>::zeros((1, classes, 1, 1));
+        probe[[0, class, 0, 0]] = 1.0;
+        let gradient = self.backward(probe.view())?;
+        Ok(gradient.index_axis(NdAxis(0), 0).to_owned())
     }
 
     /// Forward and backward on a batch: the mean loss, and every parameter's gradient in

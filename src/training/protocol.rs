@@ -50,6 +50,9 @@ pub enum Request {
     },
     /// Which digit the snapshots show the feature maps of.
     ShowDigit(DigitChoice),
+    /// Which class's score the snapshots' saliency map explains: `None` for the network's
+    /// answer.
+    Explain(Option<usize>),
     /// Put a hand-made kernel (`kernel × kernel` values, row-major) in as filter 1 of the
     /// first convolution; a frozen one keeps its values while the rest learns.
     PlantKernel {
@@ -181,6 +184,11 @@ pub struct DigitView {
     pub layers: Vec<LayerMaps>,
     /// Softmax of the logits, one per digit 0–9.
     pub probabilities: Vec<f32>,
+    /// The class whose score `saliency` explains: the answer, unless another was asked for.
+    pub explained: usize,
+    /// The gradient of that class's logit with respect to each of the 28 × 28 input
+    /// pixels: positive where more ink would raise the score.
+    pub saliency: Vec<f32>,
 }
 
 /// A layer's output for one digit: `shape.channels` maps of `shape.height × shape.width`.

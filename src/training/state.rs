@@ -343,6 +343,8 @@ pub struct TrainingState {
     pub snapshot: Option<Rc<Snapshot>>,
     pub dataset: Option<Rc<Dataset>>,
     pub chosen: Chosen,
+    /// The class the saliency map explains (`None`: the answer).
+    pub explain: Option<usize>,
     /// The run the page started last (see [`RunId`]).
     pub run: RunId,
     /// Why training stopped, if it diverged (cleared by Reset).
@@ -362,6 +364,7 @@ impl Default for TrainingState {
             snapshot: None,
             dataset: None,
             chosen: Chosen::Test(0),
+            explain: None,
             run: 0,
             diverged: None,
             notice: None,
@@ -397,6 +400,8 @@ pub enum TrainingAction {
     ShowDrawn(Vec<f32>),
     /// The drawing was cleared: back to the first test digit.
     ClearDrawing,
+    /// Explain this class's score in the saliency map (`None`: the answer's).
+    Explain(Option<usize>),
     /// Put the explorer's kernel (row-major) in as the first filter.
     PlantKernel {
         weights: Vec<f32>,
@@ -493,6 +498,10 @@ impl TrainingState {
                         batch_size: next.settings.batch_size,
                     })
                 }
+            }
+            TrainingAction::Explain(class) => {
+                next.explain = class;
+                send(Request::Explain(class))
             }
             TrainingAction::ChooseTest(index) => {
                 next.chosen = Chosen::Test(index);
@@ -868,6 +877,8 @@ mod tests {
                 input: Vec::new(),
                 layers: Vec::new(),
                 probabilities: Vec::new(),
+                explained: 0,
+                saliency: Vec::new(),
             },
         });
         state = state.after(TrainingAction::Reply(Reply::Snapshot((*snapshot).clone())));

@@ -48,6 +48,8 @@ pub struct WorkerSession {
     /// Batches left of a Step.
     stepping: usize,
     digit: DigitChoice,
+    /// The class the saliency map explains (`None`: the answer).
+    explain: Option<usize>,
     evaluation: Option<TestPass>,
     /// Running time since the last evaluation started.
     since_evaluation_ms: f64,
@@ -81,6 +83,7 @@ impl WorkerSession {
             running: false,
             stepping: 0,
             digit: DigitChoice::Test(strip.first().map_or(0, |d| d.index)),
+            explain: None,
             evaluation: Some(TestPass::default()),
             since_evaluation_ms: 0.0,
             last_report_ms: f64::NEG_INFINITY,
@@ -181,6 +184,13 @@ impl WorkerSession {
                 self.running = false;
                 self.stepping = batches.clamp(1, MAX_STEP_BATCHES);
                 Vec::new()
+            }
+            Request::Explain(Some(class)) if class >= CLASSES => vec![Reply::Refused {
+                message: format!("There is no class {class} to explain: the classes are 0 to 9."),
+            }],
+            Request::Explain(class) => {
+                self.explain = class;
+                self.snapshot(clock).into_iter().collect()
             }
             Request::ShowDigit(choice) => {
                 if let Err(message) = self.check_digit(&choice) {
@@ -391,6 +401,7 @@ impl WorkerSession {
             DigitChoice::Drawn(pixels) => (pixels.clone(), None),
         };
         let image = ArrayView3::from_shape((1, SIDE, SIDE), &input).ok()?;
+        let explain = self.explain;
         let network = self.trainer.network_mut();
         let probabilities = network.predict(image).ok()?.to_vec();
         let specs = network.spec().layers.clone();
@@ -416,11 +427,28 @@ impl WorkerSession {
         if probabilities.len() != CLASSES {
             return None;
         }
+        // After the layers are read: the saliency's own pass overwrites the activations.
+        let answer = (0..CLASSES).fold(0, |best, c| {
+            if probabilities[c] > probabilities[best] {
+                c
+            } else {
+                best
+            }
+        });
+        let explained = explain.unwrap_or(answer);
+        let saliency = network
+            .saliency(image, explained)
+            .ok()?
+            .iter()
+            .copied()
+            .collect();
         Some(DigitView {
             test,
             input,
             layers,
             probabilities,
+            explained,
+            saliency,
         })
     }
 }

@@ -559,3 +559,27 @@ e2e('overfitting you can see: 500 Fashion-MNIST images learnt by heart, and a se
   await page.waitForFunction(() => document.querySelector('.curves .overfitting')?.textContent === '');
   assertNoErrors(problems);
 });
+
+e2e('why this answer: a saliency map of the followed digit, for the answer and for any class asked for', async (t) => {
+  const { page, section, problems } = await openPage(t);
+  await trainTo(page, section, 90);
+  const map = section.locator('.saliency canvas');
+  const answer = /^Prediction (\d) /.exec(await section.locator('.prediction .answer').textContent())[1];
+  assert.equal(await map.getAttribute('aria-label'), `Saliency map for ${answer}: red pixels raise its score, blue ones lower it`);
+  const colours = () => map.evaluate((c) => {
+    const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    const seen = new Set();
+    for (let i = 0; i < data.length; i += 4) seen.add(`${data[i]},${data[i + 1]},${data[i + 2]}`);
+    return seen.size;
+  });
+  assert.ok(await colours() > 20, 'a map, not a flat square');
+  const before = await map.evaluate((c) => c.toDataURL());
+  const other = answer === '3' ? '8' : '3';
+  await section.getByLabel('Explain the score of', { exact: true }).selectOption(other);
+  await page.waitForFunction((o) => document.querySelector('.saliency canvas')?.getAttribute('aria-label').startsWith(`Saliency map for ${o}:`), other);
+  await page.waitForFunction((b) => document.querySelector('.saliency canvas').toDataURL() !== b, before);
+  assert.match(await section.locator('.saliency .hint').textContent(), new RegExp(`^For ${other}: red where more ink would raise its score`));
+  await section.getByLabel('Explain the score of', { exact: true }).selectOption('the answer');
+  await page.waitForFunction((a) => document.querySelector('.saliency canvas')?.getAttribute('aria-label').startsWith(`Saliency map for ${a}:`), answer);
+  assertNoErrors(problems);
+});

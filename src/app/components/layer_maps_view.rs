@@ -116,6 +116,8 @@ mod tests {
                         values,
                     }],
                     probabilities: Vec::new(),
+                    explained: 0,
+                    saliency: Vec::new(),
                 },
             }),
             layer: 0,

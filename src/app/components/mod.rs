@@ -21,6 +21,7 @@ pub mod parameters_panel;
 pub mod pipeline_controls;
 pub mod probability_bars;
 pub mod probe_panel;
+pub mod saliency_view;
 pub mod stage_view;
 pub mod step_controls;
 pub mod training_controls;

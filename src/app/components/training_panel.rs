@@ -13,6 +13,7 @@ use super::filter_grid::FilterGrid;
 use super::layer_maps_view::LayerMapsView;
 use super::network_table::NetworkTable;
 use super::probability_bars::ProbabilityBars;
+use super::saliency_view::SaliencyView;
 use super::training_controls::TrainingControls;
 use super::training_curves::{Metric, TrainingCurves};
 use super::training_status::TrainingStatus;
@@ -108,6 +109,7 @@ pub fn training_panel(props: &TrainingPanelProps) -> Html {
     let on_choose = dispatch.reform(TrainingAction::ChooseTest);
     let on_digit = dispatch.reform(TrainingAction::ShowDrawn);
     let on_clear = action(TrainingAction::ClearDrawing);
+    let on_explain = dispatch.reform(TrainingAction::Explain);
     let on_plant =
         dispatch.reform(|(weights, frozen)| TrainingAction::PlantKernel { weights, frozen });
     let on_restart = dispatch.reform(|_: MouseEvent| TrainingAction::Restart);
@@ -221,6 +223,11 @@ pub fn training_panel(props: &TrainingPanelProps) -> Html {
                             None => html! {},
                         } }
                     </div>
+                    { match &snapshot {
+                        Some(s) => html! { <SaliencyView snapshot={Rc::clone(s)} {kind}
+                            explain={state.explain} on_explain={on_explain.clone()} /> },
+                        None => Html::default(),
+                    } }
                 </div>
                 <div class="feature-maps">
                     { for snapshot.iter().flat_map(|s| s.digit.layers.iter().enumerate().map(
