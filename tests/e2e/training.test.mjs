@@ -476,6 +476,7 @@ e2e('Fashion-MNIST: choosing it loads it in a new worker, and the strip, answers
     assert.ok(names.some((n) => n.endsWith(`(a ${name})`)), `a strip image of ${name} in ${names}`);
   }
   assert.match(await section.locator('h3', { hasText: 'Follow one' }).textContent(), /Follow one image through the network/);
+  assert.match(await section.locator('.pad-side .hint').textContent(), /^Draw a piece of clothing, a shoe or a bag/);
   // A few seconds of training: the network tells clothes apart well beyond chance.
   await trainTo(page, section, 70);
   const rows = await section.locator('table.confusion tbody th').allTextContents();

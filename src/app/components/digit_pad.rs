@@ -12,7 +12,7 @@ use yew::prelude::*;
 use crate::app::canvas::{context_2d, put_rgba, size_for_device};
 use crate::web::now;
 
-use crate::nn::data::SIDE;
+use crate::nn::data::{DatasetKind, SIDE};
 use crate::training::digit::center_digit;
 
 /// The pad's side in CSS pixels.
@@ -27,6 +27,8 @@ pub struct DigitPadProps {
     /// The drawing, centred: 784 values in 0–1, row by row.
     pub on_digit: Callback<Vec<f32>>,
     pub on_clear: Callback<()>,
+    /// What the network was trained on, so the pad asks for something it knows.
+    pub kind: DatasetKind,
 }
 
 /// A blank pad at the screen's pixel ratio, ready for round white strokes.
@@ -225,7 +227,11 @@ pub fn digit_pad(props: &DigitPadProps) -> Html {
                     <figcaption>{ "What the network sees (28 × 28, centred like MNIST)" }</figcaption>
                 </figure>
                 <button type="button" class="button" onclick={onclear}>{ "Clear" }</button>
-                <p class="hint">{ "Draw a digit 0–9 with mouse, finger or pen." }</p>
+                <p class="hint">{ match props.kind {
+                    DatasetKind::Digits => "Draw a digit 0–9 with mouse, finger or pen.",
+                    DatasetKind::Fashion => "Draw a piece of clothing, a shoe or a bag, white on \
+                        black as the photographs are, with mouse, finger or pen.",
+                } }</p>
             </div>
         </div>
     }
@@ -300,6 +306,7 @@ mod tests {
                 let cleared = Rc::clone(&cleared);
                 Callback::from(move |()| cleared.set(cleared.get() + 1))
             },
+            kind: DatasetKind::Digits,
         };
         yew::Renderer::<DigitPad>::with_root_and_props(root.clone(), props).render();
         yew::platform::time::sleep(Duration::from_millis(20)).await;

@@ -213,7 +213,7 @@ pub fn training_panel(props: &TrainingPanelProps) -> Html {
                     </div>
                     <div>
                         <p class="hint">{ "…or draw your own." }</p>
-                        <DigitPad {on_digit} {on_clear} />
+                        <DigitPad {on_digit} {on_clear} {kind} />
                     </div>
                     <div class="prediction">
                         { match &snapshot {
