@@ -15,6 +15,18 @@ use crate::common::geometry::{Axis, Window};
 
 /// The sum of `values` in eight interleaved partial sums, which the compiler can keep in
 /// one vector register (a plain running sum is a chain of dependent scalar additions).
+/// The index of the largest value, the first of equals (nothing beats a NaN in first
+/// place, and a later NaN never wins): the class a network answers from its probabilities.
+pub fn argmax(values: impl IntoIterator<Item = f32>) -> usize {
+    let mut values = values.into_iter().enumerate();
+    let Some(first) = values.next() else {
+        return 0;
+    };
+    values
+        .fold(first, |best, (i, v)| if v > best.1 { (i, v) } else { best })
+        .0
+}
+
 pub(crate) fn sum(values: &[f32]) -> f32 {
     let mut lanes = [0.0f32; 8];
     let chunks = values.chunks_exact(8);
@@ -363,4 +375,18 @@ pub(crate) fn cross_entropy(
         }
     }
     (loss, correct)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::argmax;
+
+    #[test]
+    fn argmax_takes_the_first_of_the_largest_and_never_a_later_nan() {
+        assert_eq!(argmax([0.1, 0.7, 0.2]), 1);
+        assert_eq!(argmax([0.4, 0.4, 0.2]), 0);
+        assert_eq!(argmax([0.1, f32::NAN, 0.3]), 2);
+        assert_eq!(argmax([f32::NAN, 0.5]), 0);
+        assert_eq!(argmax(std::iter::empty()), 0);
+    }
 }

@@ -28,6 +28,7 @@ pub mod spec;
 pub mod train;
 
 pub use error::NnError;
+pub use layers::argmax;
 pub use network::Network;
 pub use spec::{LayerSpec, NetworkSpec, Optimizer, Shape, TrainConfig};
 pub use train::Trainer;

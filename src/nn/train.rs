@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use super::data::{Mnist, Subset, CLASSES, PIXELS, SIDE, TRAIN};
 use super::error::NnError;
+use super::layers::argmax;
 use super::network::{BatchLoss, Network};
 use super::optim::OptimizerState;
 use super::rng::Rng;
@@ -309,11 +310,7 @@ impl Trainer {
                 .into_iter()
                 .zip(&self.labels)
             {
-                let predicted =
-                    row.iter()
-                        .enumerate()
-                        .fold(0, |best, (i, &p)| if p > row[best] { i } else { best });
-                pass.confusion[usize::from(label)][predicted] += 1;
+                pass.confusion[usize::from(label)][argmax(row.iter().copied())] += 1;
             }
             pass.loss_sum += f64::from(result.loss) * n as f64;
             pass.correct += result.correct;

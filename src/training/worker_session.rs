@@ -17,7 +17,7 @@ use super::protocol::{
 use crate::common::format::{grouped, number};
 use crate::nn::data::{Mnist, CLASSES, PIXELS, SIDE};
 use crate::nn::train::TestPass;
-use crate::nn::{LayerSpec, NnError, Shape, TrainConfig, Trainer};
+use crate::nn::{argmax, LayerSpec, NnError, Shape, TrainConfig, Trainer};
 
 /// Milliseconds of training per chunk: long enough that the pause between chunks (a
 /// timer turn, which browsers clamp to 4 ms) costs little, short enough that Pause answers
@@ -428,14 +428,7 @@ impl WorkerSession {
             return None;
         }
         // After the layers are read: the saliency's own pass overwrites the activations.
-        let answer = (0..CLASSES).fold(0, |best, c| {
-            if probabilities[c] > probabilities[best] {
-                c
-            } else {
-                best
-            }
-        });
-        let explained = explain.unwrap_or(answer);
+        let explained = explain.unwrap_or_else(|| argmax(probabilities.iter().copied()));
         let saliency = network
             .saliency(image, explained)
             .ok()?
