@@ -93,6 +93,31 @@ fn typed_field(props: &TypedFieldProps) -> Html {
     }
 }
 
+/// How the selects name their choices: `none` for 0, else units, a percentage, or
+/// scientific notation.
+fn hidden_name(units: usize) -> String {
+    match units {
+        0 => "none".into(),
+        units => units.to_string(),
+    }
+}
+
+fn dropout_name(rate: f32) -> String {
+    if rate == 0.0 {
+        "none".into()
+    } else {
+        format!("{} %", rate * 100.0)
+    }
+}
+
+fn decay_name(decay: f32) -> String {
+    if decay == 0.0 {
+        "none".into()
+    } else {
+        format!("{decay:e}")
+    }
+}
+
 #[function_component(TrainingControls)]
 pub fn training_controls(props: &TrainingControlsProps) -> Html {
     let settings = &props.settings;
@@ -232,45 +257,26 @@ pub fn training_controls(props: &TrainingControlsProps) -> Html {
                         Ok(())
                     })} />
                 <LabeledSelect label="Dense hidden units"
-                    options={options(HIDDEN_CHOICES, |h| match h {
-                        0 => "none".to_string(),
-                        h => h.to_string(),
-                    })}
-                    selected={match settings.hidden { 0 => "none".to_string(), h => h.to_string() }}
+                    options={options(HIDDEN_CHOICES, hidden_name)}
+                    selected={hidden_name(settings.hidden)}
                     on_change={change(|s, text| {
-                        s.hidden = match text {
-                            "none" => 0,
-                            text => text.parse().map_err(|_| format!("Unknown hidden units “{text}”."))?,
-                        };
+                        s.hidden = HIDDEN_CHOICES.into_iter().find(|&h| hidden_name(h) == text)
+                            .ok_or_else(|| format!("Unknown hidden units “{text}”."))?;
                         Ok(())
                     })} />
                 <LabeledSelect label="Dropout"
-                    options={options(DROPOUT_CHOICES, |d| match d {
-                        0.0 => "none".to_string(),
-                        d => format!("{} %", d * 100.0),
-                    })}
-                    selected={match settings.dropout {
-                        0.0 => "none".to_string(),
-                        d => format!("{} %", d * 100.0),
-                    }}
+                    options={options(DROPOUT_CHOICES, dropout_name)}
+                    selected={dropout_name(settings.dropout)}
                     on_change={change(|s, text| {
-                        s.dropout = DROPOUT_CHOICES.into_iter()
-                            .find(|&d| match d { 0.0 => text == "none", d => format!("{} %", d * 100.0) == text })
+                        s.dropout = DROPOUT_CHOICES.into_iter().find(|&d| dropout_name(d) == text)
                             .ok_or_else(|| format!("Unknown dropout “{text}”."))?;
                         Ok(())
                     })} />
                 <LabeledSelect label="Weight decay"
-                    options={options(WEIGHT_DECAY_CHOICES, |w| match w {
-                        0.0 => "none".to_string(),
-                        w => format!("{w:e}"),
-                    })}
-                    selected={match settings.weight_decay {
-                        0.0 => "none".to_string(),
-                        w => format!("{w:e}"),
-                    }}
+                    options={options(WEIGHT_DECAY_CHOICES, decay_name)}
+                    selected={decay_name(settings.weight_decay)}
                     on_change={change(|s, text| {
-                        s.weight_decay = WEIGHT_DECAY_CHOICES.into_iter()
-                            .find(|&w| match w { 0.0 => text == "none", w => format!("{w:e}") == text })
+                        s.weight_decay = WEIGHT_DECAY_CHOICES.into_iter().find(|&w| decay_name(w) == text)
                             .ok_or_else(|| format!("Unknown weight decay “{text}”."))?;
                         Ok(())
                     })} />
