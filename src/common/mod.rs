@@ -10,3 +10,4 @@ pub mod format;
 pub mod geometry;
 pub mod pool;
 pub mod resize;
+pub mod text;

@@ -2,7 +2,8 @@
 //! comma-separated (`-1,0,1,-2,0,2,-1,0,1`). What a link carries is the kernel in use,
 //! so the page it opens computes the same numbers.
 
-use super::text::{either, short_and_visible, shown};
+use super::text::either;
+use crate::common::text::{short_and_visible, shown};
 use crate::explorer::filters::{Bias, Grid};
 use crate::explorer::kernel::{matching_preset, parse_cell, CellTexts, Kernel, Preset, PRESETS};
 

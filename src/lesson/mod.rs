@@ -16,6 +16,7 @@ use std::fmt;
 pub use address::{AddressBar, Write};
 
 use crate::common::geometry::Padding;
+use crate::common::text::{self as shown_text, shown};
 use crate::explorer::colormap::{ColorRange, Colormap, ScaleSharing};
 use crate::explorer::filters::{FilterDraft, MAX_FILTERS};
 use crate::explorer::kernel::KERNEL_SIZES;
@@ -31,7 +32,7 @@ use crate::training::state::{
     MAX_LEARNING_RATE, NETWORK_KERNEL_SIZES, TRAIN_EXAMPLE_CHOICES,
 };
 use kernels::{read_grid, write_bias, write_grid};
-use text::{either, shown};
+use text::either;
 
 /// The link format this page writes; a link without `v` is read as this one.
 pub const VERSION: u32 = 1;
@@ -331,7 +332,7 @@ impl Fields {
 fn notice(key: &str, problem: String) -> LinkNotice {
     LinkNotice {
         field: shown(key),
-        problem: text::visible(&problem),
+        problem: shown_text::visible(&problem),
     }
 }
 
@@ -482,7 +483,7 @@ fn read_filter(
         draft = FilterDraft::starting(k, size);
     }
     if let Some(text) = fields.take(&keys.bias) {
-        if !text::short_and_visible(&text) {
+        if !shown_text::short_and_visible(&text) {
             fields.refuse(&keys.bias, format!("“{}” is not a number.", shown(&text)));
             return draft;
         }

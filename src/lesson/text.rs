@@ -1,5 +1,5 @@
 //! The query string's text: splitting it into fields as browsers encode forms, escaping
-//! values for an address, and showing a stranger's text safely in a notice.
+//! values for an address, and listing choices in a notice.
 
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
@@ -35,40 +35,6 @@ pub fn split(query: &str) -> impl Iterator<Item = (String, String)> + '_ {
         .map(|(key, value)| (key.into_owned(), value.into_owned()))
 }
 
-/// The longest piece of a stranger's text a notice repeats.
-const SHOWN_CHARS: usize = 32;
-
-/// `text` as a notice may repeat it: at most [`SHOWN_CHARS`] characters, with control and
-/// invisible formatting characters (bidirectional overrides, zero-width marks) replaced,
-/// so the notice reads as what it is. Markup needs nothing here: the page shows it as text.
-pub fn shown(text: &str) -> String {
-    let mut shown = visible(&text.chars().take(SHOWN_CHARS).collect::<String>());
-    if text.chars().nth(SHOWN_CHARS).is_some() {
-        shown.push('…');
-    }
-    shown
-}
-
-/// `text` with control and invisible formatting characters replaced.
-pub fn visible(text: &str) -> String {
-    text.chars()
-        .map(|c| if invisible(c) { '\u{FFFD}' } else { c })
-        .collect()
-}
-
-/// Whether `text` is short enough to repeat whole in a notice, and has nothing invisible.
-pub fn short_and_visible(text: &str) -> bool {
-    text.chars().count() <= SHOWN_CHARS && !text.chars().any(invisible)
-}
-
-fn invisible(c: char) -> bool {
-    c.is_control()
-        || matches!(c,
-            '\u{00AD}' | '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}'
-            | '\u{2028}'..='\u{202E}' | '\u{2060}'..='\u{206F}' | '\u{FEFF}'
-            | '\u{FFF9}'..='\u{FFFB}')
-}
-
 /// `a`, `a or b`, `a, b or c`.
 pub fn either<T: ToString>(items: &[T]) -> String {
     let items: Vec<String> = items.iter().map(T::to_string).collect();
@@ -100,16 +66,6 @@ mod tests {
         assert_eq!(back[1], ("b1".into(), "1e+5".into()));
         assert_eq!(back[2], ("name".into(), "a b&c=d#e".into()));
         assert_eq!(back[3], ("presenter".into(), String::new()));
-    }
-
-    #[test]
-    fn a_strangers_text_is_shown_short_and_visible() {
-        assert_eq!(shown("abc"), "abc");
-        assert_eq!(shown(&"x".repeat(40)), format!("{}…", "x".repeat(32)));
-        assert_eq!(
-            shown("a\u{202E}b\nc\u{200B}"),
-            "a\u{FFFD}b\u{FFFD}c\u{FFFD}"
-        );
     }
 
     #[test]
