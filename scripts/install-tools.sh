@@ -10,7 +10,10 @@ set -euo pipefail
 TRUNK_VERSION=0.21.14
 WASM_BINDGEN_VERSION=0.2.130   # must equal wasm-bindgen in Cargo.lock (pinned with = in Cargo.toml)
 BINARYEN_VERSION=132.0.0       # wasm-opt; Trunk.toml names it as version_132
-NUMPY_VERSION=2.4.6            # the same numpy as tests/reference/requirements.txt
+NUMPY_VERSION=2.4.6            # the same numpy and Pillow as tests/reference/requirements.txt
+PILLOW_VERSION=13.0.0
+ONNX_VERSION=1.23.2            # the ONNX checker and runtime that run the exported model
+ONNXRUNTIME_VERSION=1.31.1
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 want_test=0
@@ -47,12 +50,14 @@ if [ "$want_test" = 1 ]; then
     $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium chromium-driver >&2
   fi
-  # numpy reads the explorer's downloads in the end-to-end tests, as a student's Python would.
+  # numpy reads the explorer's downloads in the end-to-end tests, as a student's Python would;
+  # onnx and onnxruntime check and run the exported model, Pillow reads the shipped images.
   pyenv="$HOME/.cache/convlab/pyenv"
-  if ! "$pyenv/bin/python" -c "import numpy" 2>/dev/null; then
-    say "installing numpy $NUMPY_VERSION in $pyenv"
+  if ! "$pyenv/bin/python" -c "import numpy, onnx, onnxruntime, PIL" 2>/dev/null; then
+    say "installing numpy, onnx, onnxruntime and Pillow in $pyenv"
     python3 -m venv "$pyenv"
-    "$pyenv/bin/pip" install --quiet "numpy==$NUMPY_VERSION" >&2
+    "$pyenv/bin/pip" install --quiet "numpy==$NUMPY_VERSION" "onnx==$ONNX_VERSION" \
+      "onnxruntime==$ONNXRUNTIME_VERSION" "pillow==$PILLOW_VERSION" >&2
   fi
   if [ ! -d "$root/tests/e2e/node_modules/playwright-core" ] || [ ! -d "$root/tests/e2e/node_modules/axe-core" ]; then
     say "installing the end-to-end test's npm packages"

@@ -22,6 +22,7 @@ pub mod error;
 pub mod gemm;
 mod layers;
 pub mod network;
+pub mod onnx;
 pub mod optim;
 pub mod rng;
 pub mod spec;
