@@ -259,6 +259,66 @@ fn reset_with_the_same_seed_reproduces_the_run() {
     assert_eq!(session.trainer().config(), &common::small_config(5));
 }
 
+#[test]
+fn an_exported_model_opens_as_a_run_that_scores_the_same() {
+    let clock = FakeClock::new();
+    let (mut session, _) = WorkerSession::new(1, common::small_config(1), mnist()).expect("builds");
+    let reset = Request::Reset {
+        run: 2,
+        config: common::small_config(5),
+    };
+    session.handle(reset, &|| clock.read());
+    session.handle(Request::Step { batches: 20 }, &|| clock.read());
+    let first = evaluations(&work_until_idle(&mut session, &clock, 100))
+        .last()
+        .map(|e| e.accuracy);
+    let trained = session.trainer().network().parameters().to_vec();
+    assert!(first.is_some());
+    let exported = session.handle(
+        Request::Export {
+            dataset: DatasetKind::Digits,
+        },
+        &|| clock.read(),
+    );
+    let [Reply::Model { run: 2, bytes }] = &exported[..] else {
+        panic!("{exported:?}")
+    };
+    let model = convlab::nn::onnx::open(bytes).expect("the export opens");
+    assert_eq!(model.parameters, trained);
+
+    // Another run in between, then the model opened as run 3: the same weights, scored at
+    // once, and the same score as before.
+    weights_after_steps(&mut session, &clock, common::small_config(6));
+    let config = TrainConfig {
+        network: model.network,
+        ..common::small_config(5)
+    };
+    let opened = session.handle(
+        Request::Open {
+            run: 3,
+            config: config.clone(),
+            parameters: model.parameters.clone(),
+        },
+        &|| clock.read(),
+    );
+    assert_eq!(progresses(&opened)[0].run, 3);
+    assert_eq!(session.trainer().network().parameters(), &trained[..]);
+    let scored = work_until_idle(&mut session, &clock, 100);
+    assert_eq!(evaluations(&scored).last().map(|e| e.accuracy), first);
+
+    // Weights that do not fit the network are refused, and the run stays.
+    let refused = session.handle(
+        Request::Open {
+            run: 4,
+            config,
+            parameters: vec![0.0; 3],
+        },
+        &|| clock.read(),
+    );
+    assert!(refused_says(&refused, "holds 3 weights"), "{refused:?}");
+    assert_eq!(session.trainer().network().parameters(), &trained[..]);
+}
+
 fn refused_says(replies: &[Reply], words: &str) -> bool {
     refusals(replies).iter().any(|m| m.contains(words))
 }
@@ -451,6 +511,14 @@ fn every_request_and_reply_survives_the_wire() {
             weights: vec![-1.0, 8.0, 0.5],
             frozen: true,
         },
+        Request::Open {
+            run: 4,
+            config: TrainConfig::default(),
+            parameters: vec![0.5, -1.5],
+        },
+        Request::Export {
+            dataset: DatasetKind::Digits,
+        },
     ];
     for request in &requests {
         assert_eq!(
@@ -491,6 +559,10 @@ fn every_request_and_reply_survives_the_wire() {
         Reply::Loading {
             loaded: 1000,
             total: None,
+        },
+        Reply::Model {
+            run: 3,
+            bytes: vec![8, 7, 255, 0],
         },
         Reply::Ready(Dataset {
             train: 8000,

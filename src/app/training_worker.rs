@@ -16,6 +16,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{ErrorEvent, MessageEvent, Worker};
 use yew::prelude::*;
 
+use crate::app::download::save;
 use crate::training::liveness::{Liveness, SILENT_MS};
 use crate::training::protocol::{decode, encode, Reply, Request};
 use crate::training::state::{Command, TrainingAction, TrainingSettings, TrainingState};
@@ -152,6 +153,13 @@ impl Driver {
                     }
                 }
                 Command::StartWorker => self.start_worker(),
+                Command::Save { file_name, bytes } => {
+                    if save(&bytes, &file_name, "application/octet-stream").is_err() {
+                        self.dispatch(TrainingAction::Notice(format!(
+                            "The browser did not save {file_name}."
+                        )));
+                    }
+                }
             }
         }
         self.rerender.emit(());

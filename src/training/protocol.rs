@@ -35,6 +35,17 @@ pub enum Request {
         run: RunId,
         config: TrainConfig,
     },
+    /// Start run `run` from these weights (a model the page opened, laid out as
+    /// `Network::parameters`) instead of the seed's; it is scored at once.
+    Open {
+        run: RunId,
+        config: TrainConfig,
+        parameters: Vec<f32>,
+    },
+    /// The trained network as an ONNX model, for the page to save ([`Reply::Model`]).
+    Export {
+        dataset: DatasetKind,
+    },
     /// Change the optimizer (its learning rate above all) and the batch size of the run in
     /// progress, without restarting it.
     Tune {
@@ -83,6 +94,8 @@ pub enum Reply {
     Evaluated(Evaluated),
     /// The first layer's filters and one digit's way through the network.
     Snapshot(Snapshot),
+    /// The network as an ONNX model file (see `nn::onnx`).
+    Model { run: RunId, bytes: Vec<u8> },
     /// Training stopped because the loss stopped being a usable number.
     Diverged { run: RunId, message: String },
     /// A request could not be carried out; nothing changed.

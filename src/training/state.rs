@@ -5,6 +5,7 @@
 use std::rc::Rc;
 
 use super::history::History;
+use super::model_file;
 use super::protocol::{Dataset, DigitChoice, Evaluated, Progress, Reply, Request, RunId, Snapshot};
 use crate::common::format::grouped;
 use crate::common::geometry::Padding;
@@ -108,7 +109,7 @@ impl ActivationKind {
         }
     }
 
-    fn layer(self) -> LayerSpec {
+    pub(crate) fn layer(self) -> LayerSpec {
         match self {
             ActivationKind::Relu => LayerSpec::Relu,
             ActivationKind::LeakyRelu => LayerSpec::LeakyRelu { slope: 0.1 },
@@ -351,6 +352,10 @@ pub struct TrainingState {
     pub diverged: Option<String>,
     /// A message about the last thing that could not be done.
     pub notice: Option<String>,
+    /// Where the run's first weights came from, when not from the seed: an opened model.
+    pub origin: Option<String>,
+    /// An opened model's weights, waiting for the worker that loads its dataset.
+    pub pending_open: Option<Rc<Vec<f32>>>,
 }
 
 impl Default for TrainingState {
@@ -368,6 +373,8 @@ impl Default for TrainingState {
             run: 0,
             diverged: None,
             notice: None,
+            origin: None,
+            pending_open: None,
         }
     }
 }
@@ -407,6 +414,14 @@ pub enum TrainingAction {
         weights: Vec<f32>,
         frozen: bool,
     },
+    /// Save the trained network as an ONNX file.
+    DownloadModel,
+    /// A model file was read: train on from it (with its network and dataset), or say why
+    /// not and keep the run.
+    OpenModel {
+        file_name: String,
+        bytes: Rc<Vec<u8>>,
+    },
     /// Something the user typed or did cannot be used: say why, change nothing else.
     Notice(String),
     DismissNotice,
@@ -421,6 +436,8 @@ pub enum Command {
     /// Stop the worker (if any) and start a new one, which then reports
     /// [`TrainingAction::WorkerStarted`].
     StartWorker,
+    /// Offer these bytes as a file to download.
+    Save { file_name: String, bytes: Vec<u8> },
 }
 
 impl TrainingState {
@@ -442,6 +459,8 @@ impl TrainingState {
                 next = TrainingState {
                     settings: self.settings.clone(),
                     run: self.run + 1,
+                    pending_open: self.pending_open.clone(),
+                    origin: self.pending_open.as_ref().and(self.origin.clone()),
                     ..TrainingState::default()
                 };
                 send(Request::Load {
@@ -451,10 +470,7 @@ impl TrainingState {
                     dataset: next.settings.dataset,
                 })
             }
-            TrainingAction::Reply(reply) => {
-                next.receive(reply);
-                Vec::new()
-            }
+            TrainingAction::Reply(reply) => next.receive(reply),
             TrainingAction::WorkerLost(message) => {
                 next.phase = Phase::WorkerLost(message);
                 next.progress.running = false;
@@ -470,13 +486,30 @@ impl TrainingState {
                 batches: STEP_BATCHES,
             }),
             TrainingAction::Train | TrainingAction::Pause | TrainingAction::Step => Vec::new(),
-            TrainingAction::Reset => next.start_over(),
+            TrainingAction::Reset => {
+                next.origin = None;
+                next.start_over()
+            }
+            TrainingAction::DownloadModel if self.ready() => send(Request::Export {
+                dataset: self.settings.dataset,
+            }),
+            TrainingAction::DownloadModel => Vec::new(),
+            TrainingAction::OpenModel { file_name, bytes } => {
+                match model_file::open(&self.settings, &file_name, &bytes) {
+                    Err(message) => {
+                        next.notice = Some(message);
+                        Vec::new()
+                    }
+                    Ok(opened) => next.open(opened),
+                }
+            }
             TrainingAction::ChangeSettings(settings)
                 if settings.dataset != self.settings.dataset =>
             {
                 // The worker holds one dataset: a new worker loads the other one.
                 next.settings = settings;
                 next.notice = None;
+                next.origin = None;
                 next.phase = Phase::Starting;
                 next.progress.running = false;
                 vec![Command::StartWorker]
@@ -491,6 +524,7 @@ impl TrainingState {
                 next.settings = settings;
                 next.notice = None;
                 if new_run {
+                    next.origin = None;
                     next.start_over()
                 } else {
                     send(Request::Tune {
@@ -537,6 +571,14 @@ impl TrainingState {
 
     /// Starts a new run: empty curves, no score, and a Reset for the worker.
     fn start_over(&mut self) -> Vec<Command> {
+        self.new_run();
+        vec![Command::Send(Request::Reset {
+            run: self.run,
+            config: self.settings.config(),
+        })]
+    }
+
+    fn new_run(&mut self) {
         self.run += 1;
         self.history = Rc::new(History::new(HISTORY_POINTS));
         self.evaluation = None;
@@ -545,9 +587,26 @@ impl TrainingState {
             run: self.run,
             ..Progress::default()
         };
-        vec![Command::Send(Request::Reset {
+    }
+
+    /// Trains on from an opened model: with its settings, from its weights, as a new run.
+    /// A model of the other dataset waits for a new worker to load that dataset.
+    fn open(&mut self, opened: model_file::OpenedModel) -> Vec<Command> {
+        let other_dataset = opened.settings.dataset != self.settings.dataset;
+        self.settings = opened.settings;
+        self.notice = None;
+        self.origin = Some(opened.origin);
+        if other_dataset {
+            self.pending_open = Some(Rc::new(opened.parameters));
+            self.phase = Phase::Starting;
+            self.progress.running = false;
+            return vec![Command::StartWorker];
+        }
+        self.new_run();
+        vec![Command::Send(Request::Open {
             run: self.run,
             config: self.settings.config(),
+            parameters: opened.parameters,
         })]
     }
 
@@ -557,7 +616,7 @@ impl TrainingState {
         run == self.run
     }
 
-    fn receive(&mut self, reply: Reply) {
+    fn receive(&mut self, reply: Reply) -> Vec<Command> {
         match reply {
             Reply::Loading { loaded, total } => {
                 if !self.ready() {
@@ -570,6 +629,20 @@ impl TrainingState {
                     self.chosen = Chosen::Test(first.index);
                 }
                 self.dataset = Some(Rc::new(dataset));
+                if let Some(parameters) = self.pending_open.take() {
+                    self.new_run();
+                    return vec![Command::Send(Request::Open {
+                        run: self.run,
+                        config: self.settings.config(),
+                        parameters: parameters.to_vec(),
+                    })];
+                }
+            }
+            Reply::Model { bytes, .. } => {
+                return vec![Command::Save {
+                    file_name: model_file::file_name(self.settings.dataset),
+                    bytes,
+                }]
             }
             Reply::Progress(progress) if self.current(progress.run) => {
                 if !progress.points.is_empty() {
@@ -603,6 +676,7 @@ impl TrainingState {
             | Reply::Snapshot(_)
             | Reply::Diverged { .. } => {}
         }
+        Vec::new()
     }
 
     /// What a screen reader hears (it changes at evaluations, starts and stops), e.g.
@@ -912,6 +986,147 @@ mod tests {
                 dataset: DatasetKind::Digits,
             })]
         );
+    }
+
+    /// A state whose worker has loaded the digits.
+    fn ready() -> TrainingState {
+        let (state, _) = TrainingState::default().apply(TrainingAction::WorkerStarted {
+            base_url: "./".into(),
+        });
+        state.after(TrainingAction::Reply(Reply::Ready(Dataset {
+            train: 8000,
+            test: 2000,
+            strip: Vec::new(),
+        })))
+    }
+
+    fn model(settings: &TrainingSettings, dataset: DatasetKind) -> (Rc<Vec<u8>>, Vec<f32>) {
+        let network = crate::nn::Network::new(&settings.network(), 3).expect("builds");
+        let provenance = crate::nn::onnx::Provenance {
+            dataset,
+            samples: 640,
+        };
+        let bytes = crate::nn::onnx::export(&network, provenance);
+        (Rc::new(bytes), network.parameters().to_vec())
+    }
+
+    #[test]
+    fn a_downloaded_model_is_saved_under_its_datasets_name() {
+        let (_, commands) = TrainingState::default().apply(TrainingAction::DownloadModel);
+        assert!(
+            commands.is_empty(),
+            "nothing to save before the worker is ready"
+        );
+        let state = ready();
+        let (state, commands) = state.apply(TrainingAction::DownloadModel);
+        assert_eq!(
+            commands,
+            [Command::Send(Request::Export {
+                dataset: DatasetKind::Digits
+            })]
+        );
+        let (_, commands) = state.apply(TrainingAction::Reply(Reply::Model {
+            run: state.run,
+            bytes: vec![1, 2, 3],
+        }));
+        assert_eq!(
+            commands,
+            [Command::Save {
+                file_name: "convlab-mnist.onnx".into(),
+                bytes: vec![1, 2, 3]
+            }]
+        );
+    }
+
+    #[test]
+    fn an_opened_model_starts_a_run_from_its_weights_with_its_network() {
+        let state = ready();
+        let wide = TrainingSettings {
+            blocks: 1,
+            filters: [16, 16, 32],
+            hidden: 32,
+            ..TrainingSettings::default()
+        };
+        let (bytes, parameters) = model(&wide, DatasetKind::Digits);
+        let (opened, commands) = state.apply(TrainingAction::OpenModel {
+            file_name: "wide.onnx".into(),
+            bytes,
+        });
+        assert_eq!(opened.settings, wide);
+        assert_eq!(opened.run, state.run + 1);
+        assert_eq!(
+            opened.origin.as_deref(),
+            Some("wide.onnx (MNIST digits, 640 samples)")
+        );
+        assert_eq!(
+            commands,
+            [Command::Send(Request::Open {
+                run: opened.run,
+                config: wide.config(),
+                parameters,
+            })]
+        );
+        // A Reset draws fresh weights from the seed: the model is no longer the origin.
+        assert_eq!(opened.after(TrainingAction::Reset).origin, None);
+    }
+
+    #[test]
+    fn a_model_of_the_other_dataset_waits_for_a_worker_that_loads_it() {
+        let state = ready();
+        let (bytes, parameters) = model(&TrainingSettings::default(), DatasetKind::Fashion);
+        let (opening, commands) = state.apply(TrainingAction::OpenModel {
+            file_name: "f.onnx".into(),
+            bytes,
+        });
+        assert_eq!(commands, [Command::StartWorker]);
+        assert_eq!(opening.settings.dataset, DatasetKind::Fashion);
+        let (started, commands) = opening.apply(TrainingAction::WorkerStarted {
+            base_url: "./".into(),
+        });
+        assert!(matches!(
+            &commands[..],
+            [Command::Send(Request::Load {
+                dataset: DatasetKind::Fashion,
+                ..
+            })]
+        ));
+        let (loaded, commands) = started.apply(TrainingAction::Reply(Reply::Ready(Dataset {
+            train: 8000,
+            test: 2000,
+            strip: Vec::new(),
+        })));
+        assert_eq!(
+            commands,
+            [Command::Send(Request::Open {
+                run: loaded.run,
+                config: opening.settings.config(),
+                parameters,
+            })]
+        );
+        assert!(loaded.pending_open.is_none());
+        assert_eq!(
+            loaded.origin.as_deref(),
+            Some("f.onnx (Fashion-MNIST, 640 samples)")
+        );
+    }
+
+    #[test]
+    fn a_file_that_is_not_a_model_changes_nothing_but_the_notice() {
+        let state = ready();
+        let (after, commands) = state.apply(TrainingAction::OpenModel {
+            file_name: "cat.png".into(),
+            bytes: Rc::new(b"\x89PNG not a model".to_vec()),
+        });
+        assert!(commands.is_empty());
+        assert_eq!(
+            TrainingState {
+                notice: None,
+                ..after.clone()
+            },
+            state
+        );
+        let notice = after.notice.expect("a notice");
+        assert!(notice.starts_with("“cat.png” was not opened.") && notice.ends_with("goes on."));
     }
 
     #[test]

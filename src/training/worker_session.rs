@@ -16,6 +16,7 @@ use super::protocol::{
 };
 use crate::common::format::{grouped, number};
 use crate::nn::data::{Mnist, CLASSES, PIXELS, SIDE};
+use crate::nn::onnx::{self, Provenance};
 use crate::nn::train::TestPass;
 use crate::nn::{argmax, LayerSpec, NnError, Shape, TrainConfig, Trainer};
 
@@ -64,6 +65,24 @@ pub struct WorkerSession {
 /// Checks a configuration by building a trainer for it; the error is the page's message.
 fn trainer(config: TrainConfig, data: Mnist) -> Result<Trainer, String> {
     Trainer::new(config, data).map_err(|e| format!("The network cannot be built: {e}."))
+}
+
+/// A trainer for `config` that starts from `parameters` (an opened model's weights).
+fn trainer_from(config: TrainConfig, data: Mnist, parameters: &[f32]) -> Result<Trainer, String> {
+    let mut trainer = trainer(config, data)?;
+    let network = trainer.network_mut();
+    if parameters.len() != network.parameter_count() {
+        return Err(format!(
+            "The model was not opened: it holds {} weights, the network needs {}.",
+            grouped(parameters.len() as u64),
+            grouped(network.parameter_count() as u64)
+        ));
+    }
+    if parameters.iter().any(|p| !p.is_finite()) {
+        return Err("The model was not opened: its weights are not all numbers.".into());
+    }
+    network.parameters_mut().copy_from_slice(parameters);
+    Ok(trainer)
 }
 
 impl WorkerSession {
@@ -127,22 +146,28 @@ impl WorkerSession {
             Request::Load { .. } => vec![Reply::Refused {
                 message: "The digits are already loaded.".into(),
             }],
-            Request::Reset { run, config } => match trainer(config, self.trainer.data().clone()) {
-                Ok(trainer) => {
-                    self.trainer = trainer;
-                    self.run = run;
-                    self.running = false;
-                    self.stepping = 0;
-                    self.points.clear();
-                    self.rate.clear();
-                    self.evaluation = Some(TestPass::default());
-                    self.since_evaluation_ms = 0.0;
-                    let mut replies = vec![Reply::Progress(self.progress())];
-                    replies.extend(self.snapshot(clock));
-                    replies
-                }
-                Err(message) => vec![Reply::Refused { message }],
-            },
+            Request::Reset { run, config } => {
+                let built = trainer(config, self.trainer.data().clone());
+                self.start_run(run, built, clock)
+            }
+            Request::Open {
+                run,
+                config,
+                parameters,
+            } => {
+                let built = trainer_from(config, self.trainer.data().clone(), &parameters);
+                self.start_run(run, built, clock)
+            }
+            Request::Export { dataset } => {
+                let provenance = Provenance {
+                    dataset,
+                    samples: self.trainer.samples(),
+                };
+                vec![Reply::Model {
+                    run: self.run,
+                    bytes: onnx::export(self.trainer.network(), provenance),
+                }]
+            }
             Request::Tune {
                 optimizer,
                 batch_size,
@@ -207,6 +232,32 @@ impl WorkerSession {
                     }],
                 }
             }
+        }
+    }
+
+    /// Makes `built` the run `run`, paused and about to be scored, or keeps the run in
+    /// progress and says why not.
+    fn start_run(
+        &mut self,
+        run: RunId,
+        built: Result<Trainer, String>,
+        clock: Clock,
+    ) -> Vec<Reply> {
+        match built {
+            Ok(trainer) => {
+                self.trainer = trainer;
+                self.run = run;
+                self.running = false;
+                self.stepping = 0;
+                self.points.clear();
+                self.rate.clear();
+                self.evaluation = Some(TestPass::default());
+                self.since_evaluation_ms = 0.0;
+                let mut replies = vec![Reply::Progress(self.progress())];
+                replies.extend(self.snapshot(clock));
+                replies
+            }
+            Err(message) => vec![Reply::Refused { message }],
         }
     }
 

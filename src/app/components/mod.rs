@@ -15,6 +15,7 @@ pub mod labeled_select;
 pub mod layer_maps_view;
 pub mod link_notices;
 pub mod map_canvas;
+pub mod model_file;
 pub mod network_table;
 pub mod notice_bar;
 pub mod parameters_panel;

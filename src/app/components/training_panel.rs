@@ -11,6 +11,7 @@ use super::digit_pad::DigitPad;
 use super::digit_strip::DigitStrip;
 use super::filter_grid::FilterGrid;
 use super::layer_maps_view::LayerMapsView;
+use super::model_file::ModelFile;
 use super::network_table::NetworkTable;
 use super::probability_bars::ProbabilityBars;
 use super::saliency_view::SaliencyView;
@@ -112,6 +113,9 @@ pub fn training_panel(props: &TrainingPanelProps) -> Html {
     let on_explain = dispatch.reform(TrainingAction::Explain);
     let on_plant =
         dispatch.reform(|(weights, frozen)| TrainingAction::PlantKernel { weights, frozen });
+    let on_download = action(TrainingAction::DownloadModel);
+    let on_open =
+        dispatch.reform(|(file_name, bytes)| TrainingAction::OpenModel { file_name, bytes });
     let on_restart = dispatch.reform(|_: MouseEvent| TrainingAction::Restart);
     let dismiss = dispatch.reform(|_: MouseEvent| TrainingAction::DismissNotice);
 
@@ -202,6 +206,8 @@ pub fn training_panel(props: &TrainingPanelProps) -> Html {
                 <h3>{ "The network" }</h3>
                 <NetworkTable network={state.settings.network()} />
             </div>
+            <ModelFile ready={state.ready()} origin={state.origin.clone()} {on_download} {on_open}
+                on_refused={dispatch.reform(TrainingAction::Notice)} />
             <div class="panel follow">
                 <h3>{ format!("Follow one {singular} through the network") }</h3>
                 <div class="follow-inputs">
