@@ -9,8 +9,8 @@ use std::cell::Cell;
 use convlab::nn::data::{DatasetKind, Mnist};
 use convlab::nn::{Optimizer, Shape, TrainConfig};
 use convlab::training::protocol::{
-    decode, encode, ChunkPoint, Dataset, DigitChoice, DigitView, Evaluated, Filters, LayerMaps,
-    Progress, Reply, Request, Snapshot, StripDigit,
+    decode, encode, CellImage, CellImages, ChunkPoint, Dataset, DigitChoice, DigitView, Evaluated,
+    Filters, LayerMaps, Progress, Reply, Request, Snapshot, StripDigit,
 };
 use convlab::training::worker_session::{WorkerSession, EVALUATE_EVERY_MS, REPORT_EVERY_MS};
 
@@ -319,6 +319,66 @@ fn an_exported_model_opens_as_a_run_that_scores_the_same() {
     assert_eq!(session.trainer().network().parameters(), &trained[..]);
 }
 
+#[test]
+fn a_confusion_cell_lists_its_test_images_surest_first() {
+    let clock = FakeClock::new();
+    let (mut session, _) = WorkerSession::new(1, common::small_config(1), mnist()).expect("builds");
+    let early = session.handle(
+        Request::ShowCell {
+            truth: 0,
+            predicted: 0,
+        },
+        &|| clock.read(),
+    );
+    assert!(refused_says(&early, "not been scored yet"), "{early:?}");
+    session.handle(Request::Step { batches: 30 }, &|| clock.read());
+    let replies = work_until_idle(&mut session, &clock, 100);
+    let evaluation = evaluations(&replies)
+        .last()
+        .copied()
+        .cloned()
+        .expect("scored");
+    let data = mnist();
+    let test = data.test();
+    let mut cells_seen = 0;
+    for truth in 0..10 {
+        for predicted in 0..10 {
+            let replies = session.handle(Request::ShowCell { truth, predicted }, &|| clock.read());
+            let [Reply::Cell(cell)] = &replies[..] else {
+                panic!("{replies:?}")
+            };
+            assert_eq!(
+                cell.count as u32,
+                evaluation.confusion[truth * 10 + predicted]
+            );
+            assert_eq!(cell.images.len(), cell.count.min(50));
+            assert_eq!(cell.samples, evaluation.samples);
+            let mut last = f32::INFINITY;
+            for image in &cell.images {
+                let i = image.image.index;
+                assert_eq!(usize::from(test.label(i)), truth);
+                assert_eq!(image.image.pixels, test.pixels(i));
+                assert_eq!(
+                    convlab::nn::argmax(image.probabilities.iter().copied()),
+                    predicted
+                );
+                assert!(image.probabilities[predicted] <= last, "surest first");
+                last = image.probabilities[predicted];
+            }
+            cells_seen += usize::from(cell.count > 0);
+        }
+    }
+    assert!(cells_seen > 10, "{cells_seen} cells hold images");
+    let refused = session.handle(
+        Request::ShowCell {
+            truth: 10,
+            predicted: 0,
+        },
+        &|| clock.read(),
+    );
+    assert!(refused_says(&refused, "classes are 0 to 9"), "{refused:?}");
+}
+
 fn refused_says(replies: &[Reply], words: &str) -> bool {
     refusals(replies).iter().any(|m| m.contains(words))
 }
@@ -519,6 +579,10 @@ fn every_request_and_reply_survives_the_wire() {
         Request::Export {
             dataset: DatasetKind::Digits,
         },
+        Request::ShowCell {
+            truth: 3,
+            predicted: 8,
+        },
     ];
     for request in &requests {
         assert_eq!(
@@ -564,6 +628,21 @@ fn every_request_and_reply_survives_the_wire() {
             run: 3,
             bytes: vec![8, 7, 255, 0],
         },
+        Reply::Cell(CellImages {
+            run: 3,
+            samples: 640,
+            truth: 3,
+            predicted: 8,
+            count: 12,
+            images: vec![CellImage {
+                image: StripDigit {
+                    index: 7,
+                    label: 3,
+                    pixels: vec![0, 255],
+                },
+                probabilities: vec![0.25; 10],
+            }],
+        }),
         Reply::Ready(Dataset {
             train: 8000,
             test: 2000,

@@ -98,6 +98,12 @@ pub struct Trainer {
     samples: u64,
     diverged: Option<NnError>,
     frozen: Option<Frozen>,
+    /// Every test image's class probabilities (`test × CLASSES`), written by the pass in
+    /// progress; swapped with `answers` when it completes, so neither is allocated again.
+    answering: Vec<f32>,
+    /// The same, from the last complete pass, once there has been one (`answered`).
+    answers: Vec<f32>,
+    answered: bool,
 }
 
 fn check_batch(batch: usize) -> Result<(), NnError> {
@@ -155,6 +161,7 @@ impl Trainer {
                 config.train_examples
             )));
         }
+        let test_values = data.test().len() * CLASSES;
         let mut order: Vec<u32> = (0..config.train_examples as u32).collect();
         rng.shuffle(&mut order);
         Ok(Trainer {
@@ -169,6 +176,9 @@ impl Trainer {
             samples: 0,
             diverged: None,
             frozen: None,
+            answering: vec![0.0; test_values],
+            answers: vec![0.0; test_values],
+            answered: false,
         })
     }
 
@@ -303,14 +313,19 @@ impl Trainer {
                 .extend_from_slice(&test.labels()[start..start + n]);
             self.network.run_forward();
             let result = self.network.loss(&self.labels, false)?;
-            for (row, &label) in self
+            let answers = self.answering[start * CLASSES..].chunks_exact_mut(CLASSES);
+            for ((row, &label), answer) in self
                 .network
                 .probabilities()
                 .rows()
                 .into_iter()
                 .zip(&self.labels)
+                .zip(answers)
             {
                 pass.confusion[usize::from(label)][argmax(row.iter().copied())] += 1;
+                for (a, &p) in answer.iter_mut().zip(row) {
+                    *a = p;
+                }
             }
             pass.loss_sum += f64::from(result.loss) * n as f64;
             pass.correct += result.correct;
@@ -319,6 +334,8 @@ impl Trainer {
         if pass.next < test.len() {
             return Ok(None);
         }
+        std::mem::swap(&mut self.answering, &mut self.answers);
+        self.answered = true;
         let total = test.len();
         Ok(Some(Evaluation {
             loss: (pass.loss_sum / total as f64) as f32,
@@ -327,6 +344,14 @@ impl Trainer {
             total,
             confusion: pass.confusion,
         }))
+    }
+
+    /// Every test image's class probabilities from the last complete pass over the test
+    /// images (`test images × classes`), or `None` before the first.
+    pub fn test_answers(&self) -> Option<ndarray::ArrayView2<'_, f32>> {
+        let answers = &self.answers;
+        let view = ndarray::ArrayView2::from_shape((answers.len() / CLASSES, CLASSES), answers);
+        view.ok().filter(|_| self.answered)
     }
 
     /// Changes the learning rate of the running optimizer, keeping its momentum or moments.

@@ -64,6 +64,12 @@ pub enum Request {
     /// Which class's score the snapshots' saliency map explains: `None` for the network's
     /// answer.
     Explain(Option<usize>),
+    /// The test images of one confusion-matrix cell (true class, answer) at the last
+    /// evaluation ([`Reply::Cell`]).
+    ShowCell {
+        truth: usize,
+        predicted: usize,
+    },
     /// Put a hand-made kernel (`kernel × kernel` values, row-major) in as filter 1 of the
     /// first convolution; a frozen one keeps its values while the rest learns.
     PlantKernel {
@@ -94,6 +100,8 @@ pub enum Reply {
     Evaluated(Evaluated),
     /// The first layer's filters and one digit's way through the network.
     Snapshot(Snapshot),
+    /// The test images in a confusion-matrix cell.
+    Cell(CellImages),
     /// The network as an ONNX model file (see `nn::onnx`).
     Model { run: RunId, bytes: Vec<u8> },
     /// Training stopped because the loss stopped being a usable number.
@@ -121,6 +129,31 @@ pub struct StripDigit {
     pub label: u8,
     /// 28 × 28 bytes, 0 = background, 255 = full ink.
     pub pixels: Vec<u8>,
+}
+
+/// The test images of true class `truth` that the network answered `predicted` at the
+/// last evaluation, the surest answers first.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CellImages {
+    pub run: RunId,
+    /// Training samples seen at that evaluation.
+    pub samples: u64,
+    pub truth: usize,
+    pub predicted: usize,
+    /// How many test images the cell holds (more than are sent, at times).
+    pub count: usize,
+    /// At most [`MAX_CELL_IMAGES`] of them, each with its class probabilities.
+    pub images: Vec<CellImage>,
+}
+
+/// The most test images a [`CellImages`] carries.
+pub const MAX_CELL_IMAGES: usize = 50;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CellImage {
+    pub image: StripDigit,
+    /// The network's probability for each class.
+    pub probabilities: Vec<f32>,
 }
 
 /// One training chunk's mean loss and accuracy, at the samples seen after it.

@@ -6,7 +6,9 @@ use std::rc::Rc;
 
 use super::history::History;
 use super::model_file;
-use super::protocol::{Dataset, DigitChoice, Evaluated, Progress, Reply, Request, RunId, Snapshot};
+use super::protocol::{
+    CellImages, Dataset, DigitChoice, Evaluated, Progress, Reply, Request, RunId, Snapshot,
+};
 use crate::common::format::grouped;
 use crate::common::geometry::Padding;
 use crate::nn::data::{DatasetKind, CLASSES, SIDE, TRAIN};
@@ -352,6 +354,10 @@ pub struct TrainingState {
     pub diverged: Option<String>,
     /// A message about the last thing that could not be done.
     pub notice: Option<String>,
+    /// The confusion-matrix cell (true class, answer) whose test images are shown.
+    pub cell: Option<(usize, usize)>,
+    /// Its images at the last evaluation (refreshed at each evaluation while it is open).
+    pub cell_images: Option<Rc<CellImages>>,
     /// Where the run's first weights came from, when not from the seed: an opened model.
     pub origin: Option<String>,
     /// An opened model's weights, waiting for the worker that loads its dataset.
@@ -373,6 +379,8 @@ impl Default for TrainingState {
             run: 0,
             diverged: None,
             notice: None,
+            cell: None,
+            cell_images: None,
             origin: None,
             pending_open: None,
         }
@@ -414,6 +422,9 @@ pub enum TrainingAction {
         weights: Vec<f32>,
         frozen: bool,
     },
+    /// Show the test images of a confusion-matrix cell (true class, answer); `None`
+    /// closes them.
+    ShowCell(Option<(usize, usize)>),
     /// Save the trained network as an ONNX file.
     DownloadModel,
     /// A model file was read: train on from it (with its network and dataset), or say why
@@ -489,6 +500,16 @@ impl TrainingState {
             TrainingAction::Reset => {
                 next.origin = None;
                 next.start_over()
+            }
+            TrainingAction::ShowCell(cell) => {
+                next.cell = cell;
+                next.cell_images = None;
+                match cell {
+                    Some((truth, predicted)) if self.ready() => {
+                        send(Request::ShowCell { truth, predicted })
+                    }
+                    _ => Vec::new(),
+                }
             }
             TrainingAction::DownloadModel if self.ready() => send(Request::Export {
                 dataset: self.settings.dataset,
@@ -582,6 +603,7 @@ impl TrainingState {
         self.run += 1;
         self.history = Rc::new(History::new(HISTORY_POINTS));
         self.evaluation = None;
+        self.cell_images = None;
         self.diverged = None;
         self.progress = Progress {
             run: self.run,
@@ -660,6 +682,15 @@ impl TrainingState {
                     evaluated.accuracy,
                 );
                 self.evaluation = Some(Rc::new(evaluated));
+                // An open cell shows the images of the newest evaluation.
+                if let Some((truth, predicted)) = self.cell {
+                    return vec![Command::Send(Request::ShowCell { truth, predicted })];
+                }
+            }
+            Reply::Cell(images) if self.current(images.run) => {
+                if self.cell == Some((images.truth, images.predicted)) {
+                    self.cell_images = Some(Rc::new(images));
+                }
             }
             Reply::Snapshot(snapshot) if self.current(snapshot.run) => {
                 self.snapshot = Some(Rc::new(snapshot))
@@ -674,6 +705,7 @@ impl TrainingState {
             Reply::Progress(_)
             | Reply::Evaluated(_)
             | Reply::Snapshot(_)
+            | Reply::Cell(_)
             | Reply::Diverged { .. } => {}
         }
         Vec::new()
@@ -1008,6 +1040,52 @@ mod tests {
         };
         let bytes = crate::nn::onnx::export(&network, provenance);
         (Rc::new(bytes), network.parameters().to_vec())
+    }
+
+    #[test]
+    fn an_open_cell_is_asked_for_again_at_every_evaluation() {
+        let state = ready();
+        let (state, commands) = state.apply(TrainingAction::ShowCell(Some((3, 5))));
+        assert_eq!(
+            commands,
+            [Command::Send(Request::ShowCell {
+                truth: 3,
+                predicted: 5
+            })]
+        );
+        let images = |run, truth| CellImages {
+            run,
+            samples: 640,
+            truth,
+            predicted: 5,
+            count: 0,
+            images: Vec::new(),
+        };
+        let state = state.after(TrainingAction::Reply(Reply::Cell(images(state.run, 3))));
+        assert_eq!(state.cell_images.as_deref(), Some(&images(state.run, 3)));
+        // A late answer for another cell, or another run, is not shown.
+        let other = state.after(TrainingAction::Reply(Reply::Cell(images(state.run, 4))));
+        assert_eq!(other.cell_images, state.cell_images);
+        let evaluated = Reply::Evaluated(Evaluated {
+            run: state.run,
+            samples: 960,
+            loss: 0.5,
+            accuracy: 0.9,
+            total: 2000,
+            confusion: vec![20; 100],
+        });
+        let (evaluated_state, commands) = state.apply(TrainingAction::Reply(evaluated.clone()));
+        assert_eq!(
+            commands,
+            [Command::Send(Request::ShowCell {
+                truth: 3,
+                predicted: 5
+            })]
+        );
+        // Closed, the cell is not asked for any more.
+        let closed = evaluated_state.after(TrainingAction::ShowCell(None));
+        assert!(closed.cell.is_none() && closed.cell_images.is_none());
+        assert!(closed.apply(TrainingAction::Reply(evaluated)).1.is_empty());
     }
 
     #[test]

@@ -11,8 +11,8 @@
 use ndarray::ArrayView3;
 
 use super::protocol::{
-    ChunkPoint, Dataset, DigitChoice, DigitView, Evaluated, Filters, LayerMaps, Progress, Reply,
-    Request, RunId, Snapshot, StripDigit,
+    CellImage, CellImages, ChunkPoint, Dataset, DigitChoice, DigitView, Evaluated, Filters,
+    LayerMaps, Progress, Reply, Request, RunId, Snapshot, StripDigit, MAX_CELL_IMAGES,
 };
 use crate::common::format::{grouped, number};
 use crate::nn::data::{Mnist, CLASSES, PIXELS, SIDE};
@@ -60,6 +60,8 @@ pub struct WorkerSession {
     rate: Vec<(f64, u64)>,
     busy_ms: f64,
     snapshot_ms: f64,
+    /// Training samples at the last complete evaluation.
+    evaluated_at: Option<u64>,
 }
 
 /// Checks a configuration by building a trainer for it; the error is the page's message.
@@ -110,6 +112,7 @@ impl WorkerSession {
             rate: Vec::new(),
             busy_ms: 0.0,
             snapshot_ms: 0.0,
+            evaluated_at: None,
         };
         let data = session.trainer.data();
         let mut replies = vec![Reply::Ready(Dataset {
@@ -217,6 +220,10 @@ impl WorkerSession {
                 self.explain = class;
                 self.snapshot(clock).into_iter().collect()
             }
+            Request::ShowCell { truth, predicted } => match self.cell(truth, predicted) {
+                Ok(cell) => vec![Reply::Cell(cell)],
+                Err(message) => vec![Reply::Refused { message }],
+            },
             Request::ShowDigit(choice) => {
                 if let Err(message) = self.check_digit(&choice) {
                     return vec![Reply::Refused { message }];
@@ -253,6 +260,7 @@ impl WorkerSession {
                 self.rate.clear();
                 self.evaluation = Some(TestPass::default());
                 self.since_evaluation_ms = 0.0;
+                self.evaluated_at = None;
                 let mut replies = vec![Reply::Progress(self.progress())];
                 replies.extend(self.snapshot(clock));
                 replies
@@ -267,6 +275,52 @@ impl WorkerSession {
                 "{}. Press Reset to start again.",
                 capitalized(&e.to_string())
             ),
+        })
+    }
+
+    /// The test images of true class `truth` answered `predicted` at the last evaluation,
+    /// the surest answers first.
+    fn cell(&self, truth: usize, predicted: usize) -> Result<CellImages, String> {
+        if truth >= CLASSES || predicted >= CLASSES {
+            return Err(format!(
+                "There is no confusion-matrix cell ({truth}, {predicted}): the classes are 0 to 9."
+            ));
+        }
+        let (Some(samples), Some(answers)) = (self.evaluated_at, self.trainer.test_answers())
+        else {
+            return Err("The test images have not been scored yet.".into());
+        };
+        let test = self.trainer.data().test();
+        let mut found: Vec<(usize, f32)> = answers
+            .rows()
+            .into_iter()
+            .enumerate()
+            .filter(|&(i, ref row)| {
+                usize::from(test.label(i)) == truth && argmax(row.iter().copied()) == predicted
+            })
+            .map(|(i, row)| (i, row[predicted]))
+            .collect();
+        let count = found.len();
+        found.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        let images = found
+            .into_iter()
+            .take(MAX_CELL_IMAGES)
+            .map(|(index, _)| CellImage {
+                image: StripDigit {
+                    index,
+                    label: test.label(index),
+                    pixels: test.pixels(index).to_vec(),
+                },
+                probabilities: answers.row(index).to_vec(),
+            })
+            .collect();
+        Ok(CellImages {
+            run: self.run,
+            samples,
+            truth,
+            predicted,
+            count,
+            images,
         })
     }
 
@@ -298,14 +352,17 @@ impl WorkerSession {
         let mut replies = Vec::new();
         if let Some(mut pass) = self.evaluation.take() {
             match self.trainer.evaluate_part(&mut pass, EVALUATE_PER_CHUNK) {
-                Ok(Some(evaluation)) => replies.push(Reply::Evaluated(Evaluated {
-                    run: self.run,
-                    samples: self.trainer.samples(),
-                    loss: evaluation.loss,
-                    accuracy: evaluation.accuracy,
-                    total: evaluation.total,
-                    confusion: evaluation.confusion.iter().flatten().copied().collect(),
-                })),
+                Ok(Some(evaluation)) => {
+                    self.evaluated_at = Some(self.trainer.samples());
+                    replies.push(Reply::Evaluated(Evaluated {
+                        run: self.run,
+                        samples: self.trainer.samples(),
+                        loss: evaluation.loss,
+                        accuracy: evaluation.accuracy,
+                        total: evaluation.total,
+                        confusion: evaluation.confusion.iter().flatten().copied().collect(),
+                    }))
+                }
                 Ok(None) => self.evaluation = Some(pass),
                 Err(e) => replies.push(Reply::Refused {
                     message: format!("The test digits could not be scored: {e}."),

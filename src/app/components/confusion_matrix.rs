@@ -1,6 +1,7 @@
 //! The confusion matrix of the test digits as a table: a row per true digit, a column per
 //! answer, the right answers shaded in the accent colour and the mistakes in red by their
-//! share of the row, so the digits the network mixes up stand out.
+//! share of the row, so the digits the network mixes up stand out. Each count is a button
+//! that shows the test images behind it.
 
 use yew::prelude::*;
 
@@ -13,6 +14,12 @@ pub struct ConfusionMatrixProps {
     pub counts: Vec<u32>,
     /// Whose class names the headers say.
     pub kind: DatasetKind,
+    /// The cell (true class, answer) whose images are shown.
+    #[prop_or_default]
+    pub selected: Option<(usize, usize)>,
+    /// A cell was pressed: show its images (`None`: pressed again, hide them).
+    #[prop_or_default]
+    pub on_select: Callback<Option<(usize, usize)>>,
 }
 
 /// The cell's background and text colours for a share of its row. The text is black or
@@ -68,12 +75,22 @@ pub fn confusion_matrix(props: &ConfusionMatrixProps) -> Html {
         html! {
             <tr>
                 <th scope="row"><span class="spelled">{ "true " }</span>{ row_name(truth) }</th>
-                { for row.iter().enumerate().map(|(predicted, &n)| html! {
-                    <td style={shade(f64::from(n) / row_total, predicted == truth)}
-                        title={format!("{n} of the {} test {plural} that are {} were read as {}",
-                            row_total as u32, kind.class_name(truth), kind.class_name(predicted))}>
-                        { n }
-                    </td>
+                { for row.iter().enumerate().map(|(predicted, &n)| {
+                    let cell = (truth, predicted);
+                    let pressed = props.selected == Some(cell);
+                    let onclick = props.on_select.reform(move |_: MouseEvent| {
+                        (!pressed).then_some(cell)
+                    });
+                    html! {
+                        <td style={shade(f64::from(n) / row_total, predicted == truth)}>
+                            <button class="cell" aria-pressed={pressed.to_string()} {onclick}
+                                aria-label={format!("{n} of the {} test {plural} that are {} \
+                                    read as {}", row_total as u32, kind.class_name(truth),
+                                    kind.class_name(predicted))}>
+                                { n }
+                            </button>
+                        </td>
+                    }
                 }) }
             </tr>
         }
@@ -117,6 +134,8 @@ mod tests {
             ConfusionMatrixProps {
                 counts,
                 kind: DatasetKind::Digits,
+                selected: Some((3, 7)),
+                on_select: Callback::noop(),
             },
         )
         .render();
@@ -131,6 +150,15 @@ mod tests {
         };
         assert_eq!(text(0), "0");
         assert_eq!(text(37), "37", "row 3 (true 3), column 7 (read as 7)");
+        let pressed = root
+            .query_selector("button[aria-pressed=true]")
+            .ok()
+            .flatten()
+            .and_then(|b| b.get_attribute("aria-label"));
+        assert_eq!(
+            pressed.as_deref(),
+            Some("37 of the 345 test digits that are 3 read as 7")
+        );
         let caption = root.text_content().unwrap_or_default();
         assert!(caption.contains("of the 4,950 test digits"), "{caption}");
         assert!(caption.contains("true 9") && caption.contains("read as 9"));

@@ -23,7 +23,7 @@ pub struct DigitStripProps {
 }
 
 /// White ink on black, like the digits the network reads.
-fn draw_digit(canvas: &HtmlCanvasElement, digit: &StripDigit) {
+pub(crate) fn draw_digit(canvas: &HtmlCanvasElement, digit: &StripDigit) {
     let rgba: Vec<u8> = digit.pixels.iter().flat_map(|&p| [p, p, p, 255]).collect();
     // A failed draw leaves the button blank; its name still says which digit it is.
     let _ = put_rgba(canvas, &rgba, SIDE as u32, SIDE as u32);

@@ -2,6 +2,7 @@
 
 pub mod app;
 pub mod camera_controls;
+pub mod confusion_cell;
 pub mod confusion_matrix;
 pub mod copy_link;
 pub mod digit_pad;

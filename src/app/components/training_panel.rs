@@ -6,6 +6,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
+use super::confusion_cell::ConfusionCell;
 use super::confusion_matrix::ConfusionMatrix;
 use super::digit_pad::DigitPad;
 use super::digit_strip::DigitStrip;
@@ -244,7 +245,14 @@ pub fn training_panel(props: &TrainingPanelProps) -> Html {
             </div>
             <div class="panel">
                 <h3>{ format!("Which {plural} it confuses") }</h3>
-                <ConfusionMatrix {kind} counts={state.evaluation.as_ref().map(|e| e.confusion.clone()).unwrap_or_default()} />
+                <ConfusionMatrix {kind} counts={state.evaluation.as_ref().map(|e| e.confusion.clone()).unwrap_or_default()}
+                    selected={state.cell} on_select={dispatch.reform(TrainingAction::ShowCell)} />
+                { match &state.cell_images {
+                    Some(images) => html! { <ConfusionCell images={Rc::clone(images)} {kind}
+                        on_choose={on_choose.clone()}
+                        on_close={dispatch.reform(|()| TrainingAction::ShowCell(None))} /> },
+                    None => Html::default(),
+                } }
             </div>
         </section>
     }
