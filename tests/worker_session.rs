@@ -18,15 +18,18 @@ fn mnist() -> Mnist {
     Mnist::load(&common::root().join("www"), DatasetKind::Digits).expect("the shipped digits load")
 }
 
-/// A clock that moves 1 ms each time it is read.
-struct FakeClock(Cell<f64>);
+/// A clock that moves 1 ms (or `step`) each time it is read.
+struct FakeClock(Cell<f64>, f64);
 
 impl FakeClock {
     fn new() -> FakeClock {
-        FakeClock(Cell::new(0.0))
+        FakeClock::stepping(1.0)
+    }
+    fn stepping(step: f64) -> FakeClock {
+        FakeClock(Cell::new(0.0), step)
     }
     fn read(&self) -> f64 {
-        self.0.set(self.0.get() + 1.0);
+        self.0.set(self.0.get() + self.1);
         self.0.get()
     }
 }
@@ -191,6 +194,31 @@ fn training_reports_a_few_times_a_second_and_evaluates_now_and_then() {
     work_until_idle(&mut session, &clock, 100);
     assert!(!session.is_busy());
     assert_eq!(session.trainer().samples(), samples);
+}
+
+#[test]
+fn a_network_slow_to_score_is_scored_less_often_and_a_chunk_at_a_time() {
+    // Every batch takes 200 ms: scoring the 2,000 test digits (20 batches) takes seconds,
+    // as it does for the largest networks in a browser.
+    let clock = FakeClock::stepping(200.0);
+    let (mut session, _) = WorkerSession::new(1, common::small_config(1), mnist()).expect("builds");
+    let first = session.work(&|| clock.read());
+    assert!(
+        evaluations(&first).is_empty(),
+        "a chunk scores a batch, not all"
+    );
+    work_until_idle(&mut session, &clock, 100);
+    session.handle(Request::Start, &|| clock.read());
+    let begin = clock.read();
+    let mut scores = 0;
+    while clock.read() - begin < 200_000.0 {
+        let replies = session.work(&|| clock.read());
+        scores += evaluations(&replies).len();
+    }
+    // A pass takes about 20 s here, so evaluations come every 80 s (a quarter of the time),
+    // not back to back.
+    assert!((1..=3).contains(&scores), "{scores} evaluations in 200 s");
+    assert!(session.trainer().samples() > 1000, "mostly training");
 }
 
 #[test]

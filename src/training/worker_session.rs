@@ -6,7 +6,9 @@
 //!
 //! While it runs, the session sends at most one [`Progress`] and one [`Snapshot`] every
 //! [`REPORT_EVERY_MS`], and evaluates on the test digits every [`EVALUATE_EVERY_MS`] of
-//! running time, a few hundred digits per chunk so that Pause still answers at once.
+//! running time (less often for a network so large that scoring 2,000 digits takes long:
+//! evaluations get at most a [`EVALUATE_SHARE`] of the time), a chunk's time at a time so
+//! that Pause still answers at once.
 
 use ndarray::ArrayView3;
 
@@ -17,7 +19,7 @@ use super::protocol::{
 use crate::common::format::{grouped, number};
 use crate::nn::data::{Mnist, CLASSES, PIXELS, SIDE};
 use crate::nn::onnx::{self, Provenance};
-use crate::nn::train::TestPass;
+use crate::nn::train::{TestPass, EVAL_BATCH};
 use crate::nn::{argmax, LayerSpec, NnError, Shape, TrainConfig, Trainer};
 
 /// Milliseconds of training per chunk: long enough that the pause between chunks (a
@@ -28,8 +30,8 @@ pub const CHUNK_MS: f64 = 60.0;
 pub const REPORT_EVERY_MS: f64 = 250.0;
 /// Evaluate on the test digits after this many milliseconds of running.
 pub const EVALUATE_EVERY_MS: f64 = 2500.0;
-/// Test digits scored per chunk during an evaluation.
-const EVALUATE_PER_CHUNK: usize = 400;
+/// The largest share of running time evaluations may take.
+pub const EVALUATE_SHARE: f64 = 0.25;
 /// Window of the samples-per-second figure.
 const RATE_WINDOW_MS: f64 = 3000.0;
 /// Test digits of each class offered to pick from.
@@ -54,6 +56,9 @@ pub struct WorkerSession {
     evaluation: Option<TestPass>,
     /// Running time since the last evaluation started.
     since_evaluation_ms: f64,
+    /// Time spent on the evaluation in progress, and on the last complete one.
+    evaluating_ms: f64,
+    last_evaluation_ms: f64,
     last_report_ms: f64,
     points: Vec<ChunkPoint>,
     /// (time, samples) at chunk ends within the rate window.
@@ -107,6 +112,8 @@ impl WorkerSession {
             explain: None,
             evaluation: Some(TestPass::default()),
             since_evaluation_ms: 0.0,
+            evaluating_ms: 0.0,
+            last_evaluation_ms: 0.0,
             last_report_ms: f64::NEG_INFINITY,
             points: Vec::new(),
             rate: Vec::new(),
@@ -260,6 +267,7 @@ impl WorkerSession {
                 self.rate.clear();
                 self.evaluation = Some(TestPass::default());
                 self.since_evaluation_ms = 0.0;
+                self.evaluating_ms = 0.0;
                 self.evaluated_at = None;
                 let mut replies = vec![Reply::Progress(self.progress())];
                 replies.extend(self.snapshot(clock));
@@ -350,24 +358,8 @@ impl WorkerSession {
         let start = clock();
         let was_stepping = self.stepping > 0;
         let mut replies = Vec::new();
-        if let Some(mut pass) = self.evaluation.take() {
-            match self.trainer.evaluate_part(&mut pass, EVALUATE_PER_CHUNK) {
-                Ok(Some(evaluation)) => {
-                    self.evaluated_at = Some(self.trainer.samples());
-                    replies.push(Reply::Evaluated(Evaluated {
-                        run: self.run,
-                        samples: self.trainer.samples(),
-                        loss: evaluation.loss,
-                        accuracy: evaluation.accuracy,
-                        total: evaluation.total,
-                        confusion: evaluation.confusion.iter().flatten().copied().collect(),
-                    }))
-                }
-                Ok(None) => self.evaluation = Some(pass),
-                Err(e) => replies.push(Reply::Refused {
-                    message: format!("The test digits could not be scored: {e}."),
-                }),
-            }
+        if let Some(pass) = self.evaluation.take() {
+            replies.extend(self.evaluate_until(pass, start + CHUNK_MS, clock));
         } else if self.running || self.stepping > 0 {
             if let Err(diverged) = self.train_until(start + CHUNK_MS, clock) {
                 self.running = false;
@@ -390,7 +382,8 @@ impl WorkerSession {
                 .rate
                 .partition_point(|&(t, _)| t < now - RATE_WINDOW_MS);
             self.rate.drain(..cut.saturating_sub(1));
-            if self.since_evaluation_ms >= EVALUATE_EVERY_MS && self.evaluation.is_none() {
+            let every = EVALUATE_EVERY_MS.max(self.last_evaluation_ms / EVALUATE_SHARE);
+            if self.since_evaluation_ms >= every && self.evaluation.is_none() {
                 self.since_evaluation_ms = 0.0;
                 self.evaluation = Some(TestPass::default());
             }
@@ -406,6 +399,40 @@ impl WorkerSession {
             self.evaluation = Some(TestPass::default());
         }
         replies
+    }
+
+    /// Scores test digits a batch at a time for `pass` until `deadline` (at least one
+    /// batch); the evaluation once the pass is complete.
+    fn evaluate_until(&mut self, mut pass: TestPass, deadline: f64, clock: Clock) -> Option<Reply> {
+        let start = clock();
+        let outcome = loop {
+            match self.trainer.evaluate_part(&mut pass, EVAL_BATCH) {
+                Ok(None) if clock() < deadline => {}
+                outcome => break outcome,
+            }
+        };
+        self.evaluating_ms += clock() - start;
+        match outcome {
+            Ok(Some(evaluation)) => {
+                self.last_evaluation_ms = std::mem::take(&mut self.evaluating_ms);
+                self.evaluated_at = Some(self.trainer.samples());
+                Some(Reply::Evaluated(Evaluated {
+                    run: self.run,
+                    samples: self.trainer.samples(),
+                    loss: evaluation.loss,
+                    accuracy: evaluation.accuracy,
+                    total: evaluation.total,
+                    confusion: evaluation.confusion.iter().flatten().copied().collect(),
+                }))
+            }
+            Ok(None) => {
+                self.evaluation = Some(pass);
+                None
+            }
+            Err(e) => Some(Reply::Refused {
+                message: format!("The test digits could not be scored: {e}."),
+            }),
+        }
     }
 
     /// Trains a batch at a time until `deadline` (at least one batch).
