@@ -5,7 +5,9 @@
 // Run: node --test --test-concurrency=1 training.test.mjs (CONVLAB_DIST = the built app).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve, launch, observeLongTasks, longTasksBetween, collectProblems } from './harness.mjs';
@@ -36,14 +38,14 @@ after(async () => {
 
 /** Opens the app with a long-task observer installed before any script runs, and waits
  * until the digits are loaded (Train is enabled) and the untrained network is scored. */
-async function openPage(t, options = { viewport: { width: 1400, height: 1000 } }) {
+async function openPage(t, options = { viewport: { width: 1400, height: 1000 } }, query = '') {
   const context = await browser.newContext(options);
   await observeLongTasks(context);
   const page = await context.newPage();
   page.setDefaultTimeout(30_000);
   const problems = collectProblems(page);
   t.after(() => context.close());
-  await page.goto(server.url, { waitUntil: 'load' });
+  await page.goto(server.url + query, { waitUntil: 'load' });
   const section = page.getByRole('region', { name: 'Training', exact: true });
   await section.scrollIntoViewIfNeeded();
   await section.getByRole('button', { name: 'Train', exact: true }).waitFor();
@@ -401,7 +403,7 @@ e2e('digits that cannot be downloaded are reported, and the explorer still works
   t.after(() => context.close());
   await context.route('**/mnist/digits.png', (route) => route.fulfill({ status: 404, body: 'not found' }));
   const page = await context.newPage();
-  await page.goto(server.url, { waitUntil: 'load' });
+  await page.goto(server.url + query, { waitUntil: 'load' });
   const section = page.getByRole('region', { name: 'Training', exact: true });
   const alert = section.getByRole('alert');
   await alert.waitFor({ timeout: 30_000 });
@@ -582,5 +584,122 @@ e2e('why this answer: a saliency map of the followed digit, for the answer and f
   assert.match(await section.locator('.saliency .hint').textContent(), new RegExp(`^For ${other}: red where more ink would raise its score`));
   await section.getByLabel('Explain the score of', { exact: true }).selectOption('the answer');
   await page.waitForFunction((a) => document.querySelector('.saliency canvas')?.getAttribute('aria-label').startsWith(`Saliency map for ${a}:`), answer);
+  assertNoErrors(problems);
+});
+
+/** Waits until the last evaluation scored the weights as they are now (after a Step). */
+async function scoredNow(page, section) {
+  await page.waitForFunction(() => {
+    const said = /after ([\d,]+) samples/.exec(document.querySelector('.training [aria-live="polite"]')?.textContent ?? '');
+    const seen = /Samples seen ([\d,]+)/.exec(document.querySelector('.training-status .status')?.textContent ?? '');
+    return said && seen && said[1] === seen[1];
+  }, null, { timeout: 30_000 });
+  return status(section);
+}
+
+/** The confusion matrix's 100 counts, row by row. */
+const confusionCounts = async (section) =>
+  (await section.locator('table.confusion tbody button.cell').allTextContents()).map(Number);
+
+/** Runs tests/reference/run_onnx.py (onnxruntime) on a model file. */
+function runOnnx(python, model, dataset = 'mnist') {
+  const out = join(dirname(model), 'out.json');
+  execFileSync(python, [join(REPO, 'tests/reference/run_onnx.py'), model, join(REPO, 'www', dataset), out]);
+  return JSON.parse(readFileSync(out, 'utf8'));
+}
+
+// Issue 12, "take the model away": the page's model runs in onnxruntime (after the ONNX
+// checker) with the page's answers on all 2,000 test digits; Open model brings it back.
+e2e('the downloaded model gives onnxruntime the page\'s answers, and Open model trains on from it', async (t) => {
+  const python = process.env.CONVLAB_PYTHON;
+  if (!python) return t.skip('CONVLAB_PYTHON (a Python with onnxruntime) is not set; scripts/test.sh sets it');
+  const { page, section, problems } = await openPage(t);
+  await trainTo(page, section, 90);
+  // A Step ends with an evaluation of the weights as they are.
+  await button(section, 'Step').click();
+  const trained = await scoredNow(page, section);
+  const counts = await confusionCounts(section);
+  const [dl] = await Promise.all([page.waitForEvent('download'), button(section, 'Download model (.onnx)').click()]);
+  assert.equal(dl.suggestedFilename(), 'convlab-mnist.onnx');
+  const dir = mkdtempSync(join(tmpdir(), 'convlab-onnx-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const model = join(dir, 'convlab-mnist.onnx');
+  await dl.saveAs(model);
+  const ort = runOnnx(python, model);
+  assert.deepEqual(ort.confusion.flat(), counts, 'onnxruntime answers every test digit as the page did');
+  // The same number right (the status rounds to one decimal).
+  assert.equal(Math.round(ort.accuracy * 2000), counts.filter((_, i) => i % 11 === 0).reduce((a, b) => a + b, 0));
+  assert.ok(Math.abs(ort.accuracy * 100 - trained.accuracy) <= 0.051, `${ort.accuracy} vs ${trained.text}`);
+  assert.equal(ort.metadata['convlab.samples'], String(trained.samples));
+
+  // One cell of mistakes, image by image: the same digits, the same answers.
+  let cell = null;
+  for (let i = 0; i < 100 && !cell; i++) if (i % 11 !== 0 && counts[i] > 0) cell = [Math.floor(i / 10), i % 10];
+  const [truth, predicted] = cell;
+  await section.getByRole('button', { name: new RegExp(`^\\d+ of the \\d+ test digits that are ${truth} read as ${predicted}$`) }).click();
+  const images = section.locator('.cell-images button');
+  await images.first().waitFor();
+  const names = await images.evaluateAll((bs) => bs.map((b) => b.getAttribute('aria-label')));
+  const expected = ort.labels.map((label, i) => [label, ort.predicted[i], i + 1])
+    .filter(([label, answer]) => label === truth && answer === predicted).map(([, , n]) => n);
+  const listed = names.map((n) => Number(/^Follow test digit (\d+) \(/.exec(n)[1]));
+  assert.deepEqual([...listed].sort((a, b) => a - b), expected.slice(0, 50).sort((a, b) => a - b));
+  for (const name of names) assert.match(name, new RegExp(`^Follow test digit \\d+ \\(${predicted} \\d+ %, \\d \\d+ %\\)$`));
+  // Following one shows it above, with its label.
+  await images.first().click();
+  await page.waitForFunction((n) => document.querySelector('.prediction')?.textContent.includes(`(a ${n})`) ?? false, String(truth))
+    .catch(() => {});
+  assert.match(await section.locator('.confusion-cell p').first().textContent(), new RegExp(`that are ${truth} but were read as ${predicted}, after [\\d,]+ samples`));
+
+  // Open model: a new run from these weights, scored at once with the same answers.
+  await button(section, 'Reset').click();
+  await page.waitForFunction(() => /Samples seen 0\b/.test(document.querySelector('.training-status .status')?.textContent ?? ''));
+  await section.getByLabel('Open model', { exact: true }).setInputFiles(model);
+  await page.waitForFunction(() => /This run started from the model convlab-mnist\.onnx \(MNIST digits, [\d,]+ samples\)\./
+    .test(document.querySelector('.model-origin')?.textContent ?? ''));
+  const reopened = await scoredNow(page, section);
+  assert.equal(reopened.samples, 0);
+  assert.equal(reopened.accuracy, trained.accuracy);
+  assert.deepEqual(await confusionCounts(section), counts);
+  // …and it trains on from there.
+  await button(section, 'Step').click();
+  assert.ok((await scoredNow(page, section)).samples > 0);
+
+  // Anything else is refused in words, and the run goes on.
+  const before = await status(section);
+  const refusals = [
+    [join(REPO, 'tests/fixtures/explorer/wide_rgb.png'), /“wide_rgb\.png” was not opened\. This is not an ONNX model/],
+    [join(dir, 'cut.onnx'), /“cut\.onnx” was not opened\. /],
+    [join(dir, 'huge.onnx'), /“huge\.onnx” was not opened\. It is 1024 MB, and a model ConvLab writes is at most 16 MB/],
+  ];
+  writeFileSync(join(dir, 'cut.onnx'), readFileSync(model).subarray(0, 3000));
+  truncateSync(join(dir, 'huge.onnx'), 1 << 30);
+  for (const [file, words] of refusals) {
+    await section.getByLabel('Open model', { exact: true }).setInputFiles(file);
+    await page.waitForFunction((w) => new RegExp(w).test(document.querySelector('.training-notices')?.textContent ?? ''), words.source);
+    assert.deepEqual(await status(section), before, 'the run is kept');
+    await section.getByRole('button', { name: 'Dismiss', exact: true }).click();
+  }
+  assertNoErrors(problems);
+});
+
+// Issue 12, speed: the largest network the controls build (three blocks of 16, 32 and 64
+// 5 × 5 filters, a hidden layer of 128) trains at its own pace, shown, with no main-thread
+// long task while its 112 feature maps are redrawn with every snapshot.
+e2e('the largest network trains with its speed shown and no main-thread long task', async (t) => {
+  const largest = '?blocks=3&conv1=16&conv2=32&conv3=64&net-kernel=5&hidden=128';
+  const { page, section, problems } = await openPage(t, undefined, largest);
+  assert.match(await section.locator('table.network-table tfoot').textContent(), /Total[\d,]+/);
+  assert.equal(await section.getByRole('img', { name: /^Filter \d+:/ }).count(), 16);
+  await button(section, 'Train').click();
+  const clicked = await page.evaluate(() => performance.now());
+  await page.waitForTimeout(8000);
+  const running = await status(section);
+  await button(section, 'Pause').click();
+  await button(section, 'Train').waitFor();
+  const paused = await page.evaluate(() => performance.now());
+  assert.ok(running.speed > 0, `samples/s shown: ${running.text}`);
+  console.log(`largest network: ${running.speed} samples/s in the page (${running.text})`);
+  assert.deepEqual(await longTasksBetween(page, clicked + 1000, paused), [], 'no main-thread task over 50 ms');
   assertNoErrors(problems);
 });
