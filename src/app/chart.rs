@@ -4,10 +4,10 @@
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use plotters_canvas::CanvasBackend;
 use web_sys::HtmlCanvasElement;
 
 use crate::app::canvas::size_for_device;
+use crate::app::measured_canvas::MeasuredCanvas;
 
 /// The page's accent (`--accent`).
 pub const ACCENT: RGBColor = RGBColor(106, 44, 145);
@@ -24,9 +24,9 @@ pub fn chart_area(
     canvas: &HtmlCanvasElement,
     css_width: u32,
     css_height: u32,
-) -> Option<(DrawingArea<CanvasBackend, Shift>, f64)> {
+) -> Option<(DrawingArea<MeasuredCanvas, Shift>, f64)> {
     let ratio = size_for_device(canvas, f64::from(css_width), f64::from(css_height));
-    let area = CanvasBackend::with_canvas_object(canvas.clone())?.into_drawing_area();
+    let area = MeasuredCanvas::new(canvas)?.into_drawing_area();
     Some((area, ratio))
 }
 

@@ -8,6 +8,7 @@ mod components;
 mod download;
 mod lesson_link;
 mod loading;
+mod measured_canvas;
 mod paint;
 mod timing;
 mod training_worker;

@@ -5,11 +5,11 @@ use std::cell::RefCell;
 
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
-use plotters_canvas::CanvasBackend;
 use wasm_bindgen::JsValue;
 use web_sys::HtmlCanvasElement;
 
 use crate::app::canvas::{put_rgba, put_rgba_at, size_for_device};
+use crate::app::measured_canvas::MeasuredCanvas;
 
 use crate::common::format::number;
 use crate::explorer::colormap::{Colormap, Scale, ValueRange};
@@ -58,7 +58,7 @@ pub fn draw_legend(canvas: &HtmlCanvasElement, css_width: i32, scale: &Scale, ra
         f64::from(LEGEND_HEIGHT),
     );
     let bar = Bar::new(ratio, canvas.width());
-    let Some(backend) = CanvasBackend::with_canvas_object(canvas.clone()) else {
+    let Some(backend) = MeasuredCanvas::new(canvas) else {
         return;
     };
     let root = backend.into_drawing_area();
