@@ -5,6 +5,7 @@
 use std::rc::Rc;
 
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 use yew::prelude::*;
 
 use crate::app::canvas::use_painted_canvas;
@@ -137,15 +138,12 @@ fn draw(canvas: &web_sys::HtmlCanvasElement, history: &History, metric: Metric) 
         .ok()?;
         return root.present().ok();
     }
-    for (label, points, color, width) in curves {
-        let style = color.stroke_width(stroke(width));
-        let drawn = chart
+    for (label, points, color, width) in &curves {
+        let style = color.stroke_width(stroke(*width));
+        chart
             .draw_series(LineSeries::new(points.iter().copied(), style))
             .ok()?;
-        drawn
-            .label(label)
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], style));
-        if label == "test" {
+        if *label == "test" {
             chart
                 .draw_series(
                     points
@@ -155,17 +153,41 @@ fn draw(canvas: &web_sys::HtmlCanvasElement, history: &History, metric: Metric) 
                 .ok()?;
         }
     }
-    chart
-        .configure_series_labels()
-        .position(match metric {
-            Metric::Loss => SeriesLabelPosition::UpperRight,
-            Metric::Accuracy => SeriesLabelPosition::LowerRight,
+    // The key, drawn here rather than by plotters' series labels, which measure their text
+    // through the page's layout (see `measured_canvas`).
+    let label_font = font(12.0, ratio).color(&INK);
+    let widths = curves
+        .iter()
+        .map(|(label, ..)| {
+            root.estimate_text_size(label, &label_font)
+                .map(|(w, _)| w as i32)
         })
-        .label_font(font(12.0, ratio).color(&INK))
-        .background_style(WHITE.mix(0.85))
-        .border_style(RGBColor(222, 218, 230))
-        .draw()
+        .collect::<Result<Vec<_>, _>>()
         .ok()?;
+    let (pad, sample, row) = (px(6.0), px(18.0), px(16.0));
+    let width = widths.iter().copied().max().unwrap_or(0) + sample + 3 * pad;
+    let height = row * curves.len() as i32 + pad;
+    let (xs, ys) = chart.plotting_area().get_pixel_range();
+    let left = xs.end - width - pad;
+    let top = match metric {
+        Metric::Loss => ys.start + pad,
+        Metric::Accuracy => ys.end - height - pad,
+    };
+    let corners = [(left, top), (left + width, top + height)];
+    root.draw(&Rectangle::new(corners, WHITE.mix(0.85).filled()))
+        .ok()?;
+    root.draw(&Rectangle::new(corners, RGBColor(222, 218, 230)))
+        .ok()?;
+    for (i, (label, _, color, line)) in curves.iter().enumerate() {
+        let y = top + pad + row * i as i32 + row / 2 - pad / 2;
+        let x = left + pad;
+        let style = color.stroke_width(stroke(*line));
+        root.draw(&PathElement::new(vec![(x, y), (x + sample, y)], style))
+            .ok()?;
+        let text = label_font.pos(Pos::new(HPos::Left, VPos::Center));
+        root.draw(&Text::new(*label, (x + sample + pad, y), text))
+            .ok()?;
+    }
     root.present().ok()
 }
 
