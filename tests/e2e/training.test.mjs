@@ -403,7 +403,7 @@ e2e('digits that cannot be downloaded are reported, and the explorer still works
   t.after(() => context.close());
   await context.route('**/mnist/digits.png', (route) => route.fulfill({ status: 404, body: 'not found' }));
   const page = await context.newPage();
-  await page.goto(server.url + query, { waitUntil: 'load' });
+  await page.goto(server.url, { waitUntil: 'load' });
   const section = page.getByRole('region', { name: 'Training', exact: true });
   const alert = section.getByRole('alert');
   await alert.waitFor({ timeout: 30_000 });
@@ -587,7 +587,18 @@ e2e('why this answer: a saliency map of the followed digit, for the answer and f
   assertNoErrors(problems);
 });
 
-/** Waits until the last evaluation scored the weights as they are now (after a Step). */
+/** Presses Step and waits until its evaluation scored the weights as they are now. */
+async function stepAndScore(page, section) {
+  const before = (await status(section)).samples;
+  await button(section, 'Step').click();
+  await page.waitForFunction((b) => {
+    const seen = /Samples seen ([\d,]+)/.exec(document.querySelector('.training-status .status')?.textContent ?? '');
+    return seen && Number(seen[1].replace(/,/g, '')) > b;
+  }, before);
+  return scoredNow(page, section);
+}
+
+/** Waits until the last evaluation scored the weights as they are now. */
 async function scoredNow(page, section) {
   await page.waitForFunction(() => {
     const said = /after ([\d,]+) samples/.exec(document.querySelector('.training [aria-live="polite"]')?.textContent ?? '');
@@ -616,8 +627,7 @@ e2e('the downloaded model gives onnxruntime the page\'s answers, and Open model 
   const { page, section, problems } = await openPage(t);
   await trainTo(page, section, 90);
   // A Step ends with an evaluation of the weights as they are.
-  await button(section, 'Step').click();
-  const trained = await scoredNow(page, section);
+  const trained = await stepAndScore(page, section);
   const counts = await confusionCounts(section);
   const [dl] = await Promise.all([page.waitForEvent('download'), button(section, 'Download model (.onnx)').click()]);
   assert.equal(dl.suggestedFilename(), 'convlab-mnist.onnx');
@@ -662,8 +672,7 @@ e2e('the downloaded model gives onnxruntime the page\'s answers, and Open model 
   assert.equal(reopened.accuracy, trained.accuracy);
   assert.deepEqual(await confusionCounts(section), counts);
   // …and it trains on from there.
-  await button(section, 'Step').click();
-  assert.ok((await scoredNow(page, section)).samples > 0);
+  assert.ok((await stepAndScore(page, section)).samples > 0);
 
   // Anything else is refused in words, and the run goes on.
   const before = await status(section);
@@ -673,6 +682,7 @@ e2e('the downloaded model gives onnxruntime the page\'s answers, and Open model 
     [join(dir, 'huge.onnx'), /“huge\.onnx” was not opened\. It is 1024 MB, and a model ConvLab writes is at most 16 MB/],
   ];
   writeFileSync(join(dir, 'cut.onnx'), readFileSync(model).subarray(0, 3000));
+  writeFileSync(join(dir, 'huge.onnx'), '');
   truncateSync(join(dir, 'huge.onnx'), 1 << 30);
   for (const [file, words] of refusals) {
     await section.getByLabel('Open model', { exact: true }).setInputFiles(file);
