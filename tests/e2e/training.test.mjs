@@ -251,6 +251,9 @@ e2e('a finger draws a digit on a phone', async (t) => {
   await pad.scrollIntoViewIfNeeded();
   const box = await pad.boundingBox();
   assert.ok(box.width >= 140 && box.x >= 0 && box.x + box.width <= 360, `the pad fits the phone: ${JSON.stringify(box)}`);
+  // Without scroll anchoring, only a scroll moves scrollY: text above the pad that changes
+  // height when the drawing is read (a line more or less at 360 px) cannot move it too.
+  await page.evaluate(() => { document.documentElement.style.overflowAnchor = 'none'; });
   const scrollBefore = await page.evaluate(() => window.scrollY);
   const padBefore = await pixels(pad);
   const client = await page.context().newCDPSession(page);
