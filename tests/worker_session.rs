@@ -321,15 +321,18 @@ fn an_exported_model_opens_as_a_run_that_scores_the_same() {
         network: model.network,
         ..common::small_config(5)
     };
+    let seen = model.provenance.map(|p| p.samples);
     let opened = session.handle(
         Request::Open {
             run: 3,
             config: config.clone(),
             parameters: model.parameters.clone(),
+            samples: seen.unwrap_or(0),
         },
         &|| clock.read(),
     );
     assert_eq!(progresses(&opened)[0].run, 3);
+    assert_eq!(progresses(&opened)[0].samples, 0, "a new run counts from 0");
     assert_eq!(session.trainer().network().parameters(), &trained[..]);
     let scored = work_until_idle(&mut session, &clock, 100);
     assert_eq!(evaluations(&scored).last().map(|e| e.accuracy), first);
@@ -340,11 +343,50 @@ fn an_exported_model_opens_as_a_run_that_scores_the_same() {
             run: 4,
             config,
             parameters: vec![0.0; 3],
+            samples: 0,
         },
         &|| clock.read(),
     );
     assert!(refused_says(&refused, "holds 3 weights"), "{refused:?}");
     assert_eq!(session.trainer().network().parameters(), &trained[..]);
+
+    // Trained on and saved again, the model counts the samples of both runs.
+    assert!(seen.is_some_and(|n| n > 0), "{seen:?}");
+    session.handle(Request::Step { batches: 5 }, &|| clock.read());
+    work_until_idle(&mut session, &clock, 100);
+    let more = session.trainer().samples();
+    assert!(more > 0);
+    let again = session.handle(
+        Request::Export {
+            dataset: DatasetKind::Digits,
+        },
+        &|| clock.read(),
+    );
+    let [Reply::Model { bytes, .. }] = &again[..] else {
+        panic!("{again:?}")
+    };
+    let reopened = convlab::nn::onnx::open(bytes).expect("the export opens");
+    assert_eq!(
+        reopened.provenance.map(|p| p.samples),
+        seen.map(|n| n + more)
+    );
+    // A Reset draws fresh weights from the seed: they have seen nothing.
+    let reset = Request::Reset {
+        run: 5,
+        config: common::small_config(5),
+    };
+    session.handle(reset, &|| clock.read());
+    let fresh = session.handle(
+        Request::Export {
+            dataset: DatasetKind::Digits,
+        },
+        &|| clock.read(),
+    );
+    let [Reply::Model { bytes, .. }] = &fresh[..] else {
+        panic!("{fresh:?}")
+    };
+    let fresh = convlab::nn::onnx::open(bytes).expect("the export opens");
+    assert_eq!(fresh.provenance.map(|p| p.samples), Some(0));
 }
 
 #[test]
@@ -603,6 +645,7 @@ fn every_request_and_reply_survives_the_wire() {
             run: 4,
             config: TrainConfig::default(),
             parameters: vec![0.5, -1.5],
+            samples: 12_345,
         },
         Request::Export {
             dataset: DatasetKind::Digits,

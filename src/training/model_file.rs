@@ -26,6 +26,8 @@ pub struct OpenedModel {
     pub settings: TrainingSettings,
     /// Its weights, laid out as `Network::parameters`.
     pub parameters: Vec<f32>,
+    /// The training samples they had seen, when the file says (0 otherwise).
+    pub samples: u64,
     /// Where the weights come from, e.g. `convlab-mnist.onnx (MNIST digits, 12,000
     /// samples)`.
     pub origin: String,
@@ -74,6 +76,7 @@ pub fn open(
     Ok(OpenedModel {
         settings,
         parameters: model.parameters,
+        samples: model.provenance.map_or(0, |p| p.samples),
         origin,
     })
 }

@@ -36,11 +36,14 @@ pub enum Request {
         config: TrainConfig,
     },
     /// Start run `run` from these weights (a model the page opened, laid out as
-    /// `Network::parameters`) instead of the seed's; it is scored at once.
+    /// `Network::parameters`) instead of the seed's; it is scored at once. `samples` is how
+    /// many training samples they had seen (the file says; 0 when it does not), so that a
+    /// model exported after training on counts them too.
     Open {
         run: RunId,
         config: TrainConfig,
         parameters: Vec<f32>,
+        samples: u64,
     },
     /// The trained network as an ONNX model, for the page to save ([`Reply::Model`]).
     Export {

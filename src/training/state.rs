@@ -360,8 +360,9 @@ pub struct TrainingState {
     pub cell_images: Option<Rc<CellImages>>,
     /// Where the run's first weights came from, when not from the seed: an opened model.
     pub origin: Option<String>,
-    /// An opened model's weights, waiting for the worker that loads its dataset.
-    pub pending_open: Option<Rc<Vec<f32>>>,
+    /// An opened model's weights and the samples they had seen, waiting for the worker
+    /// that loads its dataset.
+    pub pending_open: Option<Rc<(Vec<f32>, u64)>>,
 }
 
 impl Default for TrainingState {
@@ -619,7 +620,7 @@ impl TrainingState {
         self.notice = None;
         self.origin = Some(opened.origin);
         if other_dataset {
-            self.pending_open = Some(Rc::new(opened.parameters));
+            self.pending_open = Some(Rc::new((opened.parameters, opened.samples)));
             self.phase = Phase::Starting;
             self.progress.running = false;
             return vec![Command::StartWorker];
@@ -629,6 +630,7 @@ impl TrainingState {
             run: self.run,
             config: self.settings.config(),
             parameters: opened.parameters,
+            samples: opened.samples,
         })]
     }
 
@@ -651,12 +653,14 @@ impl TrainingState {
                     self.chosen = Chosen::Test(first.index);
                 }
                 self.dataset = Some(Rc::new(dataset));
-                if let Some(parameters) = self.pending_open.take() {
+                if let Some(pending) = self.pending_open.take() {
+                    let (parameters, samples) = pending.as_ref().clone();
                     self.new_run();
                     return vec![Command::Send(Request::Open {
                         run: self.run,
                         config: self.settings.config(),
-                        parameters: parameters.to_vec(),
+                        parameters,
+                        samples,
                     })];
                 }
             }
@@ -1142,6 +1146,7 @@ mod tests {
                 run: opened.run,
                 config: wide.config(),
                 parameters,
+                samples: 640,
             })]
         );
         // A Reset draws fresh weights from the seed: the model is no longer the origin.
@@ -1179,6 +1184,7 @@ mod tests {
                 run: loaded.run,
                 config: opening.settings.config(),
                 parameters,
+                samples: 640,
             })]
         );
         assert!(loaded.pending_open.is_none());

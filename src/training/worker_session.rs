@@ -67,6 +67,8 @@ pub struct WorkerSession {
     snapshot_ms: f64,
     /// Training samples at the last complete evaluation.
     evaluated_at: Option<u64>,
+    /// Training samples the run's first weights had seen (an opened model's).
+    samples_before: u64,
 }
 
 /// Checks a configuration by building a trainer for it; the error is the page's message.
@@ -120,6 +122,7 @@ impl WorkerSession {
             busy_ms: 0.0,
             snapshot_ms: 0.0,
             evaluated_at: None,
+            samples_before: 0,
         };
         let data = session.trainer.data();
         let mut replies = vec![Reply::Ready(Dataset {
@@ -158,20 +161,21 @@ impl WorkerSession {
             }],
             Request::Reset { run, config } => {
                 let built = trainer(config, self.trainer.data().clone());
-                self.start_run(run, built, clock)
+                self.start_run(run, built, 0, clock)
             }
             Request::Open {
                 run,
                 config,
                 parameters,
+                samples,
             } => {
                 let built = trainer_from(config, self.trainer.data().clone(), &parameters);
-                self.start_run(run, built, clock)
+                self.start_run(run, built, samples, clock)
             }
             Request::Export { dataset } => {
                 let provenance = Provenance {
                     dataset,
-                    samples: self.trainer.samples(),
+                    samples: self.samples_before + self.trainer.samples(),
                 };
                 vec![Reply::Model {
                     run: self.run,
@@ -251,16 +255,20 @@ impl WorkerSession {
 
     /// Makes `built` the run `run`, paused and about to be scored, or keeps the run in
     /// progress and says why not.
+    /// Run `run` with `built`'s network, whose weights had seen `samples_before` training
+    /// samples; or the reason it cannot be built, with the current run kept.
     fn start_run(
         &mut self,
         run: RunId,
         built: Result<Trainer, String>,
+        samples_before: u64,
         clock: Clock,
     ) -> Vec<Reply> {
         match built {
             Ok(trainer) => {
                 self.trainer = trainer;
                 self.run = run;
+                self.samples_before = samples_before;
                 self.running = false;
                 self.stepping = 0;
                 self.points.clear();
