@@ -222,19 +222,18 @@ pub fn training_panel(props: &TrainingPanelProps) -> Html {
                         <p class="hint">{ "…or draw your own." }</p>
                         <DigitPad {on_digit} {on_clear} {kind} />
                     </div>
+                    // The answer and why, one under the other.
                     <div class="prediction">
                         { match &snapshot {
-                            Some(s) => html! { <ProbabilityBars
-                                probabilities={s.digit.probabilities.clone()}
-                                label={s.digit.test.map(|(_, label)| label)} {kind} /> },
-                            None => html! {},
+                            Some(s) => html! { <>
+                                <ProbabilityBars probabilities={s.digit.probabilities.clone()}
+                                    label={s.digit.test.map(|(_, label)| label)} {kind} />
+                                <SaliencyView snapshot={Rc::clone(s)} {kind}
+                                    explain={state.explain} on_explain={on_explain.clone()} />
+                            </> },
+                            None => Html::default(),
                         } }
                     </div>
-                    { match &snapshot {
-                        Some(s) => html! { <SaliencyView snapshot={Rc::clone(s)} {kind}
-                            explain={state.explain} on_explain={on_explain.clone()} /> },
-                        None => Html::default(),
-                    } }
                 </div>
                 <div class="feature-maps">
                     { for snapshot.iter().flat_map(|s| s.digit.layers.iter().enumerate().map(
