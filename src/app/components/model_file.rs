@@ -76,3 +76,113 @@ pub fn model_file(props: &ModelFileProps) -> Html {
         </div>
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cell::RefCell;
+    use std::time::Duration;
+    use wasm_bindgen_test::wasm_bindgen_test;
+    use web_sys::{DataTransfer, File, HtmlButtonElement};
+
+    use crate::app::test_dom::{attach, find};
+
+    /// What the component emitted: downloads asked for, files opened, refusals.
+    #[derive(Default)]
+    struct Emitted {
+        downloads: usize,
+        opened: Vec<(String, Vec<u8>)>,
+        refused: Vec<String>,
+    }
+
+    fn render(ready: bool, origin: Option<&str>) -> (web_sys::Element, Rc<RefCell<Emitted>>) {
+        let root = attach("div");
+        let emitted = Rc::new(RefCell::new(Emitted::default()));
+        let (a, b, c) = (emitted.clone(), emitted.clone(), emitted.clone());
+        yew::Renderer::<ModelFile>::with_root_and_props(
+            root.clone(),
+            ModelFileProps {
+                ready,
+                origin: origin.map(str::to_string),
+                on_download: Callback::from(move |()| a.borrow_mut().downloads += 1),
+                on_open: Callback::from(move |(name, bytes): (String, Rc<Vec<u8>>)| {
+                    b.borrow_mut().opened.push((name, bytes.to_vec()))
+                }),
+                on_refused: Callback::from(move |message| c.borrow_mut().refused.push(message)),
+            },
+        )
+        .render();
+        (root, emitted)
+    }
+
+    #[wasm_bindgen_test]
+    async fn both_wait_for_a_network_and_the_origin_is_said() {
+        let (root, emitted) = render(false, None);
+        yew::platform::time::sleep(Duration::from_millis(20)).await;
+        let download: HtmlButtonElement = find(&root, "button");
+        let input: HtmlInputElement = find(&root, "input[type=file]");
+        assert!(download.disabled() && input.disabled());
+        download.click();
+        assert_eq!(emitted.borrow().downloads, 0);
+
+        let (root, emitted) = render(true, Some("m.onnx (MNIST digits, 640 samples)"));
+        yew::platform::time::sleep(Duration::from_millis(20)).await;
+        let download: HtmlButtonElement = find(&root, "button");
+        assert_eq!(
+            download.text_content().as_deref(),
+            Some("Download model (.onnx)")
+        );
+        download.click();
+        assert_eq!(emitted.borrow().downloads, 1);
+        let origin = find::<web_sys::Element>(&root, ".model-origin").text_content();
+        assert_eq!(
+            origin.as_deref(),
+            Some("This run started from the model m.onnx (MNIST digits, 640 samples).")
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_chosen_file_is_read_and_handed_on_with_its_name() {
+        let (root, emitted) = render(true, None);
+        yew::platform::time::sleep(Duration::from_millis(20)).await;
+        let input: HtmlInputElement = find(&root, "input[type=file]");
+        assert_eq!(
+            input.get_attribute("aria-label").as_deref(),
+            Some("Open model")
+        );
+        let bytes = [8u8, 7, 0, 255, 13];
+        let parts = js_sys::Array::of1(&Uint8Array::from(&bytes[..]));
+        let file = File::new_with_u8_array_sequence(&parts, "mine.onnx").expect("a file");
+        let chosen = DataTransfer::new().expect("a data transfer");
+        chosen.items().add_with_file(&file).expect("added");
+        input.set_files(chosen.files().as_ref());
+        input
+            .dispatch_event(&Event::new("change").expect("an event"))
+            .expect("dispatched");
+        yew::platform::time::sleep(Duration::from_millis(50)).await;
+        assert_eq!(
+            emitted.borrow().opened,
+            [("mine.onnx".to_string(), bytes.to_vec())]
+        );
+        assert!(emitted.borrow().refused.is_empty());
+        assert_eq!(input.value(), "", "the same file can be chosen again");
+
+        // A file too large to be a model is refused by its size, without being read.
+        let huge = Uint8Array::new_with_length(17 << 20);
+        let file = File::new_with_u8_array_sequence(&js_sys::Array::of1(&huge), "big.onnx")
+            .expect("a file");
+        let chosen = DataTransfer::new().expect("a data transfer");
+        chosen.items().add_with_file(&file).expect("added");
+        input.set_files(chosen.files().as_ref());
+        input
+            .dispatch_event(&Event::new("change").expect("an event"))
+            .expect("dispatched");
+        yew::platform::time::sleep(Duration::from_millis(50)).await;
+        assert_eq!(emitted.borrow().opened.len(), 1, "nothing more opened");
+        let refused = emitted.borrow().refused.clone();
+        assert!(
+            refused.len() == 1 && refused[0].starts_with("“big.onnx” was not opened. It is 17 MB"),
+            "{refused:?}"
+        );
+    }
+}
