@@ -87,11 +87,13 @@ async function openPage(t, url = server.url, options = {}) {
   });
   if (options.permissions?.includes('camera')) {
     // Keeps the page's camera streams within reach, so a test can end one as an unplugged
-    // camera would.
+    // camera would; `window.__cameraDelay` (ms) makes the camera slow to start.
     await context.addInitScript(() => {
       const original = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
       window.__streams = [];
+      window.__cameraDelay = 0;
       navigator.mediaDevices.getUserMedia = async (constraints) => {
+        await new Promise((resolve) => setTimeout(resolve, window.__cameraDelay));
         const stream = await original(constraints);
         window.__streams.push(stream);
         return stream;
@@ -1566,6 +1568,28 @@ e2e('the camera feeds every frame through the layer; freeze, stop, unplug', asyn
   await page.waitForTimeout(400);
   assert.equal((await canvasInfo(page, 'convolution', 3)).hash, chosen.hash, 'the sample stays');
   assert.match(await sourceLine(page), /“chelsea\.jpg”/);
+  assertNoProblems(problems);
+});
+
+e2e('a sample chosen while the camera is still starting keeps the camera off', async (t) => {
+  const { page, problems } = await openPage(t, server.url, { permissions: ['camera'] });
+  await page.evaluate(() => { window.__cameraDelay = 1500; });
+  await button(page, 'Use camera').click();
+  await page.waitForFunction(() => /Asking for the camera/.test(document.querySelector('.camera-status').textContent));
+  await button(page, 'Sample: Coffee').click();
+  await waitForLoaded(page, 'coffee.jpg');
+  // The camera answers after the choice: it is stopped at once, and says it is off.
+  await page.waitForFunction(() => window.__streams.length === 1, null, { timeout: 10_000 });
+  await page.waitForTimeout(300);
+  assert.equal(await page.evaluate(() => window.__streams[0].getVideoTracks()[0].readyState), 'ended');
+  assert.match(await page.locator('.camera-status').textContent(), /^Or use the camera/);
+  assert.equal(await button(page, 'Use camera').isEnabled(), true);
+  assert.match(await sourceLine(page), /“coffee\.jpg”/);
+  // And it starts again when asked.
+  await page.evaluate(() => { window.__cameraDelay = 0; });
+  await button(page, 'Use camera').click();
+  await page.waitForFunction(() => /^Live/.test(document.querySelector('.camera-status').textContent));
+  await button(page, 'Stop camera').click();
   assertNoProblems(problems);
 });
 

@@ -21,7 +21,8 @@ pub struct CameraControlsProps {
     /// The explorer's working size: frames are taken at it.
     pub working_size: usize,
     /// The picture the explorer shows: when it is not the camera's last frame (a file or a
-    /// sample was chosen), the camera stops, so its next frame does not replace the choice.
+    /// sample was chosen), the camera stops, or does not start if it was still starting, so
+    /// its next frame does not replace the choice.
     pub source: ByPointer<SourceImage>,
 }
 
@@ -46,6 +47,9 @@ pub fn camera_controls(props: &CameraControlsProps) -> Html {
     working_size.set(props.working_size);
     // The last frame sent, held so that its address cannot be reused by another picture.
     let last_frame = use_mut_ref(|| None::<Rc<SourceImage>>);
+    // Counts the starts asked for; a start that is no longer the latest when the camera
+    // answers (a picture was chosen meanwhile) stops the camera at once.
+    let starts = use_memo((), |_| Rc::new(Cell::new(0u32)));
     {
         let (status, camera, fps, last_frame) = (
             status.clone(),
@@ -53,12 +57,15 @@ pub fn camera_controls(props: &CameraControlsProps) -> Html {
             fps.clone(),
             last_frame.clone(),
         );
+        let starts = Rc::clone(&starts);
         use_effect_with(props.source.clone(), move |source| {
             let ours = last_frame
                 .borrow()
                 .as_ref()
                 .is_some_and(|frame| Rc::ptr_eq(frame, &source.0));
-            if camera.borrow().is_some() && !ours {
+            let starting = *status == Status::Starting;
+            if (camera.borrow().is_some() || starting) && !ours {
+                starts.set(starts.get() + 1);
                 drop(camera.borrow_mut().take());
                 status.set(Status::Off);
                 fps.set(None);
@@ -104,8 +111,12 @@ pub fn camera_controls(props: &CameraControlsProps) -> Html {
             Rc::clone(&working_size),
         );
         let dispatch = props.dispatch.clone();
+        let starts = Rc::clone(&starts);
         Callback::from(move |_: MouseEvent| {
             drop(camera.borrow_mut().take());
+            let this_start = starts.get() + 1;
+            starts.set(this_start);
+            let starts = Rc::clone(&starts);
             status.set(Status::Starting);
             fps.set(None);
             frozen.set(false);
@@ -140,7 +151,12 @@ pub fn camera_controls(props: &CameraControlsProps) -> Html {
                 };
                 let size = Rc::new(move || working_size.get());
                 let is_frozen = Rc::new(move || frozen.get());
-                match Camera::start(facing, size, is_frozen, on_frame, on_stopped).await {
+                let started = Camera::start(facing, size, is_frozen, on_frame, on_stopped).await;
+                if starts.get() != this_start {
+                    // A picture was chosen while the camera started: it stops unused.
+                    return;
+                }
+                match started {
                     Ok(started) => {
                         *camera.borrow_mut() = Some(started);
                         status.set(Status::Live);
