@@ -7,10 +7,11 @@ mod common;
 use std::cell::Cell;
 
 use convlab::nn::data::{DatasetKind, Mnist};
+use convlab::nn::onnx::{open, OpenedModel};
 use convlab::nn::{Optimizer, Shape, TrainConfig};
 use convlab::training::protocol::{
     decode, encode, CellImage, CellImages, ChunkPoint, Dataset, DigitChoice, DigitView, Evaluated,
-    Filters, LayerMaps, Progress, Reply, Request, Snapshot, StripDigit,
+    Filters, LayerMaps, Progress, Reply, Request, RunId, Snapshot, StripDigit,
 };
 use convlab::training::worker_session::{WorkerSession, EVALUATE_EVERY_MS, REPORT_EVERY_MS};
 
@@ -287,6 +288,20 @@ fn reset_with_the_same_seed_reproduces_the_run() {
     assert_eq!(session.trainer().config(), &common::small_config(5));
 }
 
+/// The session's network exported as an ONNX model and read back, with the run it is from.
+fn export_and_open(session: &mut WorkerSession, clock: &FakeClock) -> (RunId, OpenedModel) {
+    let replies = session.handle(
+        Request::Export {
+            dataset: DatasetKind::Digits,
+        },
+        &|| clock.read(),
+    );
+    let [Reply::Model { run, bytes }] = &replies[..] else {
+        panic!("{replies:?}")
+    };
+    (*run, open(bytes).expect("the export opens"))
+}
+
 #[test]
 fn an_exported_model_opens_as_a_run_that_scores_the_same() {
     let clock = FakeClock::new();
@@ -302,16 +317,8 @@ fn an_exported_model_opens_as_a_run_that_scores_the_same() {
         .map(|e| e.accuracy);
     let trained = session.trainer().network().parameters().to_vec();
     assert!(first.is_some());
-    let exported = session.handle(
-        Request::Export {
-            dataset: DatasetKind::Digits,
-        },
-        &|| clock.read(),
-    );
-    let [Reply::Model { run: 2, bytes }] = &exported[..] else {
-        panic!("{exported:?}")
-    };
-    let model = convlab::nn::onnx::open(bytes).expect("the export opens");
+    let (run, model) = export_and_open(&mut session, &clock);
+    assert_eq!(run, 2);
     assert_eq!(model.parameters, trained);
 
     // Another run in between, then the model opened as run 3: the same weights, scored at
@@ -356,16 +363,7 @@ fn an_exported_model_opens_as_a_run_that_scores_the_same() {
     work_until_idle(&mut session, &clock, 100);
     let more = session.trainer().samples();
     assert!(more > 0);
-    let again = session.handle(
-        Request::Export {
-            dataset: DatasetKind::Digits,
-        },
-        &|| clock.read(),
-    );
-    let [Reply::Model { bytes, .. }] = &again[..] else {
-        panic!("{again:?}")
-    };
-    let reopened = convlab::nn::onnx::open(bytes).expect("the export opens");
+    let (_, reopened) = export_and_open(&mut session, &clock);
     assert_eq!(
         reopened.provenance.map(|p| p.samples),
         seen.map(|n| n + more)
@@ -376,16 +374,7 @@ fn an_exported_model_opens_as_a_run_that_scores_the_same() {
         config: common::small_config(5),
     };
     session.handle(reset, &|| clock.read());
-    let fresh = session.handle(
-        Request::Export {
-            dataset: DatasetKind::Digits,
-        },
-        &|| clock.read(),
-    );
-    let [Reply::Model { bytes, .. }] = &fresh[..] else {
-        panic!("{fresh:?}")
-    };
-    let fresh = convlab::nn::onnx::open(bytes).expect("the export opens");
+    let (_, fresh) = export_and_open(&mut session, &clock);
     assert_eq!(fresh.provenance.map(|p| p.samples), Some(0));
 }
 

@@ -253,10 +253,8 @@ impl WorkerSession {
         }
     }
 
-    /// Makes `built` the run `run`, paused and about to be scored, or keeps the run in
-    /// progress and says why not.
-    /// Run `run` with `built`'s network, whose weights had seen `samples_before` training
-    /// samples; or the reason it cannot be built, with the current run kept.
+    /// Makes `built` the run `run`, paused and about to be scored, its weights having seen
+    /// `samples_before` training samples; or keeps the run in progress and says why not.
     fn start_run(
         &mut self,
         run: RunId,

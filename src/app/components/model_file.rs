@@ -95,6 +95,18 @@ mod tests {
         refused: Vec<String>,
     }
 
+    /// Puts a file of `bytes` named `name` in `input`, as choosing it does.
+    fn choose(input: &HtmlInputElement, bytes: &Uint8Array, name: &str) {
+        let file =
+            File::new_with_u8_array_sequence(&js_sys::Array::of1(bytes), name).expect("a file");
+        let chosen = DataTransfer::new().expect("a data transfer");
+        chosen.items().add_with_file(&file).expect("added");
+        input.set_files(chosen.files().as_ref());
+        input
+            .dispatch_event(&Event::new("change").expect("an event"))
+            .expect("dispatched");
+    }
+
     fn render(ready: bool, origin: Option<&str>) -> (web_sys::Element, Rc<RefCell<Emitted>>) {
         let root = attach("div");
         let emitted = Rc::new(RefCell::new(Emitted::default()));
@@ -151,14 +163,7 @@ mod tests {
             Some("Open model")
         );
         let bytes = [8u8, 7, 0, 255, 13];
-        let parts = js_sys::Array::of1(&Uint8Array::from(&bytes[..]));
-        let file = File::new_with_u8_array_sequence(&parts, "mine.onnx").expect("a file");
-        let chosen = DataTransfer::new().expect("a data transfer");
-        chosen.items().add_with_file(&file).expect("added");
-        input.set_files(chosen.files().as_ref());
-        input
-            .dispatch_event(&Event::new("change").expect("an event"))
-            .expect("dispatched");
+        choose(&input, &Uint8Array::from(&bytes[..]), "mine.onnx");
         yew::platform::time::sleep(Duration::from_millis(50)).await;
         assert_eq!(
             emitted.borrow().opened,
@@ -168,15 +173,7 @@ mod tests {
         assert_eq!(input.value(), "", "the same file can be chosen again");
 
         // A file too large to be a model is refused by its size, without being read.
-        let huge = Uint8Array::new_with_length(17 << 20);
-        let file = File::new_with_u8_array_sequence(&js_sys::Array::of1(&huge), "big.onnx")
-            .expect("a file");
-        let chosen = DataTransfer::new().expect("a data transfer");
-        chosen.items().add_with_file(&file).expect("added");
-        input.set_files(chosen.files().as_ref());
-        input
-            .dispatch_event(&Event::new("change").expect("an event"))
-            .expect("dispatched");
+        choose(&input, &Uint8Array::new_with_length(17 << 20), "big.onnx");
         yew::platform::time::sleep(Duration::from_millis(50)).await;
         assert_eq!(emitted.borrow().opened.len(), 1, "nothing more opened");
         let refused = emitted.borrow().refused.clone();

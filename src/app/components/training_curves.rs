@@ -174,6 +174,7 @@ fn draw(canvas: &web_sys::HtmlCanvasElement, history: &History, metric: Metric) 
         Metric::Accuracy => ys.end - height - pad,
     };
     let corners = [(left, top), (left + width, top + height)];
+    let text = label_font.pos(Pos::new(HPos::Left, VPos::Center));
     root.draw(&Rectangle::new(corners, WHITE.mix(0.85).filled()))
         .ok()?;
     root.draw(&Rectangle::new(corners, RGBColor(222, 218, 230)))
@@ -184,8 +185,7 @@ fn draw(canvas: &web_sys::HtmlCanvasElement, history: &History, metric: Metric) 
         let style = color.stroke_width(stroke(*line));
         root.draw(&PathElement::new(vec![(x, y), (x + sample, y)], style))
             .ok()?;
-        let text = label_font.pos(Pos::new(HPos::Left, VPos::Center));
-        root.draw(&Text::new(*label, (x + sample + pad, y), text))
+        root.draw(&Text::new(*label, (x + sample + pad, y), text.clone()))
             .ok()?;
     }
     root.present().ok()
