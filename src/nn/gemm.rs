@@ -69,6 +69,15 @@ pub enum Backend {
     /// WebAssembly 128-bit SIMD (wasm32 built with `+simd128`).
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     Simd128,
+    /// `simd128` plus relaxed SIMD's fused multiply-add (`f32x4.relaxed_madd`), in the
+    /// build with the `relaxed-simd` feature: the worker the page loads where the browser
+    /// validates relaxed SIMD (not Safari, which gets the [`Backend::Simd128`] build).
+    #[cfg(all(
+        target_arch = "wasm32",
+        target_feature = "simd128",
+        feature = "relaxed-simd"
+    ))]
+    RelaxedSimd,
 }
 
 impl Backend {
@@ -79,7 +88,17 @@ impl Backend {
         {
             return Backend::Avx2Fma;
         }
-        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        #[cfg(all(
+            target_arch = "wasm32",
+            target_feature = "simd128",
+            feature = "relaxed-simd"
+        ))]
+        return Backend::RelaxedSimd;
+        #[cfg(all(
+            target_arch = "wasm32",
+            target_feature = "simd128",
+            not(feature = "relaxed-simd")
+        ))]
         return Backend::Simd128;
         #[allow(unreachable_code)]
         Backend::Portable
@@ -88,6 +107,12 @@ impl Backend {
     /// Every backend this machine can run (for tests and benchmarks).
     pub fn available() -> Vec<Backend> {
         let mut all = vec![Backend::Portable];
+        #[cfg(all(
+            target_arch = "wasm32",
+            target_feature = "simd128",
+            feature = "relaxed-simd"
+        ))]
+        all.push(Backend::Simd128);
         if Backend::best() != Backend::Portable {
             all.push(Backend::best());
         }
@@ -144,6 +169,12 @@ pub fn gemm_with(backend: Backend, a: Mat, b: Mat, c: &mut [f32], accumulate: bo
                 Backend::Avx2Fma => nn_avx2(shape, args),
                 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
                 Backend::Simd128 => nn::<Simd128>(shape, args),
+                #[cfg(all(
+                    target_arch = "wasm32",
+                    target_feature = "simd128",
+                    feature = "relaxed-simd"
+                ))]
+                Backend::RelaxedSimd => relaxed::nn(shape, args),
             }
         }
     } else if a.col_stride == 1 && b.row_stride == 1 {
@@ -162,6 +193,12 @@ pub fn gemm_with(backend: Backend, a: Mat, b: Mat, c: &mut [f32], accumulate: bo
                 Backend::Avx2Fma => nt_avx2(shape, args),
                 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
                 Backend::Simd128 => nt::<Simd128>(shape, args),
+                #[cfg(all(
+                    target_arch = "wasm32",
+                    target_feature = "simd128",
+                    feature = "relaxed-simd"
+                ))]
+                Backend::RelaxedSimd => relaxed::nt(shape, args),
             }
         }
     } else {
@@ -357,6 +394,65 @@ impl Vector for Simd128 {
         use core::arch::wasm32::f32x4_extract_lane;
         (f32x4_extract_lane::<0>(self.0) + f32x4_extract_lane::<1>(self.0))
             + (f32x4_extract_lane::<2>(self.0) + f32x4_extract_lane::<3>(self.0))
+    }
+}
+
+/// Relaxed SIMD: [`Simd128`] with one fused multiply-add (`f32x4.relaxed_madd`) in place of
+/// a multiply and an add. "Relaxed" because the engine may fuse or not: V8 fuses where the
+/// CPU has FMA, so a run repeats itself exactly on one machine and browser, but the same seed
+/// on a CPU without FMA takes another path from the first step on.
+#[cfg(all(
+    target_arch = "wasm32",
+    target_feature = "simd128",
+    feature = "relaxed-simd"
+))]
+mod relaxed {
+    use super::{Nn, Nt, Problem, Simd128, Vector};
+    use core::arch::wasm32::f32x4_relaxed_madd;
+
+    #[derive(Clone, Copy)]
+    pub(super) struct Relaxed(Simd128);
+
+    impl Vector for Relaxed {
+        const LANES: usize = 4;
+        #[inline(always)]
+        unsafe fn zero() -> Self {
+            Relaxed(Simd128::zero())
+        }
+        #[inline(always)]
+        unsafe fn splat(x: f32) -> Self {
+            Relaxed(Simd128::splat(x))
+        }
+        #[inline(always)]
+        unsafe fn load(p: *const f32) -> Self {
+            Relaxed(Simd128::load(p))
+        }
+        #[inline(always)]
+        unsafe fn store(self, p: *mut f32) {
+            self.0.store(p)
+        }
+        #[inline(always)]
+        unsafe fn mul_add(self, a: Self, b: Self) -> Self {
+            Relaxed(Simd128(f32x4_relaxed_madd(a.0 .0, b.0 .0, self.0 .0)))
+        }
+        #[inline(always)]
+        unsafe fn add(self, other: Self) -> Self {
+            Relaxed(self.0.add(other.0))
+        }
+        #[inline(always)]
+        unsafe fn sum(self) -> f32 {
+            self.0.sum()
+        }
+    }
+
+    #[target_feature(enable = "relaxed-simd")]
+    pub(super) unsafe fn nn(shape: Problem, args: Nn) {
+        super::nn::<Relaxed>(shape, args)
+    }
+
+    #[target_feature(enable = "relaxed-simd")]
+    pub(super) unsafe fn nt(shape: Problem, args: Nt) {
+        super::nt::<Relaxed>(shape, args)
     }
 }
 

@@ -445,6 +445,49 @@ e2e('Reset with the same seed repeats a run; another optimizer brings its own le
   assertNoErrors(problems);
 });
 
+e2e('the worker build: relaxed SIMD where the browser validates it, plain SIMD where not (Safari), both train', async (t) => {
+  const wasmAsked = (page) => {
+    const asked = [];
+    page.on('request', (r) => {
+      const name = new URL(r.url()).pathname.split('/').pop();
+      if (name.startsWith('worker')) asked.push(name);
+    });
+    return asked;
+  };
+  const chromium = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  t.after(() => chromium.close());
+  const page = await chromium.newPage();
+  const asked = wasmAsked(page);
+  await page.goto(server.url, { waitUntil: 'load' });
+  const section = page.getByRole('region', { name: 'Training', exact: true });
+  await page.waitForFunction(() => /Test accuracy/.test(document.querySelector('.training-status .status')?.textContent), null, { timeout: 60_000 });
+  assert.ok(asked.includes('worker_relaxed_bg.wasm'), `relaxed build loaded: ${asked}`);
+  assert.ok(!asked.includes('worker_bg.wasm'), `plain build not loaded too: ${asked}`);
+  const relaxed = await stepAndScore(page, section);
+
+  // A browser without relaxed SIMD: the loader's check answers no, as Safari's does.
+  const plain = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  t.after(() => plain.close());
+  await plain.route('**/worker_loader.js', async (route) => {
+    const response = await route.fetch();
+    const body = 'WebAssembly.validate = () => false;\n' + (await response.text());
+    await route.fulfill({ response, body });
+  });
+  const safari = await plain.newPage();
+  const problems = collectProblems(safari);
+  const askedPlain = wasmAsked(safari);
+  await safari.goto(server.url, { waitUntil: 'load' });
+  const plainSection = safari.getByRole('region', { name: 'Training', exact: true });
+  await safari.waitForFunction(() => /Test accuracy/.test(document.querySelector('.training-status .status')?.textContent), null, { timeout: 60_000 });
+  assert.ok(askedPlain.includes('worker_bg.wasm'), `plain build loaded: ${askedPlain}`);
+  assert.ok(!askedPlain.includes('worker_relaxed_bg.wasm'), `relaxed build not loaded: ${askedPlain}`);
+  const simd = await stepAndScore(safari, plainSection);
+  for (const run of [relaxed, simd]) {
+    assert.ok(run.accuracy > 30, `ten batches teach either build something: ${run.text}`);
+  }
+  assertNoErrors(problems);
+});
+
 e2e('a worker that hangs while training is reported, and Restart replaces it', async (t) => {
   const { page, section, problems } = await openPage(t);
   await button(section, 'Train').click();
