@@ -31,6 +31,17 @@ cargo test --locked
 step "component tests in headless Chromium (wasm-bindgen-test)"
 cargo test --target wasm32-unknown-unknown --lib --locked
 
+# The engine's tests compiled to wasm32, once per worker build the page can load: plain
+# simd128, and relaxed SIMD (node 20 needs a flag for it; Chromium has it on). The
+# TensorFlow fixtures, gradient checks, no-allocation and determinism tests run in node;
+# nn_wasm checks each build's matrix backend in Chromium.
+engine_tests=(--test nn_reference --test nn_gradients --test nn_alloc --test nn_training --test nn_wasm)
+step "engine tests in wasm32, simd128 build"
+cargo test --target wasm32-unknown-unknown --locked "${engine_tests[@]}"
+step "engine tests in wasm32, relaxed-SIMD build"
+NODE_ARGS=--experimental-wasm-relaxed-simd \
+  cargo test --target wasm32-unknown-unknown --locked --features relaxed-simd "${engine_tests[@]}"
+
 step "release build (trunk build --release) and its end-to-end tests"
 trunk build --release --dist "$root/dist"
 (cd tests/e2e && CONVLAB_DIST="$root/dist" npm test)

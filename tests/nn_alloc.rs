@@ -7,9 +7,11 @@ mod common;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::sync::atomic::{AtomicUsize, Ordering};
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
 
 use convlab::common::geometry::Padding;
-use convlab::nn::data::{DatasetKind, Mnist};
+use convlab::nn::data::DatasetKind;
 use convlab::nn::{LayerSpec, Optimizer, TrainConfig, Trainer};
 
 struct Counting;
@@ -55,7 +57,7 @@ fn allocations_during(work: impl FnOnce()) -> usize {
 fn training_steps_and_evaluations_do_not_allocate_after_warm_up() {
     let counted = allocations_during(|| drop(std::hint::black_box(vec![1u8; 10])));
     assert_eq!(counted, 1, "the counter sees allocations");
-    let data = Mnist::load(&common::root().join("www"), DatasetKind::Digits).expect("digits");
+    let data = common::dataset(DatasetKind::Digits);
     for (i, optimizer) in [
         Optimizer::DEFAULT_SGD,
         Optimizer::Sgd {

@@ -11,6 +11,8 @@ use convlab::common::geometry::Padding;
 use convlab::nn::rng::Rng;
 use convlab::nn::{LayerSpec, Network, NetworkSpec, Shape};
 use ndarray::{Array4, ArrayView4};
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
 
 const EPS: f32 = 1e-2;
 

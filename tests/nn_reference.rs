@@ -5,6 +5,8 @@
 mod common;
 
 use std::path::PathBuf;
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
 
 use common::assert_close;
 
@@ -64,7 +66,7 @@ struct NetworkFiles {
 }
 
 fn manifest() -> Manifest {
-    let text = std::fs::read_to_string(dir().join("manifest.json")).expect("manifest");
+    let text = common::read_to_string(&dir().join("manifest.json"));
     serde_json::from_str(&text).expect("manifest parses")
 }
 

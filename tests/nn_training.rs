@@ -8,7 +8,10 @@
 
 mod common;
 
+#[cfg(not(target_arch = "wasm32"))]
 use std::time::{Duration, Instant};
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
 
 use convlab::common::geometry::Padding;
 use convlab::nn::data::{DataError, DatasetKind, Mnist, CLASSES, DIGITS};
@@ -16,12 +19,12 @@ use convlab::nn::train::TestPass;
 use convlab::nn::{LayerSpec, NetworkSpec, NnError, Optimizer, Shape, TrainConfig, Trainer};
 
 fn mnist() -> Mnist {
-    Mnist::load(&common::root().join("www"), DatasetKind::Digits).expect("the shipped digits load")
+    common::dataset(DatasetKind::Digits)
 }
 
 fn files() -> (Vec<u8>, Vec<u8>) {
     let dir = common::root().join("www/mnist");
-    let read = |name: &str| std::fs::read(dir.join(name)).expect("shipped file");
+    let read = |name: &str| common::read(&dir.join(name));
     (read("digits.png"), read("labels.idx1"))
 }
 
@@ -100,6 +103,7 @@ fn damaged_files_are_refused_with_a_reason() {
         Mnist::from_bytes(&png, &labels[..labels.len() - 1]),
         Err(DataError::LabelsHeader(_))
     ));
+    #[cfg(not(target_arch = "wasm32"))]
     assert!(matches!(
         Mnist::load(std::path::Path::new("/nonexistent"), DatasetKind::Digits),
         Err(DataError::Io { .. })
@@ -415,6 +419,7 @@ fn impossible_settings_are_errors_not_panics() {
     assert!(matches!(err, NnError::Hyperparameter(_)), "{err:?}");
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 #[test]
 #[ignore = "trains for up to 20 s: run optimised, with --release"]
 fn the_default_network_reaches_97_percent_within_20_seconds() {

@@ -1,10 +1,13 @@
-//! The engine compiled to WebAssembly with `simd128`, run in node by wasm-bindgen-test-runner:
-//! the SIMD matrix kernels against float64, and a report of the training speed on the real
-//! digits (a measurement, not a timed assertion).
+//! The engine compiled to WebAssembly, run in headless Chromium by wasm-bindgen-test-runner,
+//! in each build the page can load: `simd128`, and with the `relaxed-simd` feature (the
+//! worker the page picks where relaxed SIMD validates). Checked: the build trains with its
+//! own matrix backend, and that backend's products match float64. Two measurements, not
+//! timed assertions, report the matrix products' speed and the training speed on the real
+//! digits:
 //!
 //! ```text
-//! CARGO_TARGET_DIR=/work/target-nn cargo test --release --target wasm32-unknown-unknown \
-//!     --test nn_wasm -- --nocapture
+//! cargo test --release --target wasm32-unknown-unknown [--features relaxed-simd] \
+//!     --test nn_wasm -- --include-ignored --nocapture
 //! ```
 //! Natively this file is empty.
 
@@ -14,11 +17,19 @@ use convlab::nn::data::Mnist;
 use convlab::nn::gemm::{gemm_with, Backend, Mat};
 use convlab::nn::rng::Rng;
 use convlab::nn::{TrainConfig, Trainer};
-use wasm_bindgen_test::{console_log, wasm_bindgen_test};
+use wasm_bindgen_test::{console_log, wasm_bindgen_test, wasm_bindgen_test_configure};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// The backend this build trains with: relaxed SIMD in the `relaxed-simd` build.
+#[cfg(feature = "relaxed-simd")]
+const BUILD: Backend = Backend::RelaxedSimd;
+#[cfg(not(feature = "relaxed-simd"))]
+const BUILD: Backend = Backend::Simd128;
 
 #[wasm_bindgen_test]
-fn simd128_is_the_backend_and_matches_float64() {
-    assert_eq!(Backend::best(), Backend::Simd128);
+fn the_build_backend_matches_float64() {
+    assert_eq!(Backend::best(), BUILD);
     let mut rng = Rng::new(5);
     for &(m, n, k) in &[
         (1, 1, 1),
@@ -37,7 +48,7 @@ fn simd128_is_the_backend_and_matches_float64() {
         ];
         for (x, y) in layouts {
             let mut c = vec![0.0; m * n];
-            gemm_with(Backend::Simd128, x, y, &mut c, false);
+            gemm_with(BUILD, x, y, &mut c, false);
             for i in 0..m {
                 for j in 0..n {
                     let want: f64 = (0..k)
@@ -59,6 +70,7 @@ fn simd128_is_the_backend_and_matches_float64() {
 }
 
 #[wasm_bindgen_test]
+#[ignore = "a measurement of 10 s: run optimised, with --release -- --include-ignored"]
 fn training_speed_report() {
     let data = Mnist::from_bytes(
         include_bytes!("../www/mnist/digits.png"),
@@ -78,8 +90,9 @@ fn training_speed_report() {
     let test = trainer.evaluate().expect("evaluates");
     let eval_ms = js_sys::Date::now() - t;
     console_log!(
-        "wasm simd128: {:.0} training samples/s ({} batches of 32 in {:.2} s); test accuracy {:.4}, \
+        "wasm {:?}: {:.0} training samples/s ({} batches of 32 in {:.2} s); test accuracy {:.4}, \
          evaluation of 2,000 digits {:.0} ms",
+        BUILD,
         (batches * 32) as f64 / seconds,
         batches,
         seconds,
@@ -87,4 +100,65 @@ fn training_speed_report() {
         eval_ms
     );
     assert!(test.accuracy > 0.9, "{test:?}");
+}
+
+#[wasm_bindgen_test]
+#[ignore = "a measurement: run optimised, with --release -- --include-ignored"]
+fn matrix_speed_report() {
+    let values = |n: usize| {
+        (0..n)
+            .map(|i| ((i * 37 % 101) as f32 - 50.0) / 50.0)
+            .collect::<Vec<_>>()
+    };
+    // conv 2 of a batch of 32: forward (16 × 72) · (72 × 6272), weight gradient
+    // (16 × 6272) · (6272 × 72)ᵀ, input gradient (72 × 16) · (16 × 6272).
+    let (f, k, n) = (16, 72, 32 * 14 * 14);
+    let (w, cols, dy) = (values(f * k), values(k * n), values(f * n));
+    let mut out = vec![0.0; f * n];
+    let mut dw = vec![0.0; f * k];
+    let mut dcols = vec![0.0; k * n];
+    for backend in Backend::available() {
+        let time = |run: &mut dyn FnMut()| {
+            run();
+            let start = js_sys::Date::now();
+            let mut reps = 0;
+            while js_sys::Date::now() - start < 1000.0 {
+                run();
+                reps += 1;
+            }
+            let seconds = (js_sys::Date::now() - start) / 1000.0;
+            2.0 * (f * k * n) as f64 * f64::from(reps) / seconds / 1e9
+        };
+        let nn = time(&mut || {
+            gemm_with(
+                backend,
+                Mat::row_major(&w, f, k),
+                Mat::row_major(&cols, k, n),
+                &mut out,
+                false,
+            )
+        });
+        let nt = time(&mut || {
+            gemm_with(
+                backend,
+                Mat::row_major(&dy, f, n),
+                Mat::row_major(&cols, k, n).t(),
+                &mut dw,
+                false,
+            )
+        });
+        let tn = time(&mut || {
+            gemm_with(
+                backend,
+                Mat::row_major(&w, f, k).t(),
+                Mat::row_major(&dy, f, n),
+                &mut dcols,
+                false,
+            )
+        });
+        console_log!(
+            "{backend:?}: GFLOP/s forward (NN) {nn:.1}, weight gradient (NT) {nt:.1}, \
+             input gradient (TN) {tn:.1}"
+        );
+    }
 }

@@ -2,12 +2,16 @@
 //! (tests/reference/*.py), and a small network that trains fast.
 //!
 //! Each test crate includes this module and uses part of it, hence the `allow`.
+//!
+//! The engine's test crates also run compiled to wasm32 (in node, by wasm-bindgen-test-runner;
+//! see scripts/test.sh): there they read the repository's files through node's `fs`.
 
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 
 use convlab::common::geometry::Padding;
+use convlab::nn::data::{DatasetKind, Mnist};
 use convlab::nn::{LayerSpec, NetworkSpec, Optimizer, Shape, TrainConfig};
 use ndarray::{ArrayD, ArrayViewD, IxDyn};
 
@@ -51,9 +55,45 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// A file's bytes; panics (failing the test) when it cannot be read.
+pub fn read(path: &Path) -> Vec<u8> {
+    #[cfg(not(target_arch = "wasm32"))]
+    return std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    #[cfg(target_arch = "wasm32")]
+    return node::read_file_sync(&path.to_string_lossy())
+        .unwrap_or_else(|e| panic!("{}: {e:?}", path.display()))
+        .to_vec();
+}
+
+/// A UTF-8 file's text.
+pub fn read_to_string(path: &Path) -> String {
+    String::from_utf8(read(path)).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+#[cfg(target_arch = "wasm32")]
+mod node {
+    use wasm_bindgen::prelude::*;
+
+    #[wasm_bindgen(module = "fs")]
+    extern "C" {
+        #[wasm_bindgen(js_name = readFileSync, catch)]
+        pub fn read_file_sync(path: &str) -> Result<js_sys::Uint8Array, JsValue>;
+    }
+}
+
+/// The dataset shipped in www/.
+pub fn dataset(kind: DatasetKind) -> Mnist {
+    let dir = root().join("www").join(kind.folder());
+    Mnist::from_bytes(
+        &read(&dir.join(kind.sprite_file())),
+        &read(&dir.join("labels.idx1")),
+    )
+    .expect("the shipped dataset loads")
+}
+
 /// Reads a little-endian float32, C-order `.npy` file as numpy writes it, of any rank.
 pub fn read_npy(path: &Path) -> ArrayD<f32> {
-    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let bytes = read(path);
     assert_eq!(&bytes[..6], b"\x93NUMPY", "{}", path.display());
     let header_len = u16::from_le_bytes([bytes[8], bytes[9]]) as usize;
     let header = std::str::from_utf8(&bytes[10..10 + header_len]).expect("ascii header");
