@@ -130,8 +130,39 @@ pub fn gemm(a: Mat, b: Mat, c: &mut [f32], accumulate: bool) {
     gemm_with(Backend::best(), a, b, c, accumulate);
 }
 
+/// `C = A·B + bias`, where `bias[i]` is added to every value of row `i` of C: a layer's
+/// output with its biases in one pass, the accumulators starting from the bias rather than
+/// from a copy of it written to C first and read back.
+///
+/// # Panics
+/// As [`gemm`], and when `bias` has fewer values than C has rows.
+pub fn gemm_bias(a: Mat, b: Mat, bias: &[f32], c: &mut [f32]) {
+    gemm_bias_with(Backend::best(), a, b, bias, c);
+}
+
+/// [`gemm_bias`] with a chosen backend.
+pub fn gemm_bias_with(backend: Backend, a: Mat, b: Mat, bias: &[f32], c: &mut [f32]) {
+    assert!(bias.len() >= a.rows, "one bias per row");
+    if b.col_stride == 1 && a.cols > 0 {
+        run(backend, a, b, c, false, bias.as_ptr());
+    } else {
+        for (row, &v) in c[..a.rows * b.cols]
+            .chunks_exact_mut(b.cols.max(1))
+            .zip(bias)
+        {
+            row.fill(v);
+        }
+        gemm_with(backend, a, b, c, true);
+    }
+}
+
 /// [`gemm`] with a chosen backend.
 pub fn gemm_with(backend: Backend, a: Mat, b: Mat, c: &mut [f32], accumulate: bool) {
+    run(backend, a, b, c, accumulate, std::ptr::null());
+}
+
+/// The products, with `bias` null or (NN layout only) one value per row of C to start from.
+fn run(backend: Backend, a: Mat, b: Mat, c: &mut [f32], accumulate: bool, bias: *const f32) {
     assert_eq!(a.cols, b.rows, "inner dimensions");
     assert!(a.fits() && b.fits(), "view outside its data");
     let (m, n, k) = (a.rows, b.cols, a.cols);
@@ -160,6 +191,7 @@ pub fn gemm_with(backend: Backend, a: Mat, b: Mat, c: &mut [f32], accumulate: bo
             b: bp,
             ldb: b.row_stride,
             c: cp,
+            bias,
         };
         // SAFETY: the asserts above keep every index of A, B and C inside its slice.
         unsafe {
@@ -237,6 +269,8 @@ struct Nn {
     b: *const f32,
     ldb: usize,
     c: *mut f32,
+    /// Null, or the value each row of C starts from.
+    bias: *const f32,
 }
 
 #[derive(Clone, Copy)]
@@ -486,9 +520,16 @@ unsafe fn nn_rows<V: Vector, const R: usize>(s: Problem, x: Nn, i: usize, j0: us
     let l = V::LANES;
     let a_at = |r: usize, p: usize| *x.a.add((i + r) * x.rsa + p * x.csa);
     let c_row = |r: usize| x.c.add((i + r) * s.n);
+    let start: [f32; R] = std::array::from_fn(|r| {
+        if x.bias.is_null() {
+            0.0
+        } else {
+            *x.bias.add(i + r)
+        }
+    });
     let mut j = j0;
     while j + 2 * l <= end {
-        let mut acc = [[V::zero(); 2]; R];
+        let mut acc: [[V; 2]; R] = std::array::from_fn(|r| [V::splat(start[r]); 2]);
         for p in 0..s.k {
             let bp = x.b.add(p * x.ldb + j);
             let (b0, b1) = (V::load(bp), V::load(bp.add(l)));
@@ -511,7 +552,7 @@ unsafe fn nn_rows<V: Vector, const R: usize>(s: Problem, x: Nn, i: usize, j0: us
         j += 2 * l;
     }
     while j + l <= end {
-        let mut acc = [V::zero(); R];
+        let mut acc: [V; R] = std::array::from_fn(|r| V::splat(start[r]));
         for p in 0..s.k {
             let bv = V::load(x.b.add(p * x.ldb + j));
             for (r, a) in acc.iter_mut().enumerate() {
@@ -526,8 +567,8 @@ unsafe fn nn_rows<V: Vector, const R: usize>(s: Problem, x: Nn, i: usize, j0: us
         j += l;
     }
     while j < end {
-        for r in 0..R {
-            let mut sum = 0.0f32;
+        for (r, &first) in start.iter().enumerate() {
+            let mut sum = first;
             for p in 0..s.k {
                 sum += a_at(r, p) * *x.b.add(p * x.ldb + j);
             }
@@ -638,7 +679,8 @@ mod tests {
         (0..n).map(|_| rng.normal() as f32).collect()
     }
 
-    #[test]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
     fn every_backend_and_layout_matches_float64() {
         let sizes = [
             (1, 1, 1),
@@ -666,6 +708,17 @@ mod tests {
                     (a_tr, b_tr),
                 ] {
                     let expected = reference(a, b);
+                    let bias = values(m, 4);
+                    let mut c = start.clone();
+                    gemm_bias_with(backend, a, b, &bias, &mut c);
+                    for (idx, (&got, &want)) in c.iter().zip(&expected).enumerate() {
+                        let want = want + f64::from(bias[idx / n]);
+                        let tol = 1e-5 * (k as f64).sqrt() * (1.0 + want.abs());
+                        assert!(
+                            (f64::from(got) - want).abs() <= tol,
+                            "{backend:?} {m}×{n}×{k} bias [{idx}]: {got} vs {want}"
+                        );
+                    }
                     for accumulate in [false, true] {
                         let mut c = start.clone();
                         gemm_with(backend, a, b, &mut c, accumulate);
@@ -688,7 +741,8 @@ mod tests {
         }
     }
 
-    #[test]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
     fn empty_shared_dimension_gives_zeros() {
         let mut c = vec![7.0; 6];
         gemm(

@@ -9,7 +9,7 @@
 
 use std::cmp::min;
 
-use super::gemm::{gemm, Mat};
+use super::gemm::{gemm, gemm_bias, Mat};
 use super::spec::Shape;
 use crate::common::geometry::{Axis, Window};
 
@@ -186,14 +186,11 @@ impl Conv {
     ) {
         let (kk, n) = (self.patch(input), batch * self.window.outputs());
         im2col(x, input, batch, self.kernel_size, &self.window, cols);
-        for (row, &b) in y.chunks_exact_mut(n).zip(bias) {
-            row.fill(b);
-        }
-        gemm(
+        gemm_bias(
             Mat::row_major(w, self.filters, kk),
             Mat::row_major(cols, kk, n),
+            bias,
             y,
-            true,
         );
     }
 
@@ -268,14 +265,11 @@ pub(crate) fn dense_forward(
     bias: &[f32],
     y: &mut [f32],
 ) {
-    for (row, &b) in y.chunks_exact_mut(batch).zip(bias) {
-        row.fill(b);
-    }
-    gemm(
+    gemm_bias(
         Mat::row_major(w, units, inputs),
         Mat::row_major(x, inputs, batch),
+        bias,
         y,
-        true,
     );
 }
 
