@@ -98,16 +98,29 @@ pub fn max_pool_forward(x: &[f32], planes: usize, win: &Window, y: &mut [f32], a
                 continue;
             }
             let top = base + 2 * oy * w;
-            for ox in 0..inner_w {
-                let first = top + 2 * ox;
-                let (mut best, mut at) = (f32::NEG_INFINITY, first);
-                for candidate in [first, first + 1, first + w, first + w + 1] {
-                    if x[candidate] > best {
-                        (best, at) = (x[candidate], candidate);
-                    }
-                }
-                y[out_row + ox] = best;
-                argmax[out_row + ox] = at as u32;
+            let (upper, lower) = (
+                &x[top..top + 2 * inner_w],
+                &x[top + w..top + w + 2 * inner_w],
+            );
+            let outputs = y[out_row..out_row + inner_w]
+                .iter_mut()
+                .zip(&mut argmax[out_row..out_row + inner_w]);
+            for (ox, ((out, at), (u, l))) in outputs
+                .zip(upper.chunks_exact(2).zip(lower.chunks_exact(2)))
+                .enumerate()
+            {
+                // A knockout, with selects rather than branches (which mispredict on half
+                // the windows): each row's pair, then the rows; a later cell wins only when
+                // strictly larger, so ties go to the first in row order, as above.
+                let (top_max, top_at) = if u[1] > u[0] { (u[1], 1) } else { (u[0], 0) };
+                let (low_max, low_at) = if l[1] > l[0] { (l[1], 1) } else { (l[0], 0) };
+                let (best, offset) = if low_max > top_max {
+                    (low_max, w + low_at)
+                } else {
+                    (top_max, top_at)
+                };
+                *out = best;
+                *at = (top + 2 * ox + offset) as u32;
             }
             for ox in inner_w..wo {
                 let (best, at) = window_max(x, w, base, rows, span(ox, &win.cols));
