@@ -15,7 +15,7 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 
 use convlab::common::geometry::Padding;
 use convlab::nn::data::{DataError, DatasetKind, Mnist, CLASSES, DIGITS};
-use convlab::nn::train::TestPass;
+use convlab::nn::train::{TestPass, EVAL_BATCH};
 use convlab::nn::{LayerSpec, NetworkSpec, NnError, Optimizer, Shape, TrainConfig, Trainer};
 
 fn mnist() -> Mnist {
@@ -214,14 +214,19 @@ fn a_test_pass_in_parts_equals_one_in_one_go_and_its_confusion_adds_up() {
     let whole = trainer.evaluate().expect("evaluates");
     let mut pass = TestPass::default();
     let mut parts = 0;
+    let part = 7 * EVAL_BATCH;
     let in_parts = loop {
         parts += 1;
-        if let Some(done) = trainer.evaluate_part(&mut pass, 300).expect("evaluates") {
+        if let Some(done) = trainer.evaluate_part(&mut pass, part).expect("evaluates") {
             break done;
         }
-        assert_eq!(pass.scored(), 300 * parts);
+        assert_eq!(pass.scored(), part * parts);
     };
-    assert_eq!(parts, 7, "2,000 digits, 300 at a time");
+    assert_eq!(
+        parts,
+        2_000usize.div_ceil(part),
+        "2,000 digits, {part} at a time"
+    );
     assert_eq!(in_parts, whole);
     // Rows are the true digits: they add up to the test set's class counts.
     let rows: Vec<u32> = whole.confusion.iter().map(|r| r.iter().sum()).collect();

@@ -14,7 +14,7 @@ use super::rng::Rng;
 use super::spec::{LayerSpec, Optimizer, Shape, TrainConfig};
 
 /// Test digits per forward pass during evaluation.
-pub const EVAL_BATCH: usize = 100;
+pub const EVAL_BATCH: usize = 40;
 
 /// A batch-mean cross-entropy above this many nats counts as divergence, like a NaN or
 /// infinite one: on average the right digit got a probability below e^−1000, which no
