@@ -1,5 +1,5 @@
 //! The CNN engine on the reference network (1×28×28 → conv 8 3×3 SAME → ReLU → max-pool 2 →
-//! conv 16 3×3 SAME → ReLU → max-pool 2 → flatten → dense 10, SGD lr 0.05, batch 32) and
+//! conv 16 3×3 SAME → ReLU → max-pool 2 → flatten → dense 10, SGD lr 0.15, batch 32) and
 //! real MNIST digits: one training step, the forward pass of one image, and each layer
 //! alone (forward + backward at batch 32, on the shape it sees in the network), so a
 //! regression shows where it is. Also the two matrix-product kernels on the convolutions'

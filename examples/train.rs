@@ -7,7 +7,7 @@
 //! ```
 //!
 //! Flags (all optional): `--seed N` (1), `--seconds S` (60), `--eval-every S` (1),
-//! `--batch N` (32), `--optimizer sgd|adam` (sgd), `--lr X` (0.05 for SGD, 0.001 for Adam),
+//! `--batch N` (32), `--optimizer sgd|adam` (sgd), `--lr X` (0.15 for SGD, 0.001 for Adam),
 //! `--momentum X` (0), `--network FILE` (a JSON network spec; the default network
 //! otherwise), `--dataset digits|fashion` (digits), `--stop-at ACCURACY` (stop once the test accuracy
 //! reaches it). Single-threaded: there is no threads flag.
@@ -100,7 +100,7 @@ fn parse() -> Result<Options, String> {
     }
     config.optimizer = match optimizer.as_str() {
         "sgd" => Optimizer::Sgd {
-            learning_rate: lr.unwrap_or(0.05),
+            learning_rate: lr.unwrap_or(0.15),
             momentum,
         },
         "adam" => Optimizer::adam(lr.unwrap_or(0.001)),

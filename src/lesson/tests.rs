@@ -81,7 +81,7 @@ fn unusual() -> Lesson {
 /// The layer a setup computes, on its sample.
 fn computed(setup: &ExplorerSetup) -> ExplorerState {
     let sample = setup.sample.unwrap_or(DEFAULT);
-    let source = Rc::new(sample.decode().expect("a sample"));
+    let source = Rc::new(sample.decode_from_repository());
     ExplorerState::open(source, setup).expect("the layer runs")
 }
 
@@ -91,7 +91,7 @@ fn the_first_page_writes_a_short_link_that_reads_back_with_no_notice() {
     assert!(query.starts_with("v=1&sample=cat&size=300&channels=gray&filters=1&kernel=3"));
     assert!(query.contains("&f1=outline&b1=0&padding=same&stride=1&activation=relu"));
     assert!(query.ends_with(
-        "&lr=0.05&batch=32&blocks=2&conv1=8&conv2=16&conv3=32&net-kernel=3&net-padding=same\
+        "&lr=0.15&batch=32&blocks=2&conv1=8&conv2=16&conv3=32&net-kernel=3&net-padding=same\
          &net-pooling=max&net-activation=relu&hidden=0&dropout=0&decay=0&examples=8000&seed=1"
     ));
     let (lesson, notices) = read(&query);
@@ -156,7 +156,7 @@ fn a_bad_field_is_ignored_alone_and_named() {
     assert_eq!(lesson.explorer.working_size, 128, "the first size is used");
     assert_eq!(lesson.explorer.settings.padding, Padding::Valid);
     assert_eq!(lesson.explorer.settings.stride, 1);
-    assert_eq!(lesson.training.learning_rate, 0.05);
+    assert_eq!(lesson.training.learning_rate, 0.15);
     assert!(notices[3]
         .to_string()
         .contains("“7” is not offered; use 1, 2 or 3."));

@@ -64,7 +64,7 @@ impl OptimizerKind {
     /// A learning rate that trains the default network well with this optimizer.
     pub fn usual_learning_rate(self) -> f32 {
         match self {
-            OptimizerKind::Sgd => 0.05,
+            OptimizerKind::Sgd => 0.15,
             OptimizerKind::Momentum => 0.01,
             OptimizerKind::Adam => 0.001,
         }
@@ -168,11 +168,11 @@ pub struct TrainingSettings {
 }
 
 impl Default for TrainingSettings {
-    /// The reference run: the engine's default network, plain SGD at 0.05, batch 32, seed 1.
+    /// The reference run: the engine's default network, plain SGD at 0.15, batch 32, seed 1.
     fn default() -> Self {
         TrainingSettings {
             dataset: DatasetKind::Digits,
-            learning_rate: 0.05,
+            learning_rate: 0.15,
             optimizer: OptimizerKind::Sgd,
             batch_size: 32,
             blocks: 2,
@@ -289,7 +289,7 @@ impl TrainingSettings {
 pub fn parse_learning_rate(text: &str) -> Result<f32, String> {
     let text = text.trim();
     if text.is_empty() {
-        return Err("Type a learning rate, for example 0.05.".into());
+        return Err("Type a learning rate, for example 0.15.".into());
     }
     let value: f64 = text
         .parse()

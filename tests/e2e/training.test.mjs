@@ -91,7 +91,7 @@ e2e('the digits load, and the first screen shows filters, feature maps and a fir
   for (const name of ['Train', 'Step', 'Reset']) {
     assert.equal(await button(section, name).count(), 1, `button ${name}`);
   }
-  assert.equal(await section.getByLabel('Learning rate', { exact: true }).inputValue(), '0.05');
+  assert.equal(await section.getByLabel('Learning rate', { exact: true }).inputValue(), '0.15');
   // The untrained network's score arrives by itself: near chance.
   await page.waitForFunction(() => /Test accuracy/.test(document.querySelector('.training-status .status')?.textContent));
   const first = await status(section);
@@ -286,7 +286,7 @@ e2e('bad settings are refused in words, divergence pauses with advice, Reset rec
     await rate.press('Enter');
     await section.locator('.notice.error', { hasText: words }).waitFor();
     await rate.blur();
-    assert.equal(await rate.inputValue(), '0.05', `the previous rate stays after "${typed}"`);
+    assert.equal(await rate.inputValue(), '0.15', `the previous rate stays after "${typed}"`);
   }
   const seed = section.getByLabel('Seed', { exact: true });
   await seed.fill('x');

@@ -343,12 +343,12 @@ mod tests {
         for _ in 0..100 {
             yew::platform::time::sleep(Duration::from_millis(10)).await;
             let found: HtmlInputElement = crate::app::test_dom::find(&root, "#learning-rate");
-            if found.value() == "0.05" {
+            if found.value() == "0.15" {
                 rate = Some(found);
                 break;
             }
         }
-        let rate = rate.expect("the learning rate box shows 0.05 within a second");
+        let rate = rate.expect("the learning rate box shows 0.15 within a second");
         let commit = |text: &str| {
             rate.set_value(text);
             rate.dispatch_event(&Event::new("change").expect("event"))
