@@ -7,9 +7,9 @@ venv exists (scripts/bench.sh --with-pytorch makes it):
     bench_pytorch.py [--dataset mnist|fashion-mnist] [--seconds 30] [--threads 1]
 
 Network: 1×28×28 → conv 8 3×3 SAME → ReLU → max-pool 2 → conv 16 3×3 SAME → ReLU →
-max-pool 2 → flatten → dense 10, cross-entropy, SGD lr 0.05, batch 32, float32. Like the
-page it scores all 2,000 test images every 2.5 s of training, and the clock runs through
-the scoring, so "time to 97 %" means the same thing in both. It prints one JSON line.
+max-pool 2 → flatten → dense 10, cross-entropy, SGD lr 0.15, batch 32, float32. Like the
+page it scores all 2,000 test images every 0.5 s in the first 5 s, then every 2.5 s, and the
+clock runs through the scoring, so "time to 97 %" means the same thing in both. It prints one JSON line.
 """
 import argparse
 import json
@@ -51,7 +51,7 @@ def main():
     torch.manual_seed(1)
     train_x, train_y, test_x, test_y = load(os.path.join(ROOT, "www", args.dataset))
     model = network()
-    optimizer = torch.optim.SGD(model.parameters(), lr=0.05)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.15)
     loss_fn = torch.nn.CrossEntropyLoss()
 
     def accuracy():
@@ -67,7 +67,7 @@ def main():
     samples, training_s, reached = 0, 0.0, {}
     curve = []
     start = time.perf_counter()
-    next_score = 2.5
+    next_score = 0.5
     while time.perf_counter() - start < args.seconds:
         order = torch.randperm(8000)
         for i in range(0, 8000 - args.batch + 1, args.batch):
@@ -81,7 +81,7 @@ def main():
             samples += args.batch
             now = time.perf_counter() - start
             if now >= next_score:
-                next_score = now + 2.5
+                next_score = now + (0.5 if now < 5 else 2.5)
                 a = accuracy()
                 at = time.perf_counter() - start
                 curve.append((round(at, 2), a))

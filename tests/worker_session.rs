@@ -13,7 +13,9 @@ use convlab::training::protocol::{
     decode, encode, CellImage, CellImages, ChunkPoint, Dataset, DigitChoice, DigitView, Evaluated,
     Filters, LayerMaps, Progress, Reply, Request, RunId, Snapshot, StripDigit,
 };
-use convlab::training::worker_session::{WorkerSession, EVALUATE_EVERY_MS, REPORT_EVERY_MS};
+use convlab::training::worker_session::{
+    WorkerSession, EARLY_MS, EVALUATE_EARLY_EVERY_MS, EVALUATE_EVERY_MS, REPORT_EVERY_MS,
+};
 
 fn mnist() -> Mnist {
     Mnist::load(&common::root().join("www"), DatasetKind::Digits).expect("the shipped digits load")
@@ -146,6 +148,47 @@ fn a_new_session_offers_the_digits_a_snapshot_and_a_first_score() {
         "{first:?}"
     );
     assert_eq!(first[0].confusion.iter().sum::<u32>(), 2000);
+}
+
+#[test]
+fn a_run_is_scored_every_half_second_at_first_then_less_often() {
+    let clock = FakeClock::new();
+    let (mut session, _) = WorkerSession::new(1, common::small_config(1), mnist()).expect("builds");
+    work_until_idle(&mut session, &clock, 100);
+    session.handle(Request::Start, &|| clock.read());
+    let begin = clock.read();
+    let mut scored_at = Vec::new();
+    while clock.read() - begin < EARLY_MS + 4.0 * EVALUATE_EVERY_MS {
+        let replies = session.work(&|| clock.read());
+        scored_at.extend(evaluations(&replies).iter().map(|_| clock.read() - begin));
+    }
+    let gaps: Vec<(f64, f64)> = scored_at.windows(2).map(|w| (w[1], w[1] - w[0])).collect();
+    let early: Vec<f64> = gaps
+        .iter()
+        .filter(|g| g.0 < EARLY_MS)
+        .map(|g| g.1)
+        .collect();
+    let late: Vec<f64> = gaps
+        .iter()
+        .filter(|g| g.0 > EARLY_MS + EVALUATE_EVERY_MS)
+        .map(|g| g.1)
+        .collect();
+    assert!(
+        early.len() as f64 >= EARLY_MS / EVALUATE_EARLY_EVERY_MS - 3.0,
+        "{scored_at:?}"
+    );
+    assert!(
+        early
+            .iter()
+            .all(|&gap| (EVALUATE_EARLY_EVERY_MS..EVALUATE_EARLY_EVERY_MS + 200.0).contains(&gap)),
+        "{scored_at:?}"
+    );
+    assert!(late.len() >= 2, "{scored_at:?}");
+    assert!(
+        late.iter()
+            .all(|&gap| (EVALUATE_EVERY_MS..EVALUATE_EVERY_MS + 500.0).contains(&gap)),
+        "{scored_at:?}"
+    );
 }
 
 #[test]

@@ -6,9 +6,10 @@
 //!
 //! While it runs, the session sends at most one [`Progress`] and one [`Snapshot`] every
 //! [`REPORT_EVERY_MS`], and evaluates on the test digits every [`EVALUATE_EVERY_MS`] of
-//! running time (less often for a network so large that scoring 2,000 digits takes long:
-//! evaluations get at most a [`EVALUATE_SHARE`] of the time), a chunk's time at a time so
-//! that Pause still answers at once.
+//! running time, every [`EVALUATE_EARLY_EVERY_MS`] in a run's first [`EARLY_MS`], when the
+//! score climbs fastest (less often for a network so large that scoring 2,000 digits takes
+//! long: evaluations get at most a [`EVALUATE_SHARE`] of the time), a chunk's time at a time
+//! so that Pause still answers at once.
 
 use ndarray::ArrayView3;
 
@@ -30,6 +31,12 @@ pub const CHUNK_MS: f64 = 60.0;
 pub const REPORT_EVERY_MS: f64 = 250.0;
 /// Evaluate on the test digits after this many milliseconds of running.
 pub const EVALUATE_EVERY_MS: f64 = 2500.0;
+/// In a run's first [`EARLY_MS`] of running, evaluate this often: the test curve then shows
+/// the steep start, and when the default run first scores 97 % (2–4 s in) it is seen
+/// within half a second. Scoring costs about 15 % of those seconds.
+pub const EVALUATE_EARLY_EVERY_MS: f64 = 500.0;
+/// How long the early, more frequent evaluations last.
+pub const EARLY_MS: f64 = 5_000.0;
 /// The largest share of running time evaluations may take.
 pub const EVALUATE_SHARE: f64 = 0.25;
 /// Window of the samples-per-second figure.
@@ -54,8 +61,9 @@ pub struct WorkerSession {
     /// The class the saliency map explains (`None`: the answer).
     explain: Option<usize>,
     evaluation: Option<TestPass>,
-    /// Running time since the last evaluation started.
+    /// Running time since the last evaluation started, and since the run started.
     since_evaluation_ms: f64,
+    run_ms: f64,
     /// Time spent on the evaluation in progress, and on the last complete one.
     evaluating_ms: f64,
     last_evaluation_ms: f64,
@@ -114,6 +122,7 @@ impl WorkerSession {
             explain: None,
             evaluation: Some(TestPass::default()),
             since_evaluation_ms: 0.0,
+            run_ms: 0.0,
             evaluating_ms: 0.0,
             last_evaluation_ms: 0.0,
             last_report_ms: f64::NEG_INFINITY,
@@ -273,6 +282,7 @@ impl WorkerSession {
                 self.rate.clear();
                 self.evaluation = Some(TestPass::default());
                 self.since_evaluation_ms = 0.0;
+                self.run_ms = 0.0;
                 self.evaluating_ms = 0.0;
                 self.evaluated_at = None;
                 let mut replies = vec![Reply::Progress(self.progress())];
@@ -383,12 +393,18 @@ impl WorkerSession {
         if self.running {
             self.busy_ms += now - start;
             self.since_evaluation_ms += now - start;
+            self.run_ms += now - start;
             self.rate.push((now, self.trainer.samples()));
             let cut = self
                 .rate
                 .partition_point(|&(t, _)| t < now - RATE_WINDOW_MS);
             self.rate.drain(..cut.saturating_sub(1));
-            let every = EVALUATE_EVERY_MS.max(self.last_evaluation_ms / EVALUATE_SHARE);
+            let every = if self.run_ms < EARLY_MS {
+                EVALUATE_EARLY_EVERY_MS
+            } else {
+                EVALUATE_EVERY_MS
+            };
+            let every = every.max(self.last_evaluation_ms / EVALUATE_SHARE);
             if self.since_evaluation_ms >= every && self.evaluation.is_none() {
                 self.since_evaluation_ms = 0.0;
                 self.evaluation = Some(TestPass::default());
