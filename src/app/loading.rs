@@ -1,6 +1,7 @@
-//! Getting an image into the explorer: from a file (picker, drop, paste) or a bundled
-//! sample. Decoding a large photo takes a moment, so the page shows a busy notice first and
-//! lets the browser paint it before the work starts.
+//! Getting an image into the explorer: from a file (picker, drop, paste) or a sample (the
+//! default one is compiled in, the others are fetched from beside the page). Decoding a
+//! large photo takes a moment, so the page shows a busy notice first and lets the browser
+//! paint it before the work starts.
 
 use std::rc::Rc;
 
@@ -13,7 +14,7 @@ use yew::UseReducerDispatcher;
 use super::timing;
 use crate::explorer::samples::Sample;
 use crate::explorer::source::{check_file_size, SourceImage};
-use crate::explorer::state::{ExplorerAction, ExplorerState};
+use crate::explorer::state::{ExplorerAction, ExplorerSetup, ExplorerState};
 
 pub type Dispatcher = UseReducerDispatcher<ExplorerState>;
 
@@ -33,7 +34,7 @@ pub fn load_file(file: web_sys::File, dispatch: Dispatcher) {
         match read_bytes(&file).await {
             Ok(bytes) => {
                 after_next_paint().await;
-                decode_and_show(name, &bytes, None, &dispatch);
+                decode_and_show(name, &bytes, &dispatch);
             }
             Err(_) => dispatch.dispatch(ExplorerAction::LoadFailed {
                 name,
@@ -43,7 +44,7 @@ pub fn load_file(file: web_sys::File, dispatch: Dispatcher) {
     });
 }
 
-/// Loads a bundled sample.
+/// Loads a sample.
 pub fn load_sample(sample: &'static Sample, dispatch: Dispatcher) {
     timing::start_load();
     wasm_bindgen_futures::spawn_local(async move {
@@ -52,26 +53,86 @@ pub fn load_sample(sample: &'static Sample, dispatch: Dispatcher) {
             sample.name
         )));
         after_next_paint().await;
-        decode_and_show(
-            sample.file.to_string(),
-            sample.bytes,
-            Some(sample),
-            &dispatch,
-        );
+        match sample_picture(sample).await {
+            Ok(source) => dispatch.dispatch(ExplorerAction::ImageLoaded {
+                source: Rc::new(source),
+                sample: Some(sample),
+            }),
+            Err(reason) => dispatch.dispatch(ExplorerAction::LoadFailed {
+                name: sample.file.to_string(),
+                reason,
+            }),
+        }
     });
 }
 
-/// Decodes `bytes` (of the bundled `sample`, or of a file) and shows them, or says why not.
-fn decode_and_show(
-    name: String,
-    bytes: &[u8],
-    sample: Option<&'static Sample>,
-    dispatch: &Dispatcher,
-) {
+/// Opens a lesson (Back, Forward): when it names a sample other than the one `shown`, that
+/// sample is loaded first; if it cannot be, nothing changes and the page says why.
+pub fn open_lesson(setup: Rc<ExplorerSetup>, shown: Option<&'static Sample>, dispatch: Dispatcher) {
+    let Some(sample) = setup.sample.filter(|&wanted| Some(wanted) != shown) else {
+        dispatch.dispatch(ExplorerAction::OpenLesson {
+            setup,
+            picture: None,
+        });
+        return;
+    };
+    wasm_bindgen_futures::spawn_local(async move {
+        dispatch.dispatch(ExplorerAction::Busy(format!(
+            "Loading sample “{}”…",
+            sample.name
+        )));
+        after_next_paint().await;
+        match sample_picture(sample).await {
+            Ok(source) => dispatch.dispatch(ExplorerAction::OpenLesson {
+                setup,
+                picture: Some(Rc::new(source)),
+            }),
+            Err(reason) => dispatch.dispatch(ExplorerAction::LoadFailed {
+                name: sample.file.to_string(),
+                reason,
+            }),
+        }
+    });
+}
+
+/// A sample's picture: decoded from the app when it is compiled in, else fetched first.
+/// The error says why in a sentence.
+pub async fn sample_picture(sample: &'static Sample) -> Result<SourceImage, String> {
+    let bytes = match sample.bundled() {
+        Some(bytes) => bytes.to_vec(),
+        None => fetch_bytes(&sample.path()).await?,
+    };
+    sample.decode(&bytes).map_err(|error| error.to_string())
+}
+
+/// The bytes of a file beside the page.
+async fn fetch_bytes(path: &str) -> Result<Vec<u8>, String> {
+    let offline =
+        || format!("The page could not fetch {path}: the network or the server does not answer.");
+    let window = web_sys::window().ok_or_else(offline)?;
+    let response: web_sys::Response = JsFuture::from(window.fetch_with_str(path))
+        .await
+        .map_err(|_| offline())?
+        .dyn_into()
+        .map_err(|_| offline())?;
+    if !response.ok() {
+        return Err(format!(
+            "The server answered {} {} for {path}.",
+            response.status(),
+            response.status_text()
+        ));
+    }
+    let buffer = response.array_buffer().map_err(|_| offline())?;
+    let buffer = JsFuture::from(buffer).await.map_err(|_| offline())?;
+    Ok(Uint8Array::new(&buffer).to_vec())
+}
+
+/// Decodes the bytes of a file and shows them, or says why not.
+fn decode_and_show(name: String, bytes: &[u8], dispatch: &Dispatcher) {
     match SourceImage::decode(name.clone(), bytes) {
         Ok(source) => dispatch.dispatch(ExplorerAction::ImageLoaded {
             source: Rc::new(source),
-            sample,
+            sample: None,
         }),
         Err(error) => dispatch.dispatch(ExplorerAction::LoadFailed {
             name,

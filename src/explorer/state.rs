@@ -99,7 +99,12 @@ pub enum ExplorerAction {
     /// Steps per second while playing.
     SetStepSpeed(u32),
     /// Everything a lesson link sets, at once (opening a link, or Back and Forward).
-    OpenLesson(Rc<ExplorerSetup>),
+    /// `picture` is the link's sample, decoded, when it is not the one shown (the page
+    /// fetches it first); without it the picture shown stays.
+    OpenLesson {
+        setup: Rc<ExplorerSetup>,
+        picture: Option<Rc<SourceImage>>,
+    },
 }
 
 /// Everything the explorer shows. Large values sit behind `Rc`, so a clone is cheap.
@@ -278,21 +283,17 @@ impl ExplorerState {
         }
     }
 
-    /// The state a lesson opens to. Its sample replaces the picture; a lesson made with
-    /// someone's own picture keeps the picture shown now. Nothing changes if the layer
-    /// cannot run, and a step past the last one opens at the last, with a notice.
-    fn open_lesson(&self, setup: &ExplorerSetup) -> ExplorerState {
-        let (source, sample) = match setup.sample {
-            Some(sample) if self.sample != Some(sample) => match sample.decode() {
-                Ok(source) => (Rc::new(source), Some(sample)),
-                Err(error) => {
-                    return self.with_notice(Notice::Error(format!(
-                        "The sample “{}” could not be decoded: {error}",
-                        sample.name
-                    )))
-                }
-            },
-            Some(_) | None => (Rc::clone(&self.source), self.sample),
+    /// The state a lesson opens to. Its sample (`picture`) replaces the picture; a lesson
+    /// made with someone's own picture keeps the picture shown now. Nothing changes if the
+    /// layer cannot run, and a step past the last one opens at the last, with a notice.
+    fn open_lesson(
+        &self,
+        setup: &ExplorerSetup,
+        picture: Option<Rc<SourceImage>>,
+    ) -> ExplorerState {
+        let (source, sample) = match (setup.sample, picture) {
+            (Some(sample), Some(picture)) => (picture, Some(sample)),
+            _ => (Rc::clone(&self.source), self.sample),
         };
         let setup = ExplorerSetup {
             sample,
@@ -540,7 +541,9 @@ impl ExplorerState {
                 )))
             }
             ExplorerAction::SetStepSpeed(speed) => return self.stepped(|s, _| s.speed = speed),
-            ExplorerAction::OpenLesson(setup) => return self.open_lesson(&setup),
+            ExplorerAction::OpenLesson { setup, picture } => {
+                return self.open_lesson(&setup, picture)
+            }
         }
         // A smaller layer has fewer steps: the step-through stays within it.
         self.commit(next).with_steps_changed(|_, _| ())
@@ -1118,8 +1121,13 @@ mod tests {
             }),
             ..ExplorerSetup::default()
         };
-        let opened = start.apply(ExplorerAction::OpenLesson(Rc::new(setup.clone())));
+        let picture = Rc::new(SAMPLES[1].decode_from_repository());
+        let opened = start.apply(ExplorerAction::OpenLesson {
+            setup: Rc::new(setup.clone()),
+            picture: Some(Rc::clone(&picture)),
+        });
         assert_eq!(opened.sample, Some(&SAMPLES[1]));
+        assert!(Rc::ptr_eq(&opened.source, &picture));
         assert_eq!(opened.source.name, SAMPLES[1].file);
         assert_eq!((opened.working_size, opened.filter_count), (16, 2));
         assert_eq!(opened.settings.stride, 2);
@@ -1138,8 +1146,11 @@ mod tests {
         let newest = start.versions.latest;
         assert!(opened.versions.input > newest);
         assert!(opened.versions.filters.iter().all(|&v| v > newest));
-        // The same sample again is not decoded again.
-        let again = opened.apply(ExplorerAction::OpenLesson(Rc::new(setup)));
+        // The same sample again (the page fetches nothing) keeps the picture.
+        let again = opened.apply(ExplorerAction::OpenLesson {
+            setup: Rc::new(setup),
+            picture: None,
+        });
         assert!(Rc::ptr_eq(&again.source, &opened.source));
     }
 
@@ -1151,7 +1162,10 @@ mod tests {
             working_size: 28,
             ..ExplorerSetup::default()
         };
-        let opened = start.apply(ExplorerAction::OpenLesson(Rc::new(setup)));
+        let opened = start.apply(ExplorerAction::OpenLesson {
+            setup: Rc::new(setup),
+            picture: None,
+        });
         assert!(Rc::ptr_eq(&opened.source, &start.source));
         assert_eq!(opened.sample, None);
         assert_eq!(opened.working_size, 28);
@@ -1169,7 +1183,10 @@ mod tests {
             }),
             ..ExplorerSetup::default()
         };
-        let opened = start.apply(ExplorerAction::OpenLesson(Rc::new(setup)));
+        let opened = start.apply(ExplorerAction::OpenLesson {
+            setup: Rc::new(setup),
+            picture: None,
+        });
         let total = opened.step_plan().total();
         assert_eq!(total, 16 * 16 + 8 * 8);
         assert_eq!(opened.stepping.map(|s| s.shown), Some(total));

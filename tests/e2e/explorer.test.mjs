@@ -1593,6 +1593,57 @@ e2e('a sample chosen while the camera is still starting keeps the camera off', a
   assertNoProblems(problems);
 });
 
+e2e('samples other than the first are fetched when chosen; one that cannot be is a sentence, and the picture stays', async (t) => {
+  // Without the service worker, which would answer from its cache past the routes below.
+  const { page, problems } = await openPage(t, server.url, { serviceWorkers: 'block' });
+  const fetched = [];
+  page.on('request', (request) => {
+    if (/\/samples\//.test(request.url())) fetched.push(new URL(request.url()).pathname.replace(/.*\//, ''));
+  });
+  await button(page, 'Sample: Astronaut').click();
+  await waitForLoaded(page, 'astronaut.jpg');
+  assert.deepEqual(fetched, ['astronaut.jpg'], 'the chosen sample, and only it, is fetched');
+  await button(page, 'Sample: Cat').click();
+  await waitForLoaded(page, 'chelsea.jpg');
+  assert.deepEqual(fetched, ['astronaut.jpg'], 'the first sample is in the app');
+
+  await page.route('**/samples/coffee.jpg', (route) => route.abort('failed'));
+  await page.route('**/samples/camera.png', (route) => route.fulfill({ status: 404, body: 'gone' }));
+  const before = await canvasInfo(page, 'convolution');
+  await button(page, 'Sample: Coffee').click();
+  const unreachable = page.locator('p.notice.error', { hasText: 'coffee.jpg' });
+  await unreachable.waitFor();
+  assert.match(await unreachable.textContent(),
+    /Could not load “coffee\.jpg”: The page could not fetch samples\/coffee\.jpg: the network or the server does not answer\. The previous image stays\./);
+  await button(page, 'Sample: Camera').click();
+  const missing = page.locator('p.notice.error', { hasText: 'camera.png' });
+  await missing.waitFor();
+  assert.match(await missing.textContent(), /The server answered 404 Not Found for samples\/camera\.png\./);
+  assert.match(await sourceLine(page), /“chelsea\.jpg”/);
+  assert.equal((await canvasInfo(page, 'convolution')).hash, before.hash, 'the picture stays');
+  assert.equal(await button(page, 'Sample: Coffee').isEnabled(), true, 'the samples can be chosen again');
+  // Only the failures made above (the browser's console line for them names no file).
+  assertNoProblems(problems.filter((p) => !/coffee\.jpg|camera\.png|Failed to load resource: (net::ERR_FAILED|the server responded with a status of 404)/.test(p)));
+});
+
+e2e('a link naming a sample opens on it once fetched, or on the first sample saying why not', async (t) => {
+  const { page, problems } = await openPage(t, `${server.url}?v=1&sample=coffee`, { serviceWorkers: 'block' });
+  await waitForLoaded(page, 'coffee.jpg');
+  assert.match(page.url(), /sample=coffee/);
+
+  const context = page.context();
+  await context.route('**/samples/camera.png', (route) => route.abort('failed'));
+  const second = await context.newPage();
+  const secondProblems = collectProblems(second);
+  await second.goto(`${server.url}?v=1&sample=camera&size=128`);
+  await waitForLoaded(second, 'chelsea.jpg');
+  assert.match(await second.locator('p.notice.error').textContent(),
+    /The link's sample “Camera” could not be loaded: The page could not fetch samples\/camera\.png: .* The sample “Cat” is shown instead\./);
+  assert.match(await sourceLine(second), /\(working size 128\)/, 'the rest of the link applies');
+  assertNoProblems(problems);
+  assertNoProblems(secondProblems.filter((p) => !/camera\.png|Failed to load resource: net::ERR_FAILED/.test(p)));
+});
+
 e2e('a refused camera permission is a sentence, and the picture stays', async (t) => {
   const { page, problems } = await openPage(t);
   const before = await sourceLine(page);

@@ -53,7 +53,7 @@ const canvasesDrawn = (page) =>
     { timeout: 30_000 },
   );
 
-test('after one visit the app works offline: the explorer, and training on the shipped digits', { skip: SKIP, timeout: 120_000 }, async (t) => {
+test('after one visit the app works offline: the explorer, a fetched sample, and training on the shipped digits', { skip: SKIP, timeout: 120_000 }, async (t) => {
   const server = await serve(DIST);
   t.after(() => server.close());
   const context = await browser.newContext();
@@ -69,6 +69,9 @@ test('after one visit the app works offline: the explorer, and training on the s
   await canvasesDrawn(page);
   await page.getByLabel('Kernel row 2 column 2', { exact: true }).fill('4');
   await page.waitForFunction(() => /Sum of weights: [−-]4\b/.test(document.querySelector('.kernel-sum')?.textContent ?? ''));
+  // A sample that is not compiled in comes from the service worker's cache.
+  await page.getByRole('button', { name: 'Sample: Camera', exact: true }).click();
+  await page.waitForFunction(() => /“camera\.png”/.test(document.querySelector('p.source-line')?.textContent ?? ''));
   await page.getByRole('button', { name: 'Train', exact: true }).click();
   await page.waitForFunction(() => /Test accuracy [1-9]\d?(\.\d)? %/.test(document.body.textContent), null, { timeout: 60_000 });
   await page.getByRole('button', { name: 'Pause', exact: true }).click();

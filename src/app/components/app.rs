@@ -6,7 +6,7 @@ use ndarray::Array2;
 use yew::prelude::*;
 
 use super::copy_link::CopyLink;
-use super::explorer::Explorer;
+use super::explorer_start::ExplorerStart;
 use super::link_notices::LinkNotices;
 use super::training_panel::TrainingPanel;
 use crate::app::lesson_link::use_lesson_link;
@@ -50,7 +50,7 @@ pub fn app() -> Html {
             </header>
             <LinkNotices notices={Rc::clone(&link.notices)} on_dismiss={link.on_dismiss.clone()} />
             <main>
-                <Explorer {on_kernel} lesson={link.explorer.clone()}
+                <ExplorerStart {on_kernel} lesson={link.explorer.clone()}
                     on_setup={link.on_explorer.clone()} />
                 <ContextProvider<ExplorerKernel> context={(*kernel).clone()}>
                     <TrainingPanel lesson={link.training.clone()}

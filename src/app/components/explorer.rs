@@ -25,7 +25,7 @@ use super::probe_panel::ProbePanel;
 use super::stage_view::{FileKind, StageView};
 use super::step_controls::StepControls;
 use crate::app::lesson_link::Opened;
-use crate::app::loading::{load_file, load_sample, Dispatcher};
+use crate::app::loading::{load_file, load_sample, open_lesson, Dispatcher};
 use crate::app::paint::{draw_legend, draw_map};
 use crate::app::{download, timing};
 use crate::common::format::number;
@@ -36,7 +36,8 @@ use crate::explorer::filters::MAX_FILTERS;
 use crate::explorer::layer::{ActivationChoice, Channels, LayerSettings, PoolingChoice};
 use crate::explorer::pipeline::Stage;
 use crate::explorer::probe::{Position, Probe};
-use crate::explorer::samples::DEFAULT;
+use crate::explorer::samples::Sample;
+use crate::explorer::source::SourceImage;
 use crate::explorer::state::{ExplorerAction, ExplorerSetup, ExplorerState, Notice};
 
 impl Reducible for ExplorerState {
@@ -47,29 +48,41 @@ impl Reducible for ExplorerState {
     }
 }
 
-/// The explorer as the page's address sets it; a link made with someone's own picture
-/// shows the first sample.
-fn initial_state(setup: &ExplorerSetup) -> ExplorerState {
-    let sample = setup.sample.unwrap_or(DEFAULT);
-    let source = Rc::new(
-        sample
-            .decode()
-            .expect("the bundled samples decode (tested)"),
-    );
+/// The picture the explorer opens with: the sample the page's address names (the first
+/// sample for a link made with someone's own picture), or the first sample if that one
+/// could not be loaded.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FirstPicture {
+    pub sample: &'static Sample,
+    pub source: Rc<SourceImage>,
+    /// Why the address's sample is not the one shown, in a sentence.
+    pub failure: Option<String>,
+}
+
+/// The explorer as the page's address sets it, on `first`'s picture.
+fn initial_state(setup: &ExplorerSetup, first: &FirstPicture) -> ExplorerState {
+    let source = Rc::clone(&first.source);
     let setup = ExplorerSetup {
-        sample: Some(sample),
+        sample: Some(first.sample),
         ..setup.clone()
     };
     // A link's setup fits float32 (checked as it is read), so its layer runs.
-    ExplorerState::open(Rc::clone(&source), &setup).unwrap_or_else(|error| {
-        let fallback = ExplorerSetup::default();
+    let mut state = ExplorerState::open(Rc::clone(&source), &setup).unwrap_or_else(|error| {
+        let fallback = ExplorerSetup {
+            sample: Some(first.sample),
+            ..ExplorerSetup::default()
+        };
         let mut state = ExplorerState::open(source, &fallback)
-            .expect("the default layer runs on the bundled sample (tested)");
+            .expect("the default layer runs on every sample (tested)");
         state.notice = Some(Notice::Error(format!(
             "The link's layer cannot run: {error}. The explorer starts as usual."
         )));
         state
-    })
+    });
+    if let Some(failure) = &first.failure {
+        state.notice = Some(Notice::Error(failure.clone()));
+    }
+    state
 }
 
 fn formulas(what: &str, window: &Window) -> Vec<AttrValue> {
@@ -139,6 +152,8 @@ pub struct ExplorerProps {
     pub lesson: Opened<ExplorerSetup>,
     /// Told the user's choices whenever they change, for the address.
     pub on_setup: Callback<ExplorerSetup>,
+    /// The picture to start with.
+    pub first: FirstPicture,
 }
 
 /// The most maps a stage shows: a filter each, or the colour picture and three channels.
@@ -247,15 +262,16 @@ fn stage_scales(
 
 #[function_component(Explorer)]
 pub fn explorer(props: &ExplorerProps) -> Html {
-    let state = use_reducer(|| initial_state(&props.lesson.value));
+    let state = use_reducer(|| initial_state(&props.lesson.value, &props.first));
     {
         // Each later opening of the address (Back, Forward) is applied once.
         let (dispatch, opened) = (state.dispatcher(), use_mut_ref(|| props.lesson.id));
+        let shown = state.sample;
         use_effect_with(props.lesson.clone(), move |lesson| {
             if *opened.borrow() != lesson.id {
                 *opened.borrow_mut() = lesson.id;
                 timing::start_update();
-                dispatch.dispatch(ExplorerAction::OpenLesson(Rc::clone(&lesson.value)));
+                open_lesson(Rc::clone(&lesson.value), shown, dispatch);
             }
         });
     }

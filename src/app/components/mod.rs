@@ -8,6 +8,7 @@ pub mod copy_link;
 pub mod digit_pad;
 pub mod digit_strip;
 pub mod explorer;
+pub mod explorer_start;
 pub mod filter_editor;
 pub mod filter_grid;
 pub mod image_loader;
