@@ -436,7 +436,13 @@ impl WorkerSession {
         self.evaluating_ms += clock() - start;
         match outcome {
             Ok(Some(evaluation)) => {
-                self.last_evaluation_ms = std::mem::take(&mut self.evaluating_ms);
+                let took = std::mem::take(&mut self.evaluating_ms);
+                // Only a pass made while training runs paces the next ones: the untrained
+                // network's, made as the page opens, runs on an engine still cold (the
+                // browser compiles wasm in tiers) and would space the first ones out.
+                if self.running {
+                    self.last_evaluation_ms = took;
+                }
                 self.evaluated_at = Some(self.trainer.samples());
                 Some(Reply::Evaluated(Evaluated {
                     run: self.run,
