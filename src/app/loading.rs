@@ -98,11 +98,11 @@ pub fn open_lesson(setup: Rc<ExplorerSetup>, shown: Option<&'static Sample>, dis
 /// A sample's picture: decoded from the app when it is compiled in, else fetched first.
 /// The error says why in a sentence.
 pub async fn sample_picture(sample: &'static Sample) -> Result<SourceImage, String> {
-    let bytes = match sample.bundled() {
-        Some(bytes) => bytes.to_vec(),
-        None => fetch_bytes(&sample.path()).await?,
+    let decoded = match sample.bundled() {
+        Some(bytes) => sample.decode(bytes),
+        None => sample.decode(&fetch_bytes(&sample.path()).await?),
     };
-    sample.decode(&bytes).map_err(|error| error.to_string())
+    decoded.map_err(|error| error.to_string())
 }
 
 /// The bytes of a file beside the page.
