@@ -47,21 +47,10 @@ pub fn load_file(file: web_sys::File, dispatch: Dispatcher) {
 /// Loads a sample.
 pub fn load_sample(sample: &'static Sample, dispatch: Dispatcher) {
     timing::start_load();
-    wasm_bindgen_futures::spawn_local(async move {
-        dispatch.dispatch(ExplorerAction::Busy(format!(
-            "Loading sample “{}”…",
-            sample.name
-        )));
-        after_next_paint().await;
-        match sample_picture(sample).await {
-            Ok(source) => dispatch.dispatch(ExplorerAction::ImageLoaded {
-                source: Rc::new(source),
-                sample: Some(sample),
-            }),
-            Err(reason) => dispatch.dispatch(ExplorerAction::LoadFailed {
-                name: sample.file.to_string(),
-                reason,
-            }),
+    with_sample(sample, dispatch, move |source| {
+        ExplorerAction::ImageLoaded {
+            source,
+            sample: Some(sample),
         }
     });
 }
@@ -76,6 +65,21 @@ pub fn open_lesson(setup: Rc<ExplorerSetup>, shown: Option<&'static Sample>, dis
         });
         return;
     };
+    with_sample(sample, dispatch, move |picture| {
+        ExplorerAction::OpenLesson {
+            setup,
+            picture: Some(picture),
+        }
+    });
+}
+
+/// Says the sample is loading, lets the browser paint that, gets its picture and dispatches
+/// `action` with it, or says why it could not be had.
+fn with_sample(
+    sample: &'static Sample,
+    dispatch: Dispatcher,
+    action: impl FnOnce(Rc<SourceImage>) -> ExplorerAction + 'static,
+) {
     wasm_bindgen_futures::spawn_local(async move {
         dispatch.dispatch(ExplorerAction::Busy(format!(
             "Loading sample “{}”…",
@@ -83,10 +87,7 @@ pub fn open_lesson(setup: Rc<ExplorerSetup>, shown: Option<&'static Sample>, dis
         )));
         after_next_paint().await;
         match sample_picture(sample).await {
-            Ok(source) => dispatch.dispatch(ExplorerAction::OpenLesson {
-                setup,
-                picture: Some(Rc::new(source)),
-            }),
+            Ok(source) => dispatch.dispatch(action(Rc::new(source))),
             Err(reason) => dispatch.dispatch(ExplorerAction::LoadFailed {
                 name: sample.file.to_string(),
                 reason,
