@@ -63,12 +63,18 @@ impl Sample {
         SourceImage::decode(self.file.into(), bytes)
     }
 
-    /// The sample's picture, read from the repository's www/samples (for tests).
+    /// The sample's file as the page serves it, read from the repository's www/ (for tests).
+    #[cfg(test)]
+    fn served_bytes(&self) -> Vec<u8> {
+        let path = format!("{}/www/{}", env!("CARGO_MANIFEST_DIR"), self.path());
+        std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
+
+    /// The sample's picture, from the file the page serves (for tests).
     #[cfg(test)]
     pub fn decode_from_repository(&self) -> SourceImage {
-        let path = format!("{}/www/{}", env!("CARGO_MANIFEST_DIR"), self.path());
-        let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-        self.decode(&bytes).expect("every sample decodes")
+        self.decode(&self.served_bytes())
+            .expect("every sample decodes")
     }
 }
 
@@ -97,12 +103,7 @@ mod tests {
 
     #[test]
     fn only_the_default_is_compiled_in_and_it_is_the_file_served() {
-        let served = std::fs::read(format!(
-            "{}/www/{}",
-            env!("CARGO_MANIFEST_DIR"),
-            DEFAULT.path()
-        ))
-        .expect("the default sample's file");
+        let served = DEFAULT.served_bytes();
         assert_eq!(DEFAULT.bundled(), Some(served.as_slice()));
         assert_eq!(default_picture(), DEFAULT.decode(&served).expect("decodes"));
         for sample in &SAMPLES[1..] {
