@@ -9,7 +9,8 @@ venv exists (scripts/bench.sh --with-pytorch makes it):
 Network: 1×28×28 → conv 8 3×3 SAME → ReLU → max-pool 2 → conv 16 3×3 SAME → ReLU →
 max-pool 2 → flatten → dense 10, cross-entropy, SGD lr 0.15, batch 32, float32. Like the
 page it scores all 2,000 test images every 0.5 s in the first 5 s, then every 2.5 s, and the
-clock runs through the scoring, so "time to 97 %" means the same thing in both. It prints one JSON line.
+clock runs through the scoring, so "time to 97 %" means the same thing in both. It prints
+one JSON line.
 """
 import argparse
 import json
