@@ -66,6 +66,11 @@ pub enum Backend {
     /// 8-lane AVX2 with fused multiply-add (x86-64 only, detected at run time).
     #[cfg(target_arch = "x86_64")]
     Avx2Fma,
+    /// 16-lane AVX-512 (x86-64 with AVX-512F, detected at run time): twice the arithmetic
+    /// of AVX2 per instruction, which cores with full-width AVX-512 units (AMD Zen 5, Intel
+    /// server cores) turn into twice the multiply-adds per cycle.
+    #[cfg(target_arch = "x86_64")]
+    Avx512,
     /// WebAssembly 128-bit SIMD (wasm32 built with `+simd128`).
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     Simd128,
@@ -83,6 +88,10 @@ pub enum Backend {
 impl Backend {
     /// The fastest backend available here.
     pub fn best() -> Backend {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            return Backend::Avx512;
+        }
         #[cfg(target_arch = "x86_64")]
         if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
         {
@@ -113,6 +122,10 @@ impl Backend {
             feature = "relaxed-simd"
         ))]
         all.push(Backend::Simd128);
+        #[cfg(target_arch = "x86_64")]
+        if Backend::best() == Backend::Avx512 && std::arch::is_x86_feature_detected!("fma") {
+            all.push(Backend::Avx2Fma);
+        }
         if Backend::best() != Backend::Portable {
             all.push(Backend::best());
         }
@@ -199,6 +212,8 @@ fn run(backend: Backend, a: Mat, b: Mat, c: &mut [f32], accumulate: bool, bias: 
                 Backend::Portable => nn::<Portable>(shape, args),
                 #[cfg(target_arch = "x86_64")]
                 Backend::Avx2Fma => nn_avx2(shape, args),
+                #[cfg(target_arch = "x86_64")]
+                Backend::Avx512 => nn_avx512(shape, args),
                 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
                 Backend::Simd128 => nn::<Simd128>(shape, args),
                 #[cfg(all(
@@ -223,6 +238,8 @@ fn run(backend: Backend, a: Mat, b: Mat, c: &mut [f32], accumulate: bool, bias: 
                 Backend::Portable => nt::<Portable>(shape, args),
                 #[cfg(target_arch = "x86_64")]
                 Backend::Avx2Fma => nt_avx2(shape, args),
+                #[cfg(target_arch = "x86_64")]
+                Backend::Avx512 => nt_avx512(shape, args),
                 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
                 Backend::Simd128 => nt::<Simd128>(shape, args),
                 #[cfg(all(
@@ -377,6 +394,58 @@ mod avx {
 }
 
 #[cfg(target_arch = "x86_64")]
+mod avx512 {
+    use std::arch::x86_64::*;
+
+    #[derive(Clone, Copy)]
+    pub(super) struct Avx512(__m512);
+
+    impl super::Vector for Avx512 {
+        const LANES: usize = 16;
+        #[inline(always)]
+        unsafe fn zero() -> Self {
+            Avx512(_mm512_setzero_ps())
+        }
+        #[inline(always)]
+        unsafe fn splat(x: f32) -> Self {
+            Avx512(_mm512_set1_ps(x))
+        }
+        #[inline(always)]
+        unsafe fn load(p: *const f32) -> Self {
+            Avx512(_mm512_loadu_ps(p))
+        }
+        #[inline(always)]
+        unsafe fn store(self, p: *mut f32) {
+            _mm512_storeu_ps(p, self.0)
+        }
+        #[inline(always)]
+        unsafe fn mul_add(self, a: Self, b: Self) -> Self {
+            Avx512(_mm512_fmadd_ps(a.0, b.0, self.0))
+        }
+        #[inline(always)]
+        unsafe fn add(self, other: Self) -> Self {
+            Avx512(_mm512_add_ps(self.0, other.0))
+        }
+        #[inline(always)]
+        unsafe fn sum(self) -> f32 {
+            _mm512_reduce_add_ps(self.0)
+        }
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn nn_avx512(shape: Problem, args: Nn) {
+    nn::<avx512::Avx512>(shape, args)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn nt_avx512(shape: Problem, args: Nt) {
+    nt::<avx512::Avx512>(shape, args)
+}
+
+#[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
 unsafe fn nn_avx2(shape: Problem, args: Nn) {
     nn::<avx::Avx>(shape, args)
@@ -502,6 +571,14 @@ unsafe fn nn<V: Vector>(s: Problem, x: Nn) {
     while j0 < s.n {
         let end = min(j0 + NN_BLOCK, s.n);
         let mut i = 0;
+        if V::LANES >= 16 {
+            // Sixteen accumulators of 16 lanes fit AVX-512's 32 registers with room for
+            // the loads: each vector of B loaded serves twice as many rows.
+            while i + 2 * NN_ROWS <= s.m {
+                nn_rows::<V, { 2 * NN_ROWS }>(s, x, i, j0, end);
+                i += 2 * NN_ROWS;
+            }
+        }
         while i + NN_ROWS <= s.m {
             nn_rows::<V, NN_ROWS>(s, x, i, j0, end);
             i += NN_ROWS;
@@ -591,6 +668,14 @@ unsafe fn nt<V: Vector>(s: Problem, x: Nt) {
     while p0 < s.k {
         let p1 = min(p0 + NT_BLOCK, s.k);
         let mut i = 0;
+        if V::LANES >= 16 {
+            // As in `nn`: AVX-512's 32 registers hold a 4 × 4 tile of accumulators, so
+            // each loaded vector serves four dot products instead of two.
+            while i + 4 <= s.m {
+                nt_rows::<V, 4>(s, x, i, p0, p1);
+                i += 4;
+            }
+        }
         while i + 2 <= s.m {
             nt_rows::<V, 2>(s, x, i, p0, p1);
             i += 2;
