@@ -8,6 +8,7 @@
 //! multiplies directly.
 
 use std::cmp::min;
+use std::ops::Range;
 
 use super::gemm::{gemm, gemm_bias, Mat};
 use super::spec::Shape;
@@ -102,6 +103,25 @@ pub(crate) fn im2col(
     win: &Window,
     cols: &mut [f32],
 ) {
+    if keeps_row_length(input, win) {
+        for_each_shifted_plane(input, batch, k, win, |dst, shift| {
+            let block = &mut cols[dst..dst + input.plane()];
+            let Some(shift) = shift else {
+                block.fill(0.0);
+                return;
+            };
+            block[..shift.first].fill(0.0);
+            block[shift.last..].fill(0.0);
+            block[shift.first..shift.last].copy_from_slice(&x[shift.source()]);
+            shift.for_each_gap(|gap| block[gap].fill(0.0));
+        });
+    } else {
+        im2col_by_rows(x, input, batch, k, win, cols);
+    }
+}
+
+/// [`im2col`] an output row at a time: any stride and padding.
+fn im2col_by_rows(x: &[f32], input: Shape, batch: usize, k: usize, win: &Window, cols: &mut [f32]) {
     let wo = win.cols.output;
     let (stride, pad) = (win.cols.stride, win.cols.pad_before);
     for_each_patch_row(input, batch, k, win, |dst, src, (lo, hi), kj| {
@@ -125,9 +145,9 @@ pub(crate) fn im2col(
 }
 
 /// The adjoint of [`im2col`]: adds every column entry back onto the input cell it came
-/// from. `dx` is overwritten.
+/// from. `dx` is overwritten; `cols` is scratch (its entries for padding are zeroed).
 pub(crate) fn col2im(
-    cols: &[f32],
+    cols: &mut [f32],
     input: Shape,
     batch: usize,
     k: usize,
@@ -135,6 +155,37 @@ pub(crate) fn col2im(
     dx: &mut [f32],
 ) {
     dx.fill(0.0);
+    if keeps_row_length(input, win) {
+        for_each_shifted_plane(input, batch, k, win, |dst, shift| {
+            let Some(shift) = shift else {
+                return;
+            };
+            let block = &mut cols[dst..dst + input.plane()];
+            // The gaps hold what the padding received: zeroed, the whole shifted run is
+            // one contiguous sum, and each input cell still gets its terms in the same
+            // order as an output row at a time would add them.
+            shift.for_each_gap(|gap| block[gap].fill(0.0));
+            for (d, c) in dx[shift.source()]
+                .iter_mut()
+                .zip(&block[shift.first..shift.last])
+            {
+                *d += c;
+            }
+        });
+    } else {
+        col2im_by_rows(cols, input, batch, k, win, dx);
+    }
+}
+
+/// [`col2im`] an output row at a time (after `dx` is zeroed): any stride and padding.
+fn col2im_by_rows(
+    cols: &[f32],
+    input: Shape,
+    batch: usize,
+    k: usize,
+    win: &Window,
+    dx: &mut [f32],
+) {
     let (stride, pad) = (win.cols.stride, win.cols.pad_before);
     for_each_patch_row(input, batch, k, win, |dst, src, (lo, hi), kj| {
         if let Some(src) = src {
@@ -153,6 +204,83 @@ pub(crate) fn col2im(
             }
         }
     });
+}
+
+/// Whether every output plane has the input's size with stride 1 (`SAME` padding, or a
+/// 1 × 1 kernel), so that each row of `cols` holds, for every sample, its input plane
+/// shifted by one offset: one contiguous run instead of an output row at a time.
+fn keeps_row_length(input: Shape, win: &Window) -> bool {
+    win.rows.stride == 1
+        && win.cols.stride == 1
+        && win.rows.output == input.height
+        && win.cols.output == input.width
+}
+
+/// Where one kernel offset's shifted plane lies, for [`keeps_row_length`] windows: output
+/// cells `first..last` of the plane read input cells `first + offset..last + offset` of
+/// the plane at `plane`, except the gaps (the `width − (hi − lo)` cells between one output
+/// row's inside span `lo..hi` and the next's), which fall in the left or right padding.
+struct Shift {
+    plane: usize,
+    offset: isize,
+    first: usize,
+    last: usize,
+    width: usize,
+    span: (usize, usize),
+}
+
+impl Shift {
+    fn source(&self) -> Range<usize> {
+        let start = (self.plane + self.first).wrapping_add_signed(self.offset);
+        start..start + (self.last - self.first)
+    }
+
+    fn for_each_gap(&self, mut gap: impl FnMut(Range<usize>)) {
+        let (lo, hi) = self.span;
+        if hi - lo == self.width {
+            return;
+        }
+        let mut end = self.first - lo + hi;
+        while end < self.last {
+            gap(end..end + self.width - (hi - lo));
+            end += self.width;
+        }
+    }
+}
+
+/// Visits every (im2col row, sample) pair of a [`keeps_row_length`] window with the start
+/// of its plane in `cols` and its [`Shift`], or `None` when the whole plane is padding.
+fn for_each_shifted_plane(
+    input: Shape,
+    batch: usize,
+    k: usize,
+    win: &Window,
+    mut visit: impl FnMut(usize, Option<Shift>),
+) {
+    let (w, plane) = (input.width, input.plane());
+    let n = batch * plane;
+    for c in 0..input.channels {
+        for ki in 0..k {
+            let (top, bottom) = inside(ki, &win.rows);
+            for kj in 0..k {
+                let row = (c * k + ki) * k + kj;
+                let (lo, hi) = inside(kj, &win.cols);
+                for b in 0..batch {
+                    let dst = row * n + b * plane;
+                    let shift = (top < bottom && lo < hi).then(|| Shift {
+                        plane: (c * batch + b) * plane,
+                        offset: (ki as isize - win.rows.pad_before as isize) * w as isize
+                            + (kj as isize - win.cols.pad_before as isize),
+                        first: top * w + lo,
+                        last: (bottom - 1) * w + hi,
+                        width: w,
+                        span: (lo, hi),
+                    });
+                    visit(dst, shift);
+                }
+            }
+        }
+    }
 }
 
 /// A convolution's sizes.
@@ -373,7 +501,41 @@ pub(crate) fn cross_entropy(
 
 #[cfg(test)]
 mod tests {
-    use super::argmax;
+    use super::*;
+    use crate::common::geometry::Padding;
+
+    /// Distinct values, none zero, so a misplaced or missing copy shows.
+    fn ramp(n: usize) -> Vec<f32> {
+        (0..n).map(|i| 1.0 + (i * 37 % 101) as f32 / 8.0).collect()
+    }
+
+    #[test]
+    fn whole_plane_unfolding_matches_row_by_row() {
+        for (h, w, k) in [
+            (5, 7, 3),
+            (6, 4, 2),
+            (4, 4, 5),
+            (3, 8, 4),
+            (7, 5, 1),
+            (2, 2, 5),
+        ] {
+            let (input, batch) = (Shape::new(2, h, w), 3);
+            let win = Window::new((h, w), (k, k), 1, Padding::Same);
+            assert!(keeps_row_length(input, &win));
+            let x = ramp(input.len() * batch);
+            let len = input.channels * k * k * batch * win.outputs();
+            let (mut fast, mut rows) = (vec![f32::NAN; len], vec![f32::NAN; len]);
+            im2col(&x, input, batch, k, &win, &mut fast);
+            im2col_by_rows(&x, input, batch, k, &win, &mut rows);
+            assert_eq!(fast, rows, "im2col {h}×{w}, kernel {k}");
+
+            let cols = ramp(len);
+            let (mut fast, mut rows) = (vec![f32::NAN; x.len()], vec![0.0; x.len()]);
+            col2im(&mut cols.clone(), input, batch, k, &win, &mut fast);
+            col2im_by_rows(&cols, input, batch, k, &win, &mut rows);
+            assert_eq!(fast, rows, "col2im {h}×{w}, kernel {k}");
+        }
+    }
 
     #[test]
     fn argmax_takes_the_first_of_the_largest_and_never_a_later_nan() {
