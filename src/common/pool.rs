@@ -131,11 +131,59 @@ pub fn max_pool_forward(x: &[f32], planes: usize, win: &Window, y: &mut [f32], a
     }
 }
 
-/// Routes each output gradient to the input cell that won its window.
-pub fn max_pool_backward(dy: &[f32], argmax: &[u32], dx: &mut [f32]) {
-    dx.fill(0.0);
-    for (&g, &at) in dy.iter().zip(argmax) {
-        dx[at as usize] += g;
+/// Routes each output gradient to the input cell that won its window. With `gate` (the
+/// pooled outputs of a ReLU that came before the pooling, fused into it), a gradient
+/// passes only where its output is positive, as the ReLU's own backward pass would let it.
+pub fn max_pool_backward(
+    dy: &[f32],
+    argmax: &[u32],
+    gate: Option<&[f32]>,
+    planes: usize,
+    win: &Window,
+    dx: &mut [f32],
+) {
+    let (h, w) = (win.rows.input, win.cols.input);
+    let (ho, wo) = win.output_shape();
+    if whole_2x2(&win.rows) != Some(h / 2)
+        || whole_2x2(&win.cols) != Some(w / 2)
+        || ho * 2 != h
+        || wo * 2 != w
+    {
+        dx.fill(0.0);
+        route(dy, argmax, gate, |at, g| dx[at] += g);
+        return;
+    }
+    // 2 × 2 windows tiling the input: each input cell lies in exactly one window, so the
+    // two input rows under a row of outputs are zeroed while in cache, then written once.
+    for plane in 0..planes {
+        for oy in 0..ho {
+            let top = (plane * h + 2 * oy) * w;
+            dx[top..top + 2 * w].fill(0.0);
+            let outputs = (plane * ho + oy) * wo..(plane * ho + oy + 1) * wo;
+            route(
+                &dy[outputs.clone()],
+                &argmax[outputs.clone()],
+                gate.map(|y| &y[outputs]),
+                |at, g| dx[at] = g,
+            );
+        }
+    }
+}
+
+/// Hands each gradient, or 0 where the gate's output is not positive, to `to` with its
+/// input cell. The gate is applied by masking bits rather than by a branch: about half
+/// the outputs of a ReLU are 0, in no order a branch predictor could learn.
+#[inline(always)]
+fn route(dy: &[f32], argmax: &[u32], gate: Option<&[f32]>, mut to: impl FnMut(usize, f32)) {
+    match gate {
+        None => dy
+            .iter()
+            .zip(argmax)
+            .for_each(|(&g, &at)| to(at as usize, g)),
+        Some(y) => dy.iter().zip(argmax).zip(y).for_each(|((&g, &at), &y)| {
+            let keep = u32::from(y > 0.0).wrapping_neg();
+            to(at as usize, f32::from_bits(g.to_bits() & keep));
+        }),
     }
 }
 

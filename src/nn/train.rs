@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::data::{Mnist, Subset, CLASSES, PIXELS, SIDE, TRAIN};
 use super::error::NnError;
 use super::layers::argmax;
-use super::network::{BatchLoss, Network};
+use super::network::{Activations, BatchLoss, Network};
 use super::optim::OptimizerState;
 use super::rng::Rng;
 use super::spec::{LayerSpec, Optimizer, Shape, TrainConfig};
@@ -248,7 +248,7 @@ impl Trainer {
             self.labels
                 .extend(indices.iter().map(|&i| train.label(i as usize)));
             self.network.set_training(true);
-            self.network.run_forward();
+            self.network.run_forward(Activations::Needed);
             self.network.set_training(false);
             let BatchLoss {
                 loss,
@@ -311,7 +311,7 @@ impl Trainer {
             self.labels.clear();
             self.labels
                 .extend_from_slice(&test.labels()[start..start + n]);
-            self.network.run_forward();
+            self.network.run_forward(Activations::Needed);
             let result = self.network.loss(&self.labels, false)?;
             let answers = self.answering[start * CLASSES..].chunks_exact_mut(CLASSES);
             for ((row, &label), answer) in self
