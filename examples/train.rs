@@ -14,7 +14,8 @@
 //!
 //! Fields of an evaluation line: `seconds` (wall clock since the start, evaluations
 //! included), `samples` (training samples seen), `samples_per_sec` (samples divided by the
-//! time spent training, evaluations excluded), `train_loss` (mean over the samples since
+//! time spent training, evaluations excluded), `gflops` (the same rate in the header's
+//! `flops_per_sample`: compare it with `scripts/matmul_peak.py` run in the same hour), `train_loss` (mean over the samples since
 //! the previous line), `test_loss`, `test_accuracy` (0–1).
 //!
 //! It calls the library's `Trainer::train_batches` and `Trainer::evaluate`, as the
@@ -27,7 +28,7 @@ use std::time::{Duration, Instant};
 use convlab::nn::data::{DatasetKind, Mnist};
 use convlab::nn::gemm::Backend;
 use convlab::nn::train::Memory;
-use convlab::nn::{NetworkSpec, NnError, Optimizer, TrainConfig, Trainer};
+use convlab::nn::{Network, NetworkSpec, NnError, Optimizer, TrainConfig, Trainer};
 use serde::Serialize;
 use serde_json::json;
 
@@ -40,6 +41,28 @@ struct Header<'a> {
     memory: Memory,
     /// The matrix-product kernels in use.
     gemm: String,
+    /// Floating-point operations of the matrix products in one training sample's forward
+    /// and backward pass (see [`matmul_flops_per_sample`]).
+    flops_per_sample: u64,
+}
+
+/// The multiply-adds (counted as two operations) of every convolution and dense layer for
+/// one sample: the forward product, the weight gradient, and the input gradient except for
+/// the first such layer (nothing needs the gradient of the data). This is how FLOP counters
+/// count a training step, and what compares to a matrix-product peak: the passes around the
+/// products (im2col, pooling, activations) do work too, but add no FLOPs here.
+fn matmul_flops_per_sample(network: &Network) -> u64 {
+    let shapes = network.output_shapes();
+    let mut flops = 0;
+    let mut first = true;
+    for (index, shape) in shapes.iter().enumerate() {
+        if let Some((weights, _)) = network.parameter_ranges(index) {
+            let product = 2 * weights.len() as u64 * shape.plane() as u64;
+            flops += product * if first { 2 } else { 3 };
+            first = false;
+        }
+    }
+    flops
 }
 
 /// `x` rounded to `digits` decimals, for readable output.
@@ -134,6 +157,7 @@ fn run(options: Options) -> Result<(), String> {
         config: &options.config,
         memory,
         gemm: format!("{:?}", Backend::best()),
+        flops_per_sample: matmul_flops_per_sample(trainer.network()),
     };
     println!(
         "{}",
@@ -166,6 +190,12 @@ fn run(options: Options) -> Result<(), String> {
                     "seconds": round(start.elapsed().as_secs_f64(), 3),
                     "samples": chunk.samples,
                     "samples_per_sec": (chunk.samples as f64 / training.as_secs_f64()) as u64,
+                    "gflops": round(
+                        (chunk.samples * header.flops_per_sample) as f64
+                            / training.as_secs_f64()
+                            / 1e9,
+                        1
+                    ),
                     "train_loss": round(loss_sum / loss_samples.max(1) as f64, 5),
                     "test_loss": round(f64::from(test.loss), 5),
                     "test_accuracy": test.correct as f64 / test.total as f64,

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Speed: criterion benchmarks of the native pipeline, then the browser benchmarks of the
+# Speed: criterion benchmarks of the native pipeline, native training against the core's
+# matrix-product peak (scripts/matmul_peak.py), then the browser benchmarks of the
 # release build in headless Chromium: the explorer (tests/e2e/bench.mjs) and live training
 # (tests/e2e/bench_training.mjs), then the reference row for training, PyTorch on the CPU
 # with one thread (scripts/bench_pytorch.py), when its optional venv is there.
@@ -20,6 +21,9 @@ scripts/install-tools.sh --test
 export PATH="$HOME/.cargo/bin:$PATH"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/convlab/target}"
 cargo bench --locked --bench pipeline -- --warm-up-time 1 --measurement-time 5
+echo "Native training (examples/train, 20 s; its gflops against the matmul peak below):"
+cargo run --quiet --release --locked --example train -- --seconds 20 --eval-every 100 | tail -n 1
+"$HOME/.cache/convlab/pyenv/bin/python" scripts/matmul_peak.py
 trunk build --release --dist "$PWD/dist"
 (cd tests/e2e && CONVLAB_DIST="$PWD/../../dist" node bench.mjs)
 (cd tests/e2e && CONVLAB_DIST="$PWD/../../dist" node bench_training.mjs)
