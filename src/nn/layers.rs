@@ -509,7 +509,8 @@ mod tests {
         (0..n).map(|i| 1.0 + (i * 37 % 101) as f32 / 8.0).collect()
     }
 
-    #[test]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
     fn whole_plane_unfolding_matches_row_by_row() {
         for (h, w, k) in [
             (5, 7, 3),

@@ -900,7 +900,8 @@ mod tests {
         }
     }
 
-    #[test]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
     fn the_fused_training_pass_computes_what_every_layer_in_turn_does() {
         let spec = pooled_network();
         let mut rng = Rng::new(7);
