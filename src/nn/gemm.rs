@@ -9,8 +9,8 @@
 //!   dimension (weight gradients): blocks of dot products, blocked along that dimension so
 //!   the rows stay in cache.
 //!
-//! The kernels are written once over a small [`Vector`] trait and instantiated for AVX2+FMA
-//! (x86-64, chosen at run time), `simd128` (wasm32, when compiled with `+simd128`, as this
+//! The kernels are written once over a small [`Vector`] trait and instantiated for AVX-512
+//! and AVX2+FMA (x86-64, chosen at run time), `simd128` (wasm32, when compiled with `+simd128`, as this
 //! repository's `.cargo/config.toml` does) and a portable four-lane array that the compiler
 //! vectorises for whatever the target offers. Unlike `ndarray`'s `dot` (matrixmultiply),
 //! nothing is allocated per call, and wasm gets real SIMD.
