@@ -559,12 +559,9 @@ impl Network {
                 continue;
             }
             let fused_relu = ws.fused && i > 0 && relu_before_max_pool(layers, i - 1);
-            let x: &[f32] = match i {
-                0 => &ws.input,
-                1 if fused_relu => &ws.input,
-                _ if fused_relu => &done[i - 2],
-                _ => &done[i - 1],
-            };
+            // A pooling fused with the ReLU before it reads what the ReLU would have read.
+            let source = i.checked_sub(1 + usize::from(fused_relu));
+            let x: &[f32] = source.map_or(&ws.input, |j| &done[j]);
             let w = &params[layer.weights.clone()];
             let b = &params[layer.bias.clone()];
             let planes = layer.input.channels * batch;
