@@ -15,8 +15,9 @@
 //! Fields of an evaluation line: `seconds` (wall clock since the start, evaluations
 //! included), `samples` (training samples seen), `samples_per_sec` (samples divided by the
 //! time spent training, evaluations excluded), `gflops` (the same rate in the header's
-//! `flops_per_sample`: compare it with `scripts/matmul_peak.py` run in the same hour), `train_loss` (mean over the samples since
-//! the previous line), `test_loss`, `test_accuracy` (0–1).
+//! `flops_per_sample`: compare it with `scripts/matmul_peak.py` run in the same hour),
+//! `train_loss` (mean over the samples since the previous line), `test_loss`,
+//! `test_accuracy` (0–1).
 //!
 //! It calls the library's `Trainer::train_batches` and `Trainer::evaluate`, as the
 //! browser's worker does.

@@ -10,9 +10,9 @@
 //!   the rows stay in cache.
 //!
 //! The kernels are written once over a small [`Vector`] trait and instantiated for AVX-512
-//! and AVX2+FMA (x86-64, chosen at run time), `simd128` (wasm32, when compiled with `+simd128`, as this
-//! repository's `.cargo/config.toml` does) and a portable four-lane array that the compiler
-//! vectorises for whatever the target offers. Unlike `ndarray`'s `dot` (matrixmultiply),
+//! and AVX2+FMA (x86-64, chosen at run time), `simd128` (wasm32, when compiled with
+//! `+simd128`, as this repository's `.cargo/config.toml` does) and a portable four-lane array
+//! that the compiler vectorises for whatever the target offers. Unlike `ndarray`'s `dot` (matrixmultiply),
 //! nothing is allocated per call, and wasm gets real SIMD.
 
 use std::cmp::min;
