@@ -71,7 +71,7 @@ impl std::fmt::Display for Shape {
 /// logits, turned into probabilities by softmax and scored by cross-entropy (the loss is
 /// not a layer).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum LayerSpec {
     /// 2-D convolution (cross-correlation, as in TensorFlow and PyTorch) of all input
     /// channels with `filters` kernels of `kernel_size × kernel_size × channels` weights,
@@ -242,7 +242,7 @@ impl Default for NetworkSpec {
 
 /// How the weights move along the gradient.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Optimizer {
     /// `v ← momentum·v + g; w ← w − learning_rate·v` (plain SGD when momentum is 0).
     Sgd { learning_rate: f32, momentum: f32 },
@@ -336,10 +336,9 @@ mod tests {
     fn default_config_round_trips_through_json() {
         let config = TrainConfig::default();
         let text = serde_json::to_string(&config).expect("serialises");
-        assert!(text.contains(
-            r#"{"type":"conv2d","filters":8,"kernel_size":3,"stride":1,"padding":"SAME"}"#
-        ));
-        assert!(text.contains(r#""optimizer":{"type":"sgd","learning_rate":0.15,"momentum":0.0}"#));
+        assert!(text
+            .contains(r#"{"conv2d":{"filters":8,"kernel_size":3,"stride":1,"padding":"SAME"}}"#));
+        assert!(text.contains(r#""optimizer":{"sgd":{"learning_rate":0.15,"momentum":0.0}}"#));
         let back: TrainConfig = serde_json::from_str(&text).expect("parses");
         assert_eq!(back, config);
     }
@@ -347,7 +346,7 @@ mod tests {
     #[test]
     fn bad_padding_names_are_refused() {
         let err = serde_json::from_str::<LayerSpec>(
-            r#"{"type":"max_pool","size":2,"stride":2,"padding":"same"}"#,
+            r#"{"max_pool":{"size":2,"stride":2,"padding":"same"}}"#,
         )
         .expect_err("lowercase is not a TensorFlow name");
         assert!(

@@ -1,4 +1,4 @@
-//! The training worker's web glue (wasm32 only): it receives [`Request`]s as MessagePack
+//! The training worker's web glue (wasm32 only): it receives [`Request`]s as postcard
 //! bytes, fetches the digits, and runs the [`WorkerSession`] a chunk at a time, giving the event
 //! loop a turn between chunks so a Pause is read within one chunk.
 //!
