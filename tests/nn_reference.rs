@@ -67,7 +67,31 @@ struct NetworkFiles {
 
 fn manifest() -> Manifest {
     let text = common::read_to_string(&dir().join("manifest.json"));
-    serde_json::from_str(&text).expect("manifest parses")
+    let value = serde_json::from_str(&text).expect("manifest is JSON");
+    serde_json::from_value(tagged_outside(value)).expect("manifest parses")
+}
+
+/// The fixtures name a layer's kind in a `"type"` field, as Keras does; the spec's serde form
+/// names it outside: `{"conv2d": {"filters": 8, …}}`, or `"relu"`.
+fn tagged_outside(value: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        Value::Object(mut fields) => {
+            let kind = fields.remove("type");
+            let fields: serde_json::Map<String, Value> = fields
+                .into_iter()
+                .map(|(key, value)| (key, tagged_outside(value)))
+                .collect();
+            match kind {
+                // A layer without settings is a unit variant: its name alone.
+                Some(Value::String(kind)) if fields.is_empty() => Value::String(kind),
+                Some(Value::String(kind)) => serde_json::json!({ kind: Value::Object(fields) }),
+                _ => Value::Object(fields),
+            }
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(tagged_outside).collect()),
+        other => other,
+    }
 }
 
 fn dir() -> PathBuf {
