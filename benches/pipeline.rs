@@ -11,14 +11,18 @@ use convlab::explorer::conv::conv2d;
 use convlab::explorer::filters::{layer_filters, starting_filters};
 use convlab::explorer::kernel::{Kernel, OUTLINE};
 use convlab::explorer::layer::{fit_channels, run_layer, Channels, LayerSettings};
-use convlab::explorer::source::decode_rgb;
 use criterion::{criterion_group, criterion_main, Criterion};
 use ndarray::{Array3, Axis};
 
 fn pipeline(c: &mut Criterion) {
-    let photo = decode_rgb(include_bytes!("../www/samples/coffee.jpg"))
-        .expect("the bundled sample decodes");
-    let (_, ph, pw) = photo.dim();
+    // The page has the browser decode JPEG; the math only needs the photo's pixels.
+    let photo = image::load_from_memory(include_bytes!("../www/samples/coffee.jpg"))
+        .expect("the sample decodes")
+        .into_rgb8();
+    let (pw, ph) = (photo.width() as usize, photo.height() as usize);
+    let photo = Array3::from_shape_fn((3, ph, pw), |(c, i, j)| {
+        f32::from(photo.get_pixel(j as u32, i as u32)[c]) / 255.0
+    });
     // Up to 1024 the photo is upscaled by repetition: the math only cares about the size.
     let large = Array3::from_shape_fn((3, 1024, 1024), |(c, i, j)| photo[[c, i % ph, j % pw]]);
     let gray = large.mean_axis(Axis(0)).expect("three channels");

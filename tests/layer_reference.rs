@@ -84,7 +84,7 @@ fn every_layer_case_matches_tensorflow() {
             "rgb" => Channels::Rgb,
             _ => Channels::Grayscale,
         };
-        let input = SourceImage::decode(case.image.clone(), &bytes)
+        let input = SourceImage::decode_png(case.image.clone(), &bytes)
             .expect("decodes")
             .fitted(channels, case.working_size);
         assert_close(

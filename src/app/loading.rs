@@ -1,7 +1,7 @@
-//! Getting an image into the explorer: from a file (picker, drop, paste) or a sample (the
-//! default one is compiled in, the others are fetched from beside the page). Decoding a
-//! large photo takes a moment, so the page shows a busy notice first and lets the browser
-//! paint it before the work starts.
+//! Getting an image into the explorer: from a file (picker, drop, paste) or a sample
+//! (fetched from beside the page). Its header is checked here; PNG is decoded in wasm, the
+//! other formats by the browser (`browser_image`). Decoding a large photo takes a moment, so
+//! the page shows a busy notice first and lets the browser paint it before the work starts.
 
 use std::rc::Rc;
 
@@ -11,9 +11,9 @@ use wasm_bindgen::{closure::Closure, JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use yew::UseReducerDispatcher;
 
-use super::timing;
+use super::{browser_image, timing};
 use crate::explorer::samples::Sample;
-use crate::explorer::source::{check_file_size, SourceImage};
+use crate::explorer::source::{check, check_file_size, LoadError, SourceImage};
 use crate::explorer::state::{ExplorerAction, ExplorerSetup, ExplorerState};
 
 pub type Dispatcher = UseReducerDispatcher<ExplorerState>;
@@ -34,7 +34,7 @@ pub fn load_file(file: web_sys::File, dispatch: Dispatcher) {
         match read_bytes(&file).await {
             Ok(bytes) => {
                 after_next_paint().await;
-                decode_and_show(name, &bytes, &dispatch);
+                decode_and_show(name, &bytes, &dispatch).await;
             }
             Err(_) => dispatch.dispatch(ExplorerAction::LoadFailed {
                 name,
@@ -96,14 +96,23 @@ fn with_sample(
     });
 }
 
-/// A sample's picture: decoded from the app when it is compiled in, else fetched first.
-/// The error says why in a sentence.
+/// A sample's picture, fetched and decoded. The error says why in a sentence.
 pub async fn sample_picture(sample: &'static Sample) -> Result<SourceImage, String> {
-    let decoded = match sample.bundled() {
-        Some(bytes) => sample.decode(bytes),
-        None => sample.decode(&fetch_bytes(&sample.path()).await?),
-    };
-    decoded.map_err(|error| error.to_string())
+    let bytes = fetch_bytes(&sample.path()).await?;
+    decode_picture(sample.file.into(), &bytes)
+        .await
+        .map_err(|error| error.to_string())
+}
+
+/// Checks an image file's header, then decodes it: a PNG here, anything else in the browser.
+pub async fn decode_picture(name: String, bytes: &[u8]) -> Result<SourceImage, LoadError> {
+    let header = check(bytes)?;
+    if header.format.decoded_by_browser() {
+        let pixels = browser_image::decode(bytes, header).await?;
+        Ok(SourceImage { name, pixels })
+    } else {
+        SourceImage::decode_png(name, bytes)
+    }
 }
 
 /// The bytes of a file beside the page.
@@ -129,8 +138,8 @@ async fn fetch_bytes(path: &str) -> Result<Vec<u8>, String> {
 }
 
 /// Decodes the bytes of a file and shows them, or says why not.
-fn decode_and_show(name: String, bytes: &[u8], dispatch: &Dispatcher) {
-    match SourceImage::decode(name.clone(), bytes) {
+async fn decode_and_show(name: String, bytes: &[u8], dispatch: &Dispatcher) {
+    match decode_picture(name.clone(), bytes).await {
         Ok(source) => dispatch.dispatch(ExplorerAction::ImageLoaded {
             source: Rc::new(source),
             sample: None,
@@ -172,66 +181,92 @@ async fn after_next_paint() {
 
 #[cfg(test)]
 mod tests {
-    use crate::explorer::source::{decode_grayscale, LoadError};
+    use super::decode_picture;
+    use crate::explorer::source::LoadError;
     use wasm_bindgen_test::wasm_bindgen_test;
 
-    /// The bad files again, in 32-bit wasm, where decoders fail differently from native
-    /// (a 100,000² PNG overflowed the PNG decoder's buffer size before our check ran).
+    macro_rules! fixture {
+        ($name:literal) => {
+            include_bytes!(concat!("../../tests/fixtures/explorer/", $name)).as_slice()
+        };
+    }
+
+    async fn load(bytes: &[u8]) -> Result<(u32, u32), LoadError> {
+        let picture = decode_picture("fixture".into(), bytes).await?;
+        Ok(picture.pixels.dimensions())
+    }
+
+    /// The bad files again, the way the page reads them: in 32-bit wasm, where decoders fail
+    /// differently from native (a 100,000² PNG overflowed the PNG decoder's buffer size
+    /// before our check ran), and through the browser's decoders.
     #[wasm_bindgen_test]
-    fn bad_files_are_refused_with_their_reason_in_wasm() {
-        macro_rules! fixture {
-            ($name:literal) => {
-                include_bytes!(concat!("../../tests/fixtures/explorer/", $name)).as_slice()
-            };
-        }
+    async fn bad_files_are_refused_with_their_reason_in_the_browser() {
         assert_eq!(
-            decode_grayscale(fixture!("bad_bomb.png")),
+            load(fixture!("bad_bomb.png")).await,
             Err(LoadError::TooManyPixels {
                 width: 100_000,
                 height: 100_000
             })
         );
+        assert_eq!(load(fixture!("bad_empty.png")).await, Err(LoadError::Empty));
         assert_eq!(
-            decode_grayscale(fixture!("bad_empty.png")),
-            Err(LoadError::Empty)
-        );
-        assert_eq!(
-            decode_grayscale(fixture!("bad_not_an_image.txt")),
+            load(fixture!("bad_not_an_image.txt")).await,
             Err(LoadError::NotAnImage)
         );
-        assert!(matches!(
-            decode_grayscale(fixture!("bad_truncated.png")),
-            Err(LoadError::Corrupt { .. })
-        ));
-        assert!(matches!(
-            decode_grayscale(fixture!("bad_corrupt.png")),
-            Err(LoadError::Corrupt { .. })
-        ));
         assert_eq!(
-            decode_grayscale(fixture!("bad_animated.gif")),
+            load(fixture!("bad_animated.gif")).await,
             Err(LoadError::Animated { format: "GIF" })
         );
         assert_eq!(
-            decode_grayscale(fixture!("bad_16bit.png")),
+            load(fixture!("bad_16bit.png")).await,
             Err(LoadError::HighBitDepth { format: "PNG" })
         );
-        assert_eq!(
-            decode_grayscale(fixture!("bad_cmyk.jpg")),
-            Err(LoadError::Cmyk)
-        );
+        assert_eq!(load(fixture!("bad_cmyk.jpg")).await, Err(LoadError::Cmyk));
+        // The JPEG's tables and scan header intact, its entropy-coded data garbage: only
+        // the browser's decoder can tell.
+        let photo = fixture!("photo.jpg");
+        let scan = photo
+            .windows(2)
+            .position(|w| w == [0xFF, 0xDA])
+            .expect("a start-of-scan marker");
+        let garbled = [&photo[..scan + 20], &[0xFF, 0xC0, 0x00, 0x01][..]].concat();
         for bytes in [
+            fixture!("bad_truncated.png"),
+            fixture!("bad_corrupt.png"),
             fixture!("bad_no_scan.jpg"),
             fixture!("bad_empty_scan.jpg"),
             fixture!("bad_no_idat.png"),
             fixture!("bad_no_frames.gif"),
             fixture!("bad_no_bitstream.webp"),
+            &garbled,
         ] {
-            assert!(matches!(
-                decode_grayscale(bytes),
-                Err(LoadError::Corrupt { .. })
-            ));
+            let result = load(bytes).await;
+            assert!(
+                matches!(result, Err(LoadError::Corrupt { .. })),
+                "{} bytes: {result:?}",
+                bytes.len()
+            );
         }
-        let sample = decode_grayscale(fixture!("odd_rgb.png")).expect("a good file decodes");
-        assert_eq!(sample.dim(), (23, 37));
+        assert_eq!(load(fixture!("odd_rgb.png")).await, Ok((37, 23)));
+    }
+
+    /// A JPEG decoded by the browser has the pixels Pillow's libjpeg-turbo gives
+    /// (tests/reference/make_jpeg_fixtures.py), exactly: no colour management, the same
+    /// IDCT and chroma upsampling as TensorFlow's `decode_jpeg`.
+    #[wasm_bindgen_test]
+    async fn the_browser_decodes_a_jpeg_as_libjpeg_turbo_does() {
+        let picture = decode_picture("photo.jpg".into(), fixture!("photo.jpg"))
+            .await
+            .expect("decodes");
+        assert_eq!(picture.pixels.dimensions(), (61, 47));
+        let reference = fixture!("photo_pillow.rgb");
+        let mut worst = 0;
+        for (pixel, expected) in picture.pixels.pixels().zip(reference.chunks_exact(3)) {
+            assert_eq!(pixel[3], 255);
+            for c in 0..3 {
+                worst = worst.max(pixel[c].abs_diff(expected[c]));
+            }
+        }
+        assert_eq!(worst, 0, "largest difference from libjpeg-turbo, in levels");
     }
 }

@@ -1,6 +1,7 @@
 //! The browser front end (compiled for wasm32 only): Yew components that draw the
 //! explorer's state, and the small web helpers they use.
 
+mod browser_image;
 mod camera;
 mod canvas;
 mod chart;

@@ -1,10 +1,9 @@
 //! The photographs offered as samples (public domain or CC0; see www/samples/README.md).
-//! The first is compiled in, so the first screen never waits for the network. The others
-//! are files beside the page (`samples/<file>`), fetched when chosen and kept for offline use
-//! by the service worker: compiled in, they were 277 kB of the app's wasm that no
-//! compression shrinks.
+//! They are files beside the page (`samples/<file>`), fetched when chosen (the first at
+//! start) and kept for offline use by the service worker: compiled in, they were 34–277 kB of
+//! the app's wasm that no compression shrinks, and the browser decodes JPEG faster than wasm.
 
-use super::source::{LoadError, SourceImage};
+use super::source::SourceImage;
 
 /// A sample image.
 #[derive(Debug, Eq)]
@@ -36,9 +35,6 @@ pub const SAMPLES: [Sample; 4] = [
 /// The sample the page opens with.
 pub const DEFAULT: &Sample = &SAMPLES[0];
 
-/// The default sample's file, compiled in.
-const DEFAULT_BYTES: &[u8] = include_bytes!("../../www/samples/chelsea.jpg");
-
 /// Samples are told apart by their file (not by comparing their bytes).
 impl PartialEq for Sample {
     fn eq(&self, other: &Sample) -> bool {
@@ -47,20 +43,9 @@ impl PartialEq for Sample {
 }
 
 impl Sample {
-    /// The sample's file when it is compiled in (the default's); the others are fetched
-    /// from [`Sample::path`].
-    pub fn bundled(&self) -> Option<&'static [u8]> {
-        (self == DEFAULT).then_some(DEFAULT_BYTES)
-    }
-
     /// Where the sample's file is, relative to the page.
     pub fn path(&self) -> String {
         format!("samples/{}", self.file)
-    }
-
-    /// The sample's picture from its file's bytes.
-    pub fn decode(&self, bytes: &[u8]) -> Result<SourceImage, LoadError> {
-        SourceImage::decode(self.file.into(), bytes)
     }
 
     /// The sample's file as the page serves it, read from the repository's www/ (for tests).
@@ -70,24 +55,47 @@ impl Sample {
         std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
     }
 
-    /// The sample's picture, from the file the page serves (for tests).
+    /// The sample's picture, from the file the page serves, decoded by the `image` crate
+    /// as the browser would (for tests).
     #[cfg(test)]
     pub fn decode_from_repository(&self) -> SourceImage {
-        self.decode(&self.served_bytes())
+        let pixels = image::load_from_memory(&self.served_bytes())
             .expect("every sample decodes")
+            .into_rgba8();
+        SourceImage {
+            name: self.file.into(),
+            pixels,
+        }
     }
 }
 
-/// The default sample's picture, which needs no network.
-pub fn default_picture() -> SourceImage {
-    DEFAULT
-        .decode(DEFAULT_BYTES)
-        .expect("the bundled sample decodes (tested)")
+/// The picture the explorer shows when not even the first sample can be fetched: shapes
+/// with straight and curved edges on a gradient, drawn here.
+pub fn test_card() -> SourceImage {
+    const SIZE: u32 = 256;
+    let pixels = image::RgbaImage::from_fn(SIZE, SIZE, |x, y| {
+        let (fx, fy) = (x as f32, y as f32);
+        let in_square = (40..112).contains(&x) && (56..128).contains(&y);
+        let in_disc = (fx - 176.0).powi(2) + (fy - 160.0).powi(2) < 48.0 * 48.0;
+        let v = if in_square {
+            30
+        } else if in_disc {
+            90
+        } else {
+            (150 + x * 100 / SIZE) as u8
+        };
+        image::Rgba([v, v, v, 255])
+    });
+    SourceImage {
+        name: "test card".into(),
+        pixels,
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::explorer::source::check;
 
     #[test]
     fn every_sample_decodes() {
@@ -102,12 +110,23 @@ mod tests {
     }
 
     #[test]
-    fn only_the_default_is_compiled_in_and_it_is_the_file_served() {
-        let served = DEFAULT.served_bytes();
-        assert_eq!(DEFAULT.bundled(), Some(served.as_slice()));
-        assert_eq!(default_picture(), DEFAULT.decode(&served).expect("decodes"));
-        for sample in &SAMPLES[1..] {
-            assert_eq!(sample.bundled(), None, "{}", sample.name);
+    fn every_sample_passes_the_checks_the_page_makes_before_decoding() {
+        for sample in &SAMPLES {
+            let header = check(&sample.served_bytes()).expect("checks");
+            let source = sample.decode_from_repository();
+            assert_eq!(
+                (header.height as usize, header.width as usize),
+                source.shape(),
+                "{}",
+                sample.name
+            );
         }
+    }
+
+    #[test]
+    fn the_test_card_has_edges() {
+        let card = test_card();
+        let values: std::collections::BTreeSet<u8> = card.pixels.pixels().map(|p| p[0]).collect();
+        assert!(values.contains(&30) && values.contains(&90) && values.len() > 50);
     }
 }

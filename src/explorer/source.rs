@@ -1,7 +1,12 @@
 //! From the bytes of an image file to the explorer's input: one grayscale float32 map, or
 //! the three colour channels.
 //!
-//! Decoding uses the `image` crate with limits against decompression bombs. The picture is
+//! Every file's header is checked here first ([`check`]): its format, its size against
+//! decompression bombs, animation, CMYK, image data that is missing. PNG is then decoded here
+//! with the `image` crate, exactly, alpha and 16-bit refusal included (the TensorFlow fixtures
+//! are PNGs). JPEG, GIF, WebP and BMP are decoded by the browser (`app::browser_image`):
+//! Chromium's JPEG decoder is libjpeg-turbo, as TensorFlow's is, and the app's wasm carries no
+//! decoders for them (they were about 190 kB of it, gzipped). The picture is
 //! kept as its decoded 8-bit RGBA pixels (4 bytes a pixel: a 50-megapixel photo as floats
 //! would take three times that). Both conversions composite any alpha over white on the
 //! 8-bit values and scale to [0, 1] by dividing by 255, never rounded: RGB keeps the three
@@ -13,13 +18,8 @@ use std::fmt;
 use std::io::Cursor;
 use std::ops::Range;
 
-use image::codecs::gif::GifDecoder;
 use image::codecs::png::PngDecoder;
-use image::codecs::webp::WebPDecoder;
-use image::{
-    AnimationDecoder, ColorType, DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits,
-    RgbaImage,
-};
+use image::{ColorType, DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits, RgbaImage};
 use ndarray::{Array2, Array3, Axis};
 
 use super::layer::Channels;
@@ -33,11 +33,12 @@ pub struct SourceImage {
 }
 
 impl SourceImage {
-    /// Decodes an image file, or says in words why it cannot.
-    pub fn decode(name: String, bytes: &[u8]) -> Result<SourceImage, LoadError> {
+    /// Decodes a PNG file, or says in words why it cannot (other formats are checked here
+    /// and decoded by the browser).
+    pub fn decode_png(name: String, bytes: &[u8]) -> Result<SourceImage, LoadError> {
         Ok(SourceImage {
             name,
-            pixels: decode(bytes)?.into_rgba8(),
+            pixels: decode_png(bytes)?.into_rgba8(),
         })
     }
 
@@ -180,44 +181,73 @@ pub fn check_file_size(bytes: u64) -> Result<(), LoadError> {
     }
 }
 
-/// Decodes an image file into BT.601 grayscale in [0, 1], shape (height, width).
+/// Decodes a PNG file into BT.601 grayscale in [0, 1], shape (height, width).
 pub fn decode_grayscale(bytes: &[u8]) -> Result<Array2<f32>, LoadError> {
-    decode(bytes).map(|image| to_grayscale(&image))
+    decode_png(bytes).map(|image| to_grayscale(&image))
 }
 
-/// Decodes an image file into its red, green and blue channels, each `value / 255` in
+/// Decodes a PNG file into its red, green and blue channels, each `value / 255` in
 /// [0, 1] after compositing any alpha over white: shape (3, height, width).
 pub fn decode_rgb(bytes: &[u8]) -> Result<Array3<f32>, LoadError> {
-    decode(bytes).map(|image| to_rgb(&image))
+    decode_png(bytes).map(|image| to_rgb(&image))
 }
 
-/// Checks an image file and decodes it, or says in words why not.
-fn decode(bytes: &[u8]) -> Result<DynamicImage, LoadError> {
+/// The image formats ConvLab reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Png,
+    Jpeg,
+    Gif,
+    WebP,
+    Bmp,
+}
+
+impl Format {
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Png => "PNG",
+            Format::Jpeg => "JPEG",
+            Format::Gif => "GIF",
+            Format::WebP => "WebP",
+            Format::Bmp => "BMP",
+        }
+    }
+
+    /// Whether the browser decodes files of this format; PNG is decoded here.
+    pub fn decoded_by_browser(self) -> bool {
+        self != Format::Png
+    }
+}
+
+/// What an image file's header says, once every check of it has passed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Header {
+    pub format: Format,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// Checks an image file before anything decodes it, or says in words why it cannot be
+/// read: its size, format, pixel count (from the header alone, so a decompression bomb is
+/// refused unread), animation, CMYK colours and a JPEG cut short before its image data.
+pub fn check(bytes: &[u8]) -> Result<Header, LoadError> {
     check_file_size(bytes.len() as u64)?;
-    let format = ImageReader::new(Cursor::new(bytes))
-        .with_guessed_format()
-        .map_err(corrupt)?
-        .format()
-        .filter(|f| {
-            matches!(
-                f,
-                ImageFormat::Png
-                    | ImageFormat::Jpeg
-                    | ImageFormat::Gif
-                    | ImageFormat::WebP
-                    | ImageFormat::Bmp
-            )
-        })
-        .ok_or(LoadError::NotAnImage)?;
-    // The header alone tells the size: refuse a decompression bomb before any decoder
-    // sees it (in 32-bit wasm, some decoders fail on huge sizes before saying why).
-    let (width, height) = match header_dimensions(bytes, format) {
-        Some(dimensions) => dimensions,
-        None => {
-            let mut header = ImageReader::with_format(Cursor::new(bytes), format);
+    let format = match image::guess_format(bytes) {
+        Ok(ImageFormat::Png) => Format::Png,
+        Ok(ImageFormat::Jpeg) => Format::Jpeg,
+        Ok(ImageFormat::Gif) => Format::Gif,
+        Ok(ImageFormat::WebP) => Format::WebP,
+        Ok(ImageFormat::Bmp) => Format::Bmp,
+        _ => return Err(LoadError::NotAnImage),
+    };
+    let (width, height) = match (header_dimensions(bytes, format), format) {
+        (Some(dimensions), _) => dimensions,
+        (None, Format::Png) => {
+            let mut header = ImageReader::with_format(Cursor::new(bytes), ImageFormat::Png);
             header.no_limits();
             header.into_dimensions().map_err(decode_error)?
         }
+        (None, _) => return Err(corrupt("its header is cut short or holds no image")),
     };
     if u64::from(width) * u64::from(height) > MAX_PIXELS {
         return Err(LoadError::TooManyPixels { width, height });
@@ -226,26 +256,39 @@ fn decode(bytes: &[u8]) -> Result<DynamicImage, LoadError> {
         return Err(corrupt("it has no pixels"));
     }
     refuse_animation(bytes, format)?;
-    // The decoder would silently convert CMYK without its colour profile.
-    if format == ImageFormat::Jpeg && jpeg_frame(bytes).is_some_and(|f| f.components == 4) {
+    // A decoder would silently convert CMYK without its colour profile.
+    if format == Format::Jpeg && jpeg_frame(bytes).is_some_and(|f| f.components == 4) {
         return Err(LoadError::Cmyk);
     }
-    // The JPEG decoder draws a file cut off before its first scan's data as a grey picture,
-    // without an error. (The PNG, GIF and WebP decoders refuse their versions of this file.)
-    if format == ImageFormat::Jpeg && !jpeg_has_scan_data(bytes) {
+    // JPEG decoders draw a file cut off before its first scan's data as a grey picture,
+    // without an error.
+    if format == Format::Jpeg && !jpeg_has_scan_data(bytes) {
         return Err(corrupt("the file ends before its image data"));
     }
+    Ok(Header {
+        format,
+        width,
+        height,
+    })
+}
 
-    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
+/// Checks a PNG file and decodes it, or says in words why not.
+fn decode_png(bytes: &[u8]) -> Result<DynamicImage, LoadError> {
+    let header = check(bytes)?;
+    if header.format != Format::Png {
+        return Err(corrupt(format!(
+            "it is a {}, which the browser decodes",
+            header.format.name()
+        )));
+    }
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), ImageFormat::Png);
     reader.limits(limits());
     let decoder = reader.into_decoder().map_err(decode_error)?;
     if !matches!(
         decoder.color_type(),
         ColorType::L8 | ColorType::La8 | ColorType::Rgb8 | ColorType::Rgba8
     ) {
-        return Err(LoadError::HighBitDepth {
-            format: format_name(format),
-        });
+        return Err(LoadError::HighBitDepth { format: "PNG" });
     }
     DynamicImage::from_decoder(decoder).map_err(decode_error)
 }
@@ -258,57 +301,162 @@ fn limits() -> Limits {
     limits
 }
 
-fn format_name(format: ImageFormat) -> &'static str {
-    match format {
-        ImageFormat::Png => "PNG",
-        ImageFormat::Jpeg => "JPEG",
-        ImageFormat::Gif => "GIF",
-        ImageFormat::WebP => "WebP",
-        _ => "BMP",
-    }
-}
-
 /// Animated GIF, APNG and animated WebP are refused: which frame would a student mean?
-fn refuse_animation(bytes: &[u8], format: ImageFormat) -> Result<(), LoadError> {
+fn refuse_animation(bytes: &[u8], format: Format) -> Result<(), LoadError> {
     let animated = match format {
-        ImageFormat::Gif => {
-            let decoder = GifDecoder::new(Cursor::new(bytes)).map_err(decode_error)?;
-            decoder.into_frames().take(2).count() > 1
-        }
-        ImageFormat::Png => PngDecoder::new(Cursor::new(bytes))
+        Format::Gif => match gif_frames(bytes) {
+            0 => return Err(corrupt("it holds no frame")),
+            frames => frames > 1,
+        },
+        Format::Png => PngDecoder::new(Cursor::new(bytes))
             .map_err(decode_error)?
             .is_apng()
             .map_err(decode_error)?,
-        ImageFormat::WebP => WebPDecoder::new(Cursor::new(bytes))
-            .map_err(decode_error)?
-            .has_animation(),
-        _ => false,
+        Format::WebP => webp_header(bytes).is_some_and(|webp| webp.animated),
+        Format::Jpeg | Format::Bmp => false,
     };
     if animated {
         Err(LoadError::Animated {
-            format: format_name(format),
+            format: format.name(),
         })
     } else {
         Ok(())
     }
 }
 
-/// Width and height as the file's header states them, read without a decoder, for the
-/// formats whose header is simple to read (WebP is left to its decoder).
-fn header_dimensions(bytes: &[u8], format: ImageFormat) -> Option<(u32, u32)> {
+/// Width and height as the file's header states them, read without a decoder; `None` when
+/// the header is cut short (or, for WebP, holds no image).
+fn header_dimensions(bytes: &[u8], format: Format) -> Option<(u32, u32)> {
     let be32 = |at: usize| Some(u32::from_be_bytes(bytes.get(at..at + 4)?.try_into().ok()?));
     let le16 = |at: usize| Some(u16::from_le_bytes(bytes.get(at..at + 2)?.try_into().ok()?));
     let le32 = |at: usize| Some(i32::from_le_bytes(bytes.get(at..at + 4)?.try_into().ok()?));
     match format {
         // Signature (8), IHDR length and type (8), then width and height.
-        ImageFormat::Png if bytes.get(12..16) == Some(b"IHDR") => Some((be32(16)?, be32(20)?)),
+        Format::Png if bytes.get(12..16) == Some(b"IHDR") => Some((be32(16)?, be32(20)?)),
+        Format::Png => None,
         // "GIF89a", then the logical screen's width and height.
-        ImageFormat::Gif => Some((u32::from(le16(6)?), u32::from(le16(8)?))),
-        // File header (14), then a BITMAPINFOHEADER's width and (signed) height.
-        ImageFormat::Bmp if le32(14)? >= 40 => {
+        Format::Gif => Some((u32::from(le16(6)?), u32::from(le16(8)?))),
+        // File header (14), then a BITMAPINFOHEADER's width and (signed) height, or an
+        // OS/2 BITMAPCOREHEADER's 16-bit ones.
+        Format::Bmp if le32(14)? == 12 => Some((u32::from(le16(18)?), u32::from(le16(20)?))),
+        Format::Bmp if le32(14)? >= 40 => {
             Some((le32(18)?.unsigned_abs(), le32(22)?.unsigned_abs()))
         }
-        ImageFormat::Jpeg => jpeg_frame(bytes).map(|frame| (frame.width, frame.height)),
+        Format::Bmp => None,
+        Format::Jpeg => jpeg_frame(bytes).map(|frame| (frame.width, frame.height)),
+        Format::WebP => webp_header(bytes).map(|webp| (webp.width, webp.height)),
+    }
+}
+
+/// How many frames a GIF holds, counting to two at most: the image descriptors among its
+/// blocks, up to its trailer or its end.
+fn gif_frames(bytes: &[u8]) -> usize {
+    // A colour table follows when the packed field's top bit is set: 3 · 2^(n + 1) bytes.
+    let table = |packed: u8| {
+        if packed & 0x80 != 0 {
+            3 << ((packed & 7) + 1)
+        } else {
+            0
+        }
+    };
+    // Data sub-blocks: a length byte and that many bytes, until a length of 0.
+    let past_sub_blocks = |mut at: usize| loop {
+        let length = usize::from(*bytes.get(at)?);
+        at += 1 + length;
+        if length == 0 {
+            return Some(at);
+        }
+    };
+    // Header (6) and logical screen descriptor (7), whose packed field is byte 10.
+    let Some(&screen) = bytes.get(10) else {
+        return 0;
+    };
+    let mut at = 13 + table(screen);
+    let mut frames = 0;
+    while frames < 2 {
+        let next = match bytes.get(at) {
+            // Extension: introducer, label, then its sub-blocks.
+            Some(0x21) => past_sub_blocks(at + 2),
+            // Image descriptor (10 bytes, packed field last), local colour table, LZW
+            // minimum code size, then the image data's sub-blocks.
+            Some(0x2C) => {
+                frames += 1;
+                bytes
+                    .get(at + 9)
+                    .and_then(|&packed| past_sub_blocks(at + 11 + table(packed)))
+            }
+            // The trailer (0x3B), or anything else: no more frames.
+            _ => None,
+        };
+        match next {
+            Some(next) => at = next,
+            None => break,
+        }
+    }
+    frames
+}
+
+/// What a WebP's header declares.
+struct WebpHeader {
+    width: u32,
+    height: u32,
+    animated: bool,
+}
+
+/// Reads a WebP's canvas size from its first chunk (`VP8 `, `VP8L` or the extended
+/// format's `VP8X`); `None` when that chunk is cut short or the file has no image chunk.
+fn webp_header(bytes: &[u8]) -> Option<WebpHeader> {
+    let le16 = |data: &[u8], at: usize| -> Option<u32> {
+        Some(u32::from(u16::from_le_bytes(
+            data.get(at..at + 2)?.try_into().ok()?,
+        )))
+    };
+    let le24 = |data: &[u8], at: usize| -> Option<u32> {
+        let b = data.get(at..at + 3)?;
+        Some(u32::from_le_bytes([b[0], b[1], b[2], 0]))
+    };
+    // After "RIFF", the file size and "WEBP": chunks of a fourcc, a length and the data,
+    // padded to an even length.
+    let mut chunks = {
+        let mut at = 12;
+        std::iter::from_fn(move || {
+            let kind = bytes.get(at..at + 4)?;
+            let length = u32::from_le_bytes(bytes.get(at + 4..at + 8)?.try_into().ok()?);
+            let length = usize::try_from(length).ok()?;
+            let data = bytes.get(at + 8..(at + 8).checked_add(length)?)?;
+            at += 8 + length + length % 2;
+            Some((kind, data))
+        })
+    };
+    let (kind, data) = chunks.next()?;
+    match kind {
+        // Lossy: a 3-byte frame tag, the start code 9D 01 2A, then 14-bit sizes.
+        b"VP8 " if data.get(3..6) == Some(&[0x9D, 0x01, 0x2A]) => Some(WebpHeader {
+            width: le16(data, 6)? & 0x3FFF,
+            height: le16(data, 8)? & 0x3FFF,
+            animated: false,
+        }),
+        // Lossless: the signature 0x2F, then width − 1 and height − 1 in 14 bits each.
+        b"VP8L" if data.first() == Some(&0x2F) => {
+            let bits = u32::from_le_bytes(data.get(1..5)?.try_into().ok()?);
+            Some(WebpHeader {
+                width: 1 + (bits & 0x3FFF),
+                height: 1 + ((bits >> 14) & 0x3FFF),
+                animated: false,
+            })
+        }
+        // Extended: flags (animation is bit 1), 3 reserved bytes, then canvas width − 1
+        // and height − 1 in 24 bits each; an image or animation chunk must follow.
+        b"VP8X" => {
+            let header = WebpHeader {
+                width: 1 + le24(data, 4)?,
+                height: 1 + le24(data, 7)?,
+                animated: data.first()? & 0x02 != 0,
+            };
+            chunks
+                .any(|(kind, data)| matches!(kind, b"VP8 " | b"VP8L" | b"ANMF") && !data.is_empty())
+                .then_some(header)
+        }
         _ => None,
     }
 }
@@ -474,23 +622,110 @@ mod tests {
     }
 
     #[test]
-    fn a_uniform_grey_image_loads_in_every_format() {
-        // BT.601 weights sum to 1, so grey 128 is 128 / 255 whatever the format.
-        for format in [
-            ImageFormat::Png,
-            ImageFormat::Jpeg,
-            ImageFormat::Gif,
-            ImageFormat::WebP,
-            ImageFormat::Bmp,
+    fn every_format_s_header_is_checked_and_png_is_decoded_here() {
+        for (format, ours) in [
+            (ImageFormat::Png, Format::Png),
+            (ImageFormat::Jpeg, Format::Jpeg),
+            (ImageFormat::Gif, Format::Gif),
+            (ImageFormat::WebP, Format::WebP),
+            (ImageFormat::Bmp, Format::Bmp),
         ] {
-            let gray = decode_grayscale(&encode(&flat_grey(), format))
-                .unwrap_or_else(|e| panic!("{format:?}: {e}"));
-            assert_eq!(gray.dim(), (24, 32), "{format:?}");
-            assert!(
-                gray.iter()
-                    .all(|&v| (v - 128.0 / 255.0).abs() <= 1.0 / 255.0),
-                "{format:?}"
-            );
+            let header = check(&encode(&flat_grey(), format));
+            let expected = Header {
+                format: ours,
+                width: 32,
+                height: 24,
+            };
+            assert_eq!(header, Ok(expected), "{format:?}");
+        }
+        // BT.601 weights sum to 1, so grey 128 is 128 / 255.
+        let gray = decode_grayscale(&encode(&flat_grey(), ImageFormat::Png)).expect("decodes");
+        assert_eq!(gray.dim(), (24, 32));
+        assert!(gray.iter().all(|&v| (v - 128.0 / 255.0).abs() < 1e-6));
+        assert!(matches!(
+            decode_grayscale(&encode(&flat_grey(), ImageFormat::Jpeg)),
+            Err(LoadError::Corrupt { .. })
+        ));
+    }
+
+    /// A GIF of 1 × 1 frames without colour tables, each one LZW sub-block.
+    fn gif(frames: usize) -> Vec<u8> {
+        let mut bytes = b"GIF89a\x01\x00\x01\x00\x00\x00\x00".to_vec();
+        // A comment extension first: its sub-blocks are skipped.
+        bytes.extend_from_slice(&[0x21, 0xFE, 3, b'h', b'i', b'!', 0]);
+        for _ in 0..frames {
+            bytes.extend_from_slice(&[0x2C, 0, 0, 0, 0, 1, 0, 1, 0, 0, 2, 2, 0x4C, 0x01, 0]);
+        }
+        bytes.push(0x3B);
+        bytes
+    }
+
+    #[test]
+    fn gif_frames_are_counted_from_the_blocks() {
+        let one = Header {
+            format: Format::Gif,
+            width: 1,
+            height: 1,
+        };
+        assert_eq!(check(&gif(1)), Ok(one));
+        assert_eq!(check(&gif(3)), Err(LoadError::Animated { format: "GIF" }));
+        assert!(matches!(check(&gif(0)), Err(LoadError::Corrupt { .. })));
+        // Cut inside the first frame's data: one frame so far, for the decoder to refuse.
+        let cut = gif(1);
+        assert_eq!(check(&cut[..cut.len() - 3]), Ok(one));
+    }
+
+    /// A WebP file of these chunks.
+    fn webp(chunks: &[(&[u8; 4], &[u8])]) -> Vec<u8> {
+        let mut body = b"WEBP".to_vec();
+        for (kind, data) in chunks {
+            body.extend_from_slice(*kind);
+            body.extend_from_slice(&(data.len() as u32).to_le_bytes());
+            body.extend_from_slice(data);
+            if data.len() % 2 == 1 {
+                body.push(0);
+            }
+        }
+        [
+            b"RIFF".as_slice(),
+            &(body.len() as u32).to_le_bytes(),
+            &body,
+        ]
+        .concat()
+    }
+
+    #[test]
+    fn webp_headers_give_the_canvas_size_and_animation() {
+        // Lossy: frame tag, start code, 14-bit width and height (top 2 bits are scaling).
+        let lossy = [0, 0, 0, 0x9D, 0x01, 0x2A, 0x40, 0xC1, 0xF0, 0x00, 7];
+        assert_eq!(
+            check(&webp(&[(b"VP8 ", &lossy)])),
+            Ok(Header {
+                format: Format::WebP,
+                width: 0x140,
+                height: 0xF0,
+            })
+        );
+        // Extended, 640 × 480, flags without and with animation.
+        let extended = |flags: u8| [flags, 0, 0, 0, 0x7F, 0x02, 0, 0xDF, 0x01, 0];
+        let still = webp(&[(b"VP8X", &extended(0)), (b"VP8 ", &lossy)]);
+        assert_eq!(check(&still).map(|h| (h.width, h.height)), Ok((640, 480)));
+        let animated = webp(&[
+            (b"VP8X", &extended(0x02)),
+            (b"ANIM", &[0; 6]),
+            (b"ANMF", &[0; 16]),
+        ]);
+        assert_eq!(
+            check(&animated),
+            Err(LoadError::Animated { format: "WebP" })
+        );
+        // No image chunk after the extended header, or an empty one.
+        for bad in [
+            webp(&[(b"VP8X", &extended(0))]),
+            webp(&[(b"VP8X", &extended(0)), (b"VP8 ", &[])]),
+            webp(&[(b"VP8 ", &lossy[..5])]),
+        ] {
+            assert!(matches!(check(&bad), Err(LoadError::Corrupt { .. })));
         }
     }
 
@@ -511,7 +746,7 @@ mod tests {
         // Cut after the scan's header (which the decoder draws as grey) or before it (which
         // it refuses, but with a less readable reason).
         for cut in [&jpeg[..header_end], &with_end_marker, &jpeg[..scan]] {
-            assert_eq!(decode_grayscale(cut), refused, "{} bytes", cut.len());
+            assert_eq!(check(cut), refused, "{} bytes", cut.len());
         }
     }
 }

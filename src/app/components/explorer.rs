@@ -53,7 +53,8 @@ impl Reducible for ExplorerState {
 /// could not be loaded.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FirstPicture {
-    pub sample: &'static Sample,
+    /// `None` for the test card shown when no sample could be loaded.
+    pub sample: Option<&'static Sample>,
     pub source: Rc<SourceImage>,
     /// Why the address's sample is not the one shown, in a sentence.
     pub failure: Option<String>,
@@ -63,13 +64,13 @@ pub struct FirstPicture {
 fn initial_state(setup: &ExplorerSetup, first: &FirstPicture) -> ExplorerState {
     let source = Rc::clone(&first.source);
     let setup = ExplorerSetup {
-        sample: Some(first.sample),
+        sample: first.sample,
         ..setup.clone()
     };
     // A link's setup fits float32 (checked as it is read), so its layer runs.
     let mut state = ExplorerState::open(Rc::clone(&source), &setup).unwrap_or_else(|error| {
         let fallback = ExplorerSetup {
-            sample: Some(first.sample),
+            sample: first.sample,
             ..ExplorerSetup::default()
         };
         let mut state = ExplorerState::open(source, &fallback)

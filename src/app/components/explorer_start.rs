@@ -1,5 +1,6 @@
-//! The kernel explorer's start: the sample the page's address names is fetched first
-//! unless it is compiled in (the default one is), so the explorer opens on it.
+//! The kernel explorer's start: the sample the page's address names (else the first one) is
+//! fetched and decoded first, so the explorer opens on it. If it cannot be had, the first
+//! sample is tried, then a test card drawn by the app, and the page says why.
 
 use std::rc::Rc;
 
@@ -8,7 +9,7 @@ use yew::prelude::*;
 use super::explorer::{Explorer, FirstPicture};
 use crate::app::lesson_link::Opened;
 use crate::app::loading::sample_picture;
-use crate::explorer::samples::{default_picture, DEFAULT};
+use crate::explorer::samples::{test_card, Sample, DEFAULT};
 use crate::explorer::state::ExplorerSetup;
 
 #[derive(Properties, PartialEq)]
@@ -24,37 +25,13 @@ pub struct ExplorerStartProps {
 #[function_component(ExplorerStart)]
 pub fn explorer_start(props: &ExplorerStartProps) -> Html {
     let wanted = props.lesson.value.sample.unwrap_or(DEFAULT);
-    let first = use_state(|| {
-        (wanted == DEFAULT).then(|| FirstPicture {
-            sample: DEFAULT,
-            source: Rc::new(default_picture()),
-            failure: None,
-        })
-    });
+    let first = use_state(|| None);
     {
         let first = first.clone();
         use_effect_with((), move |_| {
-            if first.is_none() {
-                wasm_bindgen_futures::spawn_local(async move {
-                    let picture = match sample_picture(wanted).await {
-                        Ok(source) => FirstPicture {
-                            sample: wanted,
-                            source: Rc::new(source),
-                            failure: None,
-                        },
-                        Err(reason) => FirstPicture {
-                            sample: DEFAULT,
-                            source: Rc::new(default_picture()),
-                            failure: Some(format!(
-                                "The link's sample “{}” could not be loaded: {reason} The \
-                                 sample “{}” is shown instead.",
-                                wanted.name, DEFAULT.name
-                            )),
-                        },
-                    };
-                    first.set(Some(picture));
-                });
-            }
+            wasm_bindgen_futures::spawn_local(async move {
+                first.set(Some(first_picture(wanted).await));
+            });
         });
     }
     match &*first {
@@ -70,5 +47,42 @@ pub fn explorer_start(props: &ExplorerStartProps) -> Html {
                 </p>
             </div>
         },
+    }
+}
+
+/// The wanted sample's picture; failing that, the first sample's; failing that, the test
+/// card. The failure says what could not be loaded and why.
+async fn first_picture(wanted: &'static Sample) -> FirstPicture {
+    let reason = match sample_picture(wanted).await {
+        Ok(source) => {
+            return FirstPicture {
+                sample: Some(wanted),
+                source: Rc::new(source),
+                failure: None,
+            }
+        }
+        Err(reason) => reason,
+    };
+    if wanted != DEFAULT {
+        if let Ok(source) = sample_picture(DEFAULT).await {
+            return FirstPicture {
+                sample: Some(DEFAULT),
+                source: Rc::new(source),
+                failure: Some(format!(
+                    "The link's sample “{}” could not be loaded: {reason} The sample “{}” is \
+                     shown instead.",
+                    wanted.name, DEFAULT.name
+                )),
+            };
+        }
+    }
+    FirstPicture {
+        sample: None,
+        source: Rc::new(test_card()),
+        failure: Some(format!(
+            "The sample “{}” could not be loaded: {reason} A test card drawn by ConvLab is \
+             shown instead; open an image of your own with the button above.",
+            wanted.name
+        )),
     }
 }

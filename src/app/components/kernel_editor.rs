@@ -122,7 +122,7 @@ mod tests {
 
     fn start() -> ExplorerState {
         let bytes = include_bytes!("../../../tests/fixtures/explorer/odd_rgb.png");
-        ExplorerState::new(SourceImage::decode("odd_rgb.png".into(), bytes).expect("decodes"))
+        ExplorerState::new(SourceImage::decode_png("odd_rgb.png".into(), bytes).expect("decodes"))
             .expect("starts")
     }
 
