@@ -22,14 +22,14 @@ step "cargo fmt --check"
 cargo fmt --all -- --check
 
 step "clippy (native and wasm32)"
-cargo clippy --all-targets --locked -- -D warnings
-cargo clippy --target wasm32-unknown-unknown --lib --bins --tests --locked -- -D warnings
+cargo clippy --workspace --all-targets --locked -- -D warnings
+cargo clippy --workspace --target wasm32-unknown-unknown --lib --bins --tests --locked -- -D warnings
 
-step "native tests"
-cargo test --locked
+step "native tests (the page, and the math in core/)"
+cargo test --workspace --locked
 
 step "component tests in headless Chromium (wasm-bindgen-test)"
-cargo test --target wasm32-unknown-unknown --lib --locked
+cargo test --workspace --target wasm32-unknown-unknown --lib --locked
 
 # The engine's tests compiled to wasm32, once per worker build the page can load: plain
 # simd128, and relaxed SIMD (node 20 needs a flag for it; Chromium has it on). The

@@ -1,18 +1,17 @@
 //! ConvLab: see how a convolutional neural network works, in the browser.
 //!
-//! - [`common`]: the shared core under the three below: window geometry (SAME/VALID),
-//!   pooling and activations, area resizing, number formatting (no web code).
-//! - [`explorer`]: the kernel explorer's math and state (no web code; tested natively).
-//! - [`nn`]: the CNN engine (no web code).
+//! - [`common`], [`explorer`], [`nn`]: the math, from the `convlab-core` crate (core/):
+//!   window geometry, pooling and activations, the kernel explorer's layer and state, the
+//!   CNN engine (no web code; tested natively).
+//! - [`lesson`]: the lesson link's text (no web code).
 //! - [`training`]: live training's protocol, state and helpers (no web code).
 //! - `app` (wasm32 only): the Yew front end that draws it.
 //! - `worker` (wasm32 only): the training worker's web glue.
 //! - `web` (wasm32 only): web helpers both of them use.
 
-pub mod common;
-pub mod explorer;
+pub use convlab_core::{common, explorer, nn};
+
 pub mod lesson;
-pub mod nn;
 pub mod training;
 
 #[cfg(target_arch = "wasm32")]

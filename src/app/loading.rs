@@ -11,12 +11,13 @@ use wasm_bindgen::{closure::Closure, JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use yew::UseReducerDispatcher;
 
+use super::components::explorer::ExplorerStore;
 use super::{browser_image, timing};
 use crate::explorer::samples::Sample;
 use crate::explorer::source::{check, check_file_size, LoadError, SourceImage};
-use crate::explorer::state::{ExplorerAction, ExplorerSetup, ExplorerState};
+use crate::explorer::state::{ExplorerAction, ExplorerSetup};
 
-pub type Dispatcher = UseReducerDispatcher<ExplorerState>;
+pub type Dispatcher = UseReducerDispatcher<ExplorerStore>;
 
 /// Loads a file the user chose, dropped or pasted.
 pub fn load_file(file: web_sys::File, dispatch: Dispatcher) {

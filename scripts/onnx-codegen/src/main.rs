@@ -1,9 +1,9 @@
-//! Generates `src/nn/onnx/proto.rs` from `src/nn/onnx/onnx.proto`.
+//! Generates `core/src/nn/onnx/proto.rs` from `core/src/nn/onnx/onnx.proto`.
 
 use std::path::Path;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let onnx = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../src/nn/onnx");
+    let onnx = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../core/src/nn/onnx");
     let descriptors = protox::compile([onnx.join("onnx.proto")], [&onnx])?;
     let out = tempdir()?;
     prost_build::Config::new()

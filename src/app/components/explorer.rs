@@ -3,6 +3,7 @@
 //! and paints every map after each change.
 
 use std::cell::RefCell;
+use std::ops::Deref;
 use std::rc::Rc;
 
 use gloo_events::{EventListener, EventListenerOptions};
@@ -40,11 +41,23 @@ use crate::explorer::samples::Sample;
 use crate::explorer::source::SourceImage;
 use crate::explorer::state::{ExplorerAction, ExplorerSetup, ExplorerState, Notice};
 
-impl Reducible for ExplorerState {
+/// The explorer's state as Yew's reducer holds it: the state lives in convlab-core, which
+/// knows nothing of Yew, so Yew's trait is implemented here on this wrapper.
+pub struct ExplorerStore(ExplorerState);
+
+impl Deref for ExplorerStore {
+    type Target = ExplorerState;
+
+    fn deref(&self) -> &ExplorerState {
+        &self.0
+    }
+}
+
+impl Reducible for ExplorerStore {
     type Action = ExplorerAction;
 
     fn reduce(self: Rc<Self>, action: ExplorerAction) -> Rc<Self> {
-        Rc::new(timing::compute(|| self.apply(action)))
+        Rc::new(ExplorerStore(timing::compute(|| self.apply(action))))
     }
 }
 
@@ -263,7 +276,7 @@ fn stage_scales(
 
 #[function_component(Explorer)]
 pub fn explorer(props: &ExplorerProps) -> Html {
-    let state = use_reducer(|| initial_state(&props.lesson.value, &props.first));
+    let state = use_reducer(|| ExplorerStore(initial_state(&props.lesson.value, &props.first)));
     {
         // Each later opening of the address (Back, Forward) is applied once.
         let (dispatch, opened) = (state.dispatcher(), use_mut_ref(|| props.lesson.id));

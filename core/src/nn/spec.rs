@@ -5,12 +5,12 @@
 //! ```json
 //! {"input": {"channels": 1, "height": 28, "width": 28},
 //!  "layers": [
-//!    {"type": "conv2d", "filters": 8, "kernel_size": 3, "stride": 1, "padding": "SAME"},
-//!    {"type": "relu"},
-//!    {"type": "max_pool", "size": 2, "stride": 2, "padding": "VALID"},
+//!    {"conv2d": {"filters": 8, "kernel_size": 3, "stride": 1, "padding": "SAME"}},
+//!    "relu",
+//!    {"max_pool": {"size": 2, "stride": 2, "padding": "VALID"}},
 //!    …,
-//!    {"type": "flatten"},
-//!    {"type": "dense", "units": 10}],
+//!    "flatten",
+//!    {"dense": {"units": 10}}],
 //!  "init": "he"}
 //! ```
 

@@ -7,9 +7,9 @@
 //! step a training step allocates nothing.
 //!
 //! ```no_run
-//! use convlab::nn::{data::{DatasetKind, Mnist}, spec::TrainConfig, train::Trainer};
+//! use convlab_core::nn::{data::{DatasetKind, Mnist}, spec::TrainConfig, train::Trainer};
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! let data = Mnist::load(std::path::Path::new("www"), DatasetKind::Digits)?;
+//! let data = Mnist::load(std::path::Path::new("../www"), DatasetKind::Digits)?;
 //! let mut trainer = Trainer::new(TrainConfig::default(), data)?;
 //! let chunk = trainer.train_batches(50)?;
 //! let test = trainer.evaluate()?;

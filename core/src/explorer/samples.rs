@@ -51,7 +51,7 @@ impl Sample {
     /// The sample's file as the page serves it, read from the repository's www/ (for tests).
     #[cfg(test)]
     fn served_bytes(&self) -> Vec<u8> {
-        let path = format!("{}/www/{}", env!("CARGO_MANIFEST_DIR"), self.path());
+        let path = format!("{}/../www/{}", env!("CARGO_MANIFEST_DIR"), self.path());
         std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
     }
 
