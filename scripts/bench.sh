@@ -20,9 +20,9 @@ fi
 scripts/install-tools.sh --test
 export PATH="$HOME/.cargo/bin:$PATH"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/convlab/target}"
-cargo bench --locked --bench pipeline -- --warm-up-time 1 --measurement-time 5
+cargo bench --locked -p convlab-core --bench pipeline -- --warm-up-time 1 --measurement-time 5
 echo "Native training (examples/train, 20 s; its gflops against the matmul peak below):"
-cargo run --quiet --release --locked --example train -- --seconds 20 --eval-every 100 | tail -n 1
+cargo run --quiet --release --locked -p convlab-core --example train -- --seconds 20 --eval-every 100 | tail -n 1
 "$HOME/.cache/convlab/pyenv/bin/python" scripts/matmul_peak.py
 trunk build --release --dist "$PWD/dist"
 (cd tests/e2e && CONVLAB_DIST="$PWD/../../dist" node bench.mjs)

@@ -37,12 +37,12 @@ cargo test --workspace --target wasm32-unknown-unknown --lib --locked
 # nn_wasm checks each build's matrix backend in Chromium.
 engine_tests=(--test nn_reference --test nn_gradients --test nn_alloc --test nn_training --test nn_wasm)
 step "engine tests in wasm32, simd128 build"
-cargo test --target wasm32-unknown-unknown --locked "${engine_tests[@]}"
+cargo test --workspace --target wasm32-unknown-unknown --locked "${engine_tests[@]}"
 step "engine tests in wasm32, relaxed-SIMD build"
 relaxed_flag=--experimental-wasm-relaxed-simd
 node "$relaxed_flag" -e 0 2>/dev/null || relaxed_flag= # a node where it is on by default
 NODE_ARGS="$relaxed_flag" \
-  cargo test --target wasm32-unknown-unknown --locked --features relaxed-simd "${engine_tests[@]}"
+  cargo test --workspace --target wasm32-unknown-unknown --locked --features relaxed-simd "${engine_tests[@]}"
 
 step "release build (trunk build --release) and its end-to-end tests"
 trunk build --release --dist "$root/dist"

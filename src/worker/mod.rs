@@ -2,7 +2,7 @@
 //! bytes, fetches the digits, and runs the [`WorkerSession`] a chunk at a time, giving the event
 //! loop a turn between chunks so a Pause is read within one chunk.
 //!
-//! Built into its own wasm module by `src/bin/worker.rs` and started by the page with
+//! Built into its own wasm module by `bins/worker.rs` and started by the page with
 //! `new Worker(...)`; everything it knows about training is in [`crate::training`].
 
 use std::cell::RefCell;

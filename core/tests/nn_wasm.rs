@@ -6,17 +6,17 @@
 //! digits:
 //!
 //! ```text
-//! cargo test --release --target wasm32-unknown-unknown [--features relaxed-simd] \
+//! cargo test -p convlab-core --release --target wasm32-unknown-unknown [--features relaxed-simd] \
 //!     --test nn_wasm -- --include-ignored --nocapture
 //! ```
 //! Natively this file is empty.
 
 #![cfg(target_arch = "wasm32")]
 
-use convlab::nn::data::Mnist;
-use convlab::nn::gemm::{gemm_with, Backend, Mat};
-use convlab::nn::rng::Rng;
-use convlab::nn::{TrainConfig, Trainer};
+use convlab_core::nn::data::Mnist;
+use convlab_core::nn::gemm::{gemm_with, Backend, Mat};
+use convlab_core::nn::rng::Rng;
+use convlab_core::nn::{TrainConfig, Trainer};
 use wasm_bindgen_test::{console_log, wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -73,8 +73,8 @@ fn the_build_backend_matches_float64() {
 #[ignore = "a measurement of 10 s: run optimised, with --release -- --include-ignored"]
 fn training_speed_report() {
     let data = Mnist::from_bytes(
-        include_bytes!("../www/mnist/digits.png"),
-        include_bytes!("../www/mnist/labels.idx1"),
+        include_bytes!("../../www/mnist/digits.png"),
+        include_bytes!("../../www/mnist/labels.idx1"),
     )
     .expect("the shipped digits load");
     let mut trainer = Trainer::new(TrainConfig::default(), data).expect("default config");

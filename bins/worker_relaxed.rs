@@ -1,5 +1,5 @@
 //! The training worker built with the `relaxed-simd` feature: the same worker as
-//! `src/bin/worker.rs`, its matrix kernels using relaxed SIMD's fused multiply-add. The page
+//! `bins/worker.rs`, its matrix kernels using relaxed SIMD's fused multiply-add. The page
 //! loads this build where the browser validates relaxed SIMD (`www/worker_loader.js`).
 
 #[cfg(target_arch = "wasm32")]

@@ -4,19 +4,19 @@
 
 use std::hint::black_box;
 
-use convlab::common::activation::Activation;
-use convlab::common::geometry::{Padding, Window};
-use convlab::common::pool::max_pool_forward;
-use convlab::explorer::conv::conv2d;
-use convlab::explorer::filters::{layer_filters, starting_filters};
-use convlab::explorer::kernel::{Kernel, OUTLINE};
-use convlab::explorer::layer::{fit_channels, run_layer, Channels, LayerSettings};
+use convlab_core::common::activation::Activation;
+use convlab_core::common::geometry::{Padding, Window};
+use convlab_core::common::pool::max_pool_forward;
+use convlab_core::explorer::conv::conv2d;
+use convlab_core::explorer::filters::{layer_filters, starting_filters};
+use convlab_core::explorer::kernel::{Kernel, OUTLINE};
+use convlab_core::explorer::layer::{fit_channels, run_layer, Channels, LayerSettings};
 use criterion::{criterion_group, criterion_main, Criterion};
 use ndarray::{Array3, Axis};
 
 fn pipeline(c: &mut Criterion) {
     // The page has the browser decode JPEG; the math only needs the photo's pixels.
-    let photo = image::load_from_memory(include_bytes!("../www/samples/coffee.jpg"))
+    let photo = image::load_from_memory(include_bytes!("../../www/samples/coffee.jpg"))
         .expect("the sample decodes")
         .into_rgb8();
     let (pw, ph) = (photo.width() as usize, photo.height() as usize);

@@ -10,16 +10,16 @@
 
 use std::hint::black_box;
 
-use convlab::nn::data::Mnist;
-use convlab::nn::gemm::{gemm_with, Backend, Mat};
-use convlab::nn::{LayerSpec, Network, NetworkSpec, TrainConfig, Trainer};
+use convlab_core::nn::data::Mnist;
+use convlab_core::nn::gemm::{gemm_with, Backend, Mat};
+use convlab_core::nn::{LayerSpec, Network, NetworkSpec, TrainConfig, Trainer};
 use criterion::{criterion_group, criterion_main, Criterion};
 use ndarray::{Array4, Axis};
 
 fn digits() -> Mnist {
     Mnist::from_bytes(
-        include_bytes!("../www/mnist/digits.png"),
-        include_bytes!("../www/mnist/labels.idx1"),
+        include_bytes!("../../www/mnist/digits.png"),
+        include_bytes!("../../www/mnist/labels.idx1"),
     )
     .expect("the shipped digits load")
 }

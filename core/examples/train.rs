@@ -26,10 +26,10 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use convlab::nn::data::{DatasetKind, Mnist};
-use convlab::nn::gemm::Backend;
-use convlab::nn::train::Memory;
-use convlab::nn::{Network, NetworkSpec, NnError, Optimizer, TrainConfig, Trainer};
+use convlab_core::nn::data::{DatasetKind, Mnist};
+use convlab_core::nn::gemm::Backend;
+use convlab_core::nn::train::Memory;
+use convlab_core::nn::{Network, NetworkSpec, NnError, Optimizer, TrainConfig, Trainer};
 use serde::Serialize;
 use serde_json::json;
 
@@ -143,7 +143,7 @@ fn parse() -> Result<Options, String> {
 }
 
 fn run(options: Options) -> Result<(), String> {
-    let www = Path::new(env!("CARGO_MANIFEST_DIR")).join("www");
+    let www = Path::new(env!("CARGO_MANIFEST_DIR")).join("../www");
     let data = Mnist::load(&www, options.dataset).map_err(|e| e.to_string())?;
     let mut trainer = Trainer::new(options.config.clone(), data).map_err(|e| e.to_string())?;
     // The memory after one step and one evaluation have sized every buffer, measured on a
