@@ -6,7 +6,7 @@
 //! with the `image` crate, exactly, alpha and 16-bit refusal included (the TensorFlow fixtures
 //! are PNGs). JPEG, GIF, WebP and BMP are decoded by the browser (`app::browser_image`):
 //! Chromium's JPEG decoder is libjpeg-turbo, as TensorFlow's is, and the app's wasm carries no
-//! decoders for them (they were about 190 kB of it, gzipped). The picture is
+//! decoders for them (they were about 160 kB of it, gzipped). The picture is
 //! kept as its decoded 8-bit RGBA pixels (4 bytes a pixel: a 50-megapixel photo as floats
 //! would take three times that). Both conversions composite any alpha over white on the
 //! 8-bit values and scale to [0, 1] by dividing by 255, never rounded: RGB keeps the three
