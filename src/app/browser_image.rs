@@ -8,8 +8,8 @@
 //! phone photo stands the right way up. A canvas keeps its pixels premultiplied, so a
 //! partly transparent WebP or BMP pixel can read back half a level off (GIF transparency is
 //! all or nothing); opaque pixels, all of a JPEG's, read back exactly. They are copied out through a canvas of at
-//! most [`TILE`]² pixels at a time, since phones refuse larger canvases (Safari's limit is
-//! 16.7 megapixels) and a 50-megapixel photo must still load.
+//! most [`CANVAS_LIMITS`] at a time, since phones refuse larger canvases, so a 50-megapixel
+//! photo still loads; a photo that fits (a 12-megapixel one does) is read in one piece.
 
 use image::RgbaImage;
 use js_sys::{Array, Uint8Array};
@@ -22,8 +22,18 @@ use web_sys::{
 
 use crate::explorer::source::{Header, LoadError};
 
-/// The side of the square canvas the pixels are copied through.
-const TILE: u32 = 2048;
+/// The largest canvas the pixels are copied through: Safari's limit on phones (4096²), and
+/// its widest side (wider pictures are read in columns).
+const CANVAS_LIMITS: CanvasLimits = CanvasLimits {
+    pixels: 4096 * 4096,
+    side: 8192,
+};
+
+#[derive(Clone, Copy)]
+struct CanvasLimits {
+    pixels: u32,
+    side: u32,
+}
 
 fn undecodable(header: Header) -> LoadError {
     LoadError::Corrupt {
@@ -40,7 +50,7 @@ fn undecodable(header: Header) -> LoadError {
 pub async fn decode(bytes: &[u8], header: Header) -> Result<RgbaImage, LoadError> {
     let failed = || undecodable(header);
     let bitmap = bitmap(bytes).await.ok_or_else(failed)?;
-    let pixels = read_pixels(&bitmap);
+    let pixels = read_pixels(&bitmap, CANVAS_LIMITS);
     bitmap.close();
     pixels.ok_or_else(failed)
 }
@@ -56,17 +66,20 @@ async fn bitmap(bytes: &[u8]) -> Option<ImageBitmap> {
     JsFuture::from(promise).await.ok()?.dyn_into().ok()
 }
 
-/// Copies a bitmap's pixels out, one canvas-sized tile at a time.
-fn read_pixels(bitmap: &ImageBitmap) -> Option<RgbaImage> {
+/// Copies a bitmap's pixels out, in one piece if it fits a canvas, else one canvas-sized tile
+/// at a time.
+fn read_pixels(bitmap: &ImageBitmap, limits: CanvasLimits) -> Option<RgbaImage> {
     let (width, height) = (bitmap.width(), bitmap.height());
+    let tile_w = width.min(limits.side);
+    let tile_h = height.min((limits.pixels / tile_w).max(1));
     let canvas: HtmlCanvasElement = web_sys::window()?
         .document()?
         .create_element("canvas")
         .ok()?
         .dyn_into()
         .ok()?;
-    canvas.set_width(TILE.min(width));
-    canvas.set_height(TILE.min(height));
+    canvas.set_width(tile_w);
+    canvas.set_height(tile_h);
     let attributes = ContextAttributes2d::new();
     attributes.set_will_read_frequently(true);
     let context: CanvasRenderingContext2d = canvas
@@ -74,19 +87,26 @@ fn read_pixels(bitmap: &ImageBitmap) -> Option<RgbaImage> {
         .ok()??
         .dyn_into()
         .ok()?;
+    let tile = |left: u32, top: u32| -> Option<Vec<u8>> {
+        let (w, h) = (tile_w.min(width - left), tile_h.min(height - top));
+        let (x, y, w, h) = (f64::from(left), f64::from(top), f64::from(w), f64::from(h));
+        context.clear_rect(0.0, 0.0, w, h);
+        context
+            .draw_image_with_image_bitmap_and_sw_and_sh_and_dx_and_dy_and_dw_and_dh(
+                bitmap, x, y, w, h, 0.0, 0.0, w, h,
+            )
+            .ok()?;
+        Some(context.get_image_data(0.0, 0.0, w, h).ok()?.data().0)
+    };
+    if (tile_w, tile_h) == (width, height) {
+        return RgbaImage::from_raw(width, height, tile(0, 0)?);
+    }
     let row_bytes = width as usize * 4;
     let mut pixels = vec![0; row_bytes * height as usize];
-    for top in (0..height).step_by(TILE as usize) {
-        for left in (0..width).step_by(TILE as usize) {
-            let (w, h) = (TILE.min(width - left), TILE.min(height - top));
-            let (x, y, w, h) = (f64::from(left), f64::from(top), f64::from(w), f64::from(h));
-            context.clear_rect(0.0, 0.0, w, h);
-            context
-                .draw_image_with_image_bitmap_and_sw_and_sh_and_dx_and_dy_and_dw_and_dh(
-                    bitmap, x, y, w, h, 0.0, 0.0, w, h,
-                )
-                .ok()?;
-            let tile = context.get_image_data(0.0, 0.0, w, h).ok()?.data().0;
+    for top in (0..height).step_by(tile_h as usize) {
+        for left in (0..width).step_by(tile_w as usize) {
+            let tile = tile(left, top)?;
+            let w = tile_w.min(width - left);
             let tile_row = w as usize * 4;
             for (row, values) in tile.chunks_exact(tile_row).enumerate() {
                 let start = (top as usize + row) * row_bytes + left as usize * 4;
@@ -95,4 +115,27 @@ fn read_pixels(bitmap: &ImageBitmap) -> Option<RgbaImage> {
         }
     }
     RgbaImage::from_raw(width, height, pixels)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    /// A picture read through canvases smaller than it, in tiles (columns and bands, the last
+    /// ones cut short), is the picture read in one piece.
+    #[wasm_bindgen_test]
+    async fn tiles_put_together_are_the_whole_picture() {
+        let photo = include_bytes!("../../tests/fixtures/explorer/photo.jpg");
+        let bitmap = bitmap(photo).await.expect("the browser decodes it");
+        let whole = read_pixels(&bitmap, CANVAS_LIMITS).expect("one piece");
+        assert_eq!(whole.dimensions(), (61, 47));
+        for (pixels, side) in [(16 * 10, 16), (61 * 5, 61), (7, 7)] {
+            let tiled = read_pixels(&bitmap, CanvasLimits { pixels, side }).expect("tiles");
+            assert!(
+                tiled == whole,
+                "tiles of at most {side} wide, {pixels} pixels"
+            );
+        }
+    }
 }
