@@ -2,7 +2,6 @@ use std::rc::Rc;
 
 use super::*;
 use crate::explorer::layer::LayerSettings;
-use crate::explorer::source::SourceImage;
 use crate::explorer::state::ExplorerState;
 
 /// A lesson far from the defaults: RGB, three filters of 5 × 5 with typed cells and biases,
@@ -82,16 +81,7 @@ fn unusual() -> Lesson {
 /// The layer a setup computes, on its sample.
 fn computed(setup: &ExplorerSetup) -> ExplorerState {
     let sample = setup.sample.unwrap_or(DEFAULT);
-    // Decoded as the browser would (the page has it decode the photos).
-    let path = format!("{}/www/{}", env!("CARGO_MANIFEST_DIR"), sample.path());
-    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    let pixels = image::load_from_memory(&bytes)
-        .expect("every sample decodes")
-        .into_rgba8();
-    let source = Rc::new(SourceImage {
-        name: sample.file.into(),
-        pixels,
-    });
+    let source = Rc::new(sample.decode_from_repository());
     ExplorerState::open(source, setup).expect("the layer runs")
 }
 
