@@ -7,9 +7,10 @@
 //! alpha (`premultiplyAlpha: "none"`). The browser applies a JPEG's EXIF orientation, so a
 //! phone photo stands the right way up. A canvas keeps its pixels premultiplied, so a
 //! partly transparent WebP or BMP pixel can read back half a level off (GIF transparency is
-//! all or nothing); opaque pixels, all of a JPEG's, read back exactly. They are copied out through a canvas of at
-//! most [`CANVAS_LIMITS`] at a time, since phones refuse larger canvases, so a 50-megapixel
-//! photo still loads; a photo that fits (a 12-megapixel one does) is read in one piece.
+//! all or nothing); opaque pixels, all of a JPEG's, read back exactly. They are copied out
+//! through a canvas of at most [`CANVAS_LIMITS`] at a time, since phones refuse larger
+//! canvases, so a 50-megapixel photo still loads; a photo that fits (a 12-megapixel one
+//! does) is read in one piece.
 
 use image::RgbaImage;
 use js_sys::{Array, Uint8Array};

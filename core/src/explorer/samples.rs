@@ -1,7 +1,7 @@
 //! The photographs offered as samples (public domain or CC0; see www/samples/README.md).
 //! They are files beside the page (`samples/<file>`), fetched when chosen (the first at
 //! start) and kept for offline use by the service worker: compiled in, they were 34–277 kB of
-//! the app's wasm that no compression shrinks, and the browser decodes JPEG faster than wasm.
+//! the app's wasm that no compression shrinks.
 
 use super::source::SourceImage;
 
@@ -49,15 +49,15 @@ impl Sample {
     }
 
     /// The sample's file as the page serves it, read from the repository's www/ (for tests).
-    #[cfg(test)]
+    #[cfg(any(test, feature = "test-support"))]
     fn served_bytes(&self) -> Vec<u8> {
         let path = format!("{}/../www/{}", env!("CARGO_MANIFEST_DIR"), self.path());
         std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
     }
 
     /// The sample's picture, from the file the page serves, decoded by the `image` crate
-    /// as the browser would (for tests).
-    #[cfg(test)]
+    /// as the browser would (for tests; the `image` crate reads JPEG only in them).
+    #[cfg(any(test, feature = "test-support"))]
     pub fn decode_from_repository(&self) -> SourceImage {
         let pixels = image::load_from_memory(&self.served_bytes())
             .expect("every sample decodes")
@@ -98,22 +98,15 @@ mod tests {
     use crate::explorer::source::check;
 
     #[test]
-    fn every_sample_decodes() {
+    fn every_sample_passes_the_checks_the_page_makes_and_decodes() {
         for sample in &SAMPLES {
+            let header = check(&sample.served_bytes()).expect("checks");
             let source = sample.decode_from_repository();
             assert!(
                 source.shape().0 >= 256 && source.shape().1 >= 256,
                 "{}",
                 sample.name
             );
-        }
-    }
-
-    #[test]
-    fn every_sample_passes_the_checks_the_page_makes_before_decoding() {
-        for sample in &SAMPLES {
-            let header = check(&sample.served_bytes()).expect("checks");
-            let source = sample.decode_from_repository();
             assert_eq!(
                 (header.height as usize, header.width as usize),
                 source.shape(),
